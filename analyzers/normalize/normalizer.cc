@@ -1,0 +1,728 @@
+// The normalizer works in two passes over one post.
+//
+// Pass 1 decodes UTF-8 into code points, each remembering its byte offset
+// (its code-point offset is its index), so every token can name the exact
+// original bytes it came from however much normalization rewrote it.
+//
+// Pass 2 scans the code points left to right and cuts tokens by the first
+// code point of each: URLs, @mentions and #hashtags are recognised by their
+// prefix; emoji sequences by Extended_Pictographic plus their joiners and
+// modifiers; numbers by digits (with separators, a currency sign or a unit
+// such as "k", "tr", "đ"); words by letters, absorbing combining marks,
+// zero-width characters and in-word leetspeak. Everything else forms runs of
+// punctuation. Each token is then normalized on its own, never looking at
+// its neighbours, which is what makes the offset map exact: normalizing the
+// original slice of a token gives that token back (the property test checks
+// this over real posts).
+//
+// Words go through the table-driven steps of normalizer.h. The hot path
+// (ASCII and precomposed Vietnamese) uses only tables; ICU is called for
+// NFC only when a word holds a code point that NFC could change.
+#include "analyzers/normalize/normalizer.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+#include "analyzers/normalize/char_class.h"
+#include "analyzers/normalize/vietnamese.h"
+#include "analyzers/util/strings.h"
+
+namespace vigil::normalize {
+
+std::string_view TokenKindName(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::kWord:
+      return "word";
+    case TokenKind::kNumber:
+      return "number";
+    case TokenKind::kUrl:
+      return "url";
+    case TokenKind::kMention:
+      return "mention";
+    case TokenKind::kHashtag:
+      return "hashtag";
+    case TokenKind::kEmoji:
+      return "emoji";
+    case TokenKind::kPunct:
+      return "punct";
+  }
+  return "unknown";
+}
+
+std::vector<std::string_view> StepNames(uint32_t steps) {
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {kStepInvalidUtf8, "invalid_utf8"},
+      {kStepFormatRemoved, "format_removed"},
+      {kStepNfc, "nfc"},
+      {kStepCaseFolded, "casefold"},
+      {kStepConfusable, "confusable"},
+      {kStepRepeatCollapsed, "repeated_letters"},
+      {kStepLeetspeak, "leetspeak"},
+      {kStepToneMoved, "tone_placement"},
+      {kStepTeencode, "teencode"},
+      {kStepEth, "eth"},
+  };
+  std::vector<std::string_view> names;
+  for (const auto& [bit, name] : kNames) {
+    if (steps & bit) names.push_back(name);
+  }
+  return names;
+}
+
+namespace {
+
+// One decoded code point of the original post.
+struct CodePoint {
+  char32_t c;
+  uint32_t byte;  // offset of its first byte
+};
+
+// Units that may follow a number and stay part of it ("50k", "2tr", "100đ").
+bool IsNumberUnit(std::u32string_view unit) {
+  static constexpr std::u32string_view kUnits[] = {
+      U"k",  U"tr", U"t",   U"đ",   U"d",   U"vnd", U"vnđ", U"usd", U"m",
+      U"km", U"cm", U"mm",  U"kg",  U"g",   U"mg",  U"l",   U"ml",  U"gb",
+      U"mb", U"kb", U"tb",  U"h",   U"p",   U"s",   U"ph",  U"x",   U"tỷ",
+      U"ty", U"củ", U"lít", U"giờ", U"am",  U"pm",  U"th",  U"st",  U"nd",
+      U"rd", U"ms", U"hz",  U"ghz", U"mhz", U"w",   U"kw",  U"v"};
+  for (std::u32string_view u : kUnits) {
+    if (unit == u) return true;
+  }
+  return false;
+}
+
+bool IsCurrencySign(char32_t c) {
+  return c == U'$' || c == U'€' || c == U'£' || c == U'¥' || c == U'₫';
+}
+
+// Leetspeak substitutions inside words.
+char32_t LeetLetter(char32_t c) {
+  switch (c) {
+    case U'0':
+      return U'o';
+    case U'1':
+      return U'i';
+    case U'3':
+      return U'e';
+    case U'4':
+      return U'a';
+    case U'@':
+      return U'a';
+    case U'$':
+      return U's';
+    default:
+      return 0;
+  }
+}
+
+bool IsAsciiAlnum(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+char32_t AsciiLower(char32_t c) {
+  return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+// Top-level domains that make "name.tld" a URL without a scheme.
+bool IsKnownTld(std::u32string_view tld) {
+  static constexpr std::u32string_view kTlds[] = {
+      U"com",  U"net", U"org",   U"vn",   U"me",     U"ly",   U"io",   U"co",
+      U"info", U"xyz", U"top",   U"site", U"online", U"shop", U"club", U"app",
+      U"link", U"biz", U"cc",    U"tk",   U"gl",     U"gg",   U"tv",   U"asia",
+      U"edu",  U"gov", U"store", U"live", U"pro",    U"fun",  U"vip",  U"win",
+      U"bet",  U"ru",  U"cn",    U"us",   U"uk"};
+  for (std::u32string_view t : kTlds) {
+    if (tld == t) return true;
+  }
+  return false;
+}
+
+void AppendUtf8(std::string& out, char32_t c) {
+  char buf[4];
+  int32_t len = 0;
+  U8_APPEND_UNSAFE(buf, len, c);
+  out.append(buf, len);
+}
+
+}  // namespace
+
+// Normalizes one post into a NormalizedText. One instance per call.
+class PostNormalizer {
+ public:
+  PostNormalizer(const TeencodeTable& teencode, std::string_view post,
+                 NormalizedText& out)
+      : teencode_(teencode), post_(post), out_(out), table_(CharTable()) {}
+
+  void Run() {
+    Decode();
+    const size_t n = cps_.size() - 1;  // last entry is the end sentinel
+    size_t i = 0;
+    while (i < n) {
+      const CharClass cls = Props(i).cls;
+      if (cls == CharClass::kSpace || cls == CharClass::kFormat) {
+        ++i;
+        continue;
+      }
+      size_t end;
+      if ((end = UrlEnd(i)) > i) {
+        EmitRaw(TokenKind::kUrl, i, end, /*fold_case=*/true);
+      } else if ((end = PrefixedEnd(i, U'@')) > i) {
+        EmitRaw(TokenKind::kMention, i, end, true);
+      } else if ((end = PrefixedEnd(i, U'#')) > i) {
+        EmitRaw(TokenKind::kHashtag, i, end, true);
+      } else if ((end = EmojiEnd(i)) > i) {
+        EmitRaw(TokenKind::kEmoji, i, end, false);
+      } else if ((end = NumberEnd(i)) > i) {
+        EmitRaw(TokenKind::kNumber, i, end, true);
+      } else if ((end = WordEnd(i)) > i) {
+        EmitWord(i, end);
+      } else {
+        end = PunctEnd(i);
+        EmitRaw(TokenKind::kPunct, i, end, false);
+      }
+      i = end;
+    }
+    out_.unaccented_ = out_.words_ > 0 &&
+                       out_.accented_words_ <
+                           NormalizedText::kUnaccentedMaxRatio * out_.words_;
+  }
+
+ private:
+  CharProps Props(size_t i) const { return GetCharProps(table_, cps_[i].c); }
+  char32_t Cp(size_t i) const { return cps_[i].c; }
+  size_t Size() const { return cps_.size() - 1; }
+
+  void Decode() {
+    const auto* s = reinterpret_cast<const uint8_t*>(post_.data());
+    const int32_t n = static_cast<int32_t>(post_.size());
+    cps_.reserve(post_.size() + 1);
+    int32_t i = 0;
+    while (i < n) {
+      const int32_t start = i;
+      UChar32 c;
+      U8_NEXT(s, i, n, c);
+      if (c < 0) {
+        c = 0xFFFD;
+        ++out_.invalid_utf8_;
+      }
+      cps_.push_back({static_cast<char32_t>(c), static_cast<uint32_t>(start)});
+    }
+    cps_.push_back({0, static_cast<uint32_t>(n)});
+  }
+
+  bool IsWordChar(size_t i) const {
+    const CharClass cls = Props(i).cls;
+    return cls == CharClass::kLetter || cls == CharClass::kDigit ||
+           cls == CharClass::kMark || Cp(i) == U'_';
+  }
+
+  // URL: "http://", "https://" or "www." up to white space, or an ASCII
+  // "name.tld[/path]" with a known tld. Trailing punctuation is not part of it.
+  size_t UrlEnd(size_t i) const {
+    if (!IsAsciiAlnum(Cp(i))) return i;
+    if (i > 0 && IsWordChar(i - 1)) return i;
+    size_t j = i;
+    while (j < Size() && Props(j).cls != CharClass::kSpace) ++j;
+    auto starts_with = [&](std::u32string_view prefix) {
+      if (j - i < prefix.size()) return false;
+      for (size_t k = 0; k < prefix.size(); ++k) {
+        if (AsciiLower(Cp(i + k)) != prefix[k]) return false;
+      }
+      return true;
+    };
+    bool url = starts_with(U"http://") || starts_with(U"https://") ||
+               starts_with(U"www.");
+    if (!url) {
+      // name(.name)*.tld followed by end, '/', ':' (port) or punctuation.
+      size_t k = i;
+      size_t last_dot = 0;
+      while (k < j &&
+             (IsAsciiAlnum(Cp(k)) || Cp(k) == U'-' ||
+              (Cp(k) == U'.' && k + 1 < j && IsAsciiAlnum(Cp(k + 1))))) {
+        if (Cp(k) == U'.') last_dot = k;
+        ++k;
+      }
+      if (last_dot == 0) return i;
+      std::u32string tld;
+      for (size_t t = last_dot + 1; t < k; ++t)
+        tld.push_back(AsciiLower(Cp(t)));
+      if (!IsKnownTld(tld)) return i;
+      if (k < j && Cp(k) != U'/' && Cp(k) != U':' &&
+          Props(k).cls != CharClass::kPunct) {
+        return i;  // "abc.com" glued to letters: not a URL
+      }
+      if (k < j && Cp(k) != U'/' && Cp(k) != U':') j = k;
+    }
+    while (j > i) {
+      const char32_t c = Cp(j - 1);
+      if (c == U'.' || c == U',' || c == U';' || c == U'!' || c == U'?' ||
+          c == U')' || c == U']' || c == U'}' || c == U'\'' || c == U'"' ||
+          c == U':') {
+        --j;
+      } else {
+        break;
+      }
+    }
+    return j;
+  }
+
+  // "@name" / "#tag": the sign, not glued to a preceding word, then word
+  // characters (and inner dots for mentions).
+  size_t PrefixedEnd(size_t i, char32_t sign) const {
+    if (Cp(i) != sign) return i;
+    if (i > 0 && IsWordChar(i - 1)) return i;
+    size_t j = i + 1;
+    while (j < Size() && (IsWordChar(j) || Props(j).cls == CharClass::kFormat ||
+                          (sign == U'@' && Cp(j) == U'.' && j + 1 < Size() &&
+                           IsWordChar(j + 1)))) {
+      ++j;
+    }
+    while (j > i + 1 && Props(j - 1).cls == CharClass::kFormat) --j;
+    return j > i + 1 ? j : i;
+  }
+
+  // One emoji sequence: a pictograph or flag, with variation selectors,
+  // skin tones, keycaps, tags, and ZWJ-joined further pictographs.
+  size_t EmojiEnd(size_t i) const {
+    size_t j = i;
+    const char32_t first = Cp(i);
+    if (Props(i).cls == CharClass::kEmoji) {
+      ++j;
+      if (first >= 0x1F1E6 && first <= 0x1F1FF && j < Size() &&
+          Cp(j) >= 0x1F1E6 && Cp(j) <= 0x1F1FF) {
+        ++j;  // a flag is a pair of regional indicators
+      }
+    } else if (first == U'#' || first == U'*' ||
+               (first >= '0' && first <= '9')) {
+      // Keycap: [#*0-9] FE0F? 20E3.
+      size_t k = i + 1;
+      if (k < Size() && Cp(k) == 0xFE0F) ++k;
+      if (k < Size() && Cp(k) == 0x20E3) return k + 1;
+      return i;
+    } else {
+      return i;
+    }
+    while (j < Size()) {
+      const char32_t c = Cp(j);
+      if (c == 0xFE0F || c == 0xFE0E || c == 0x20E3 ||
+          (c >= 0x1F3FB && c <= 0x1F3FF) || (c >= 0xE0020 && c <= 0xE007F)) {
+        ++j;
+      } else if (c == 0x200D && j + 1 < Size() &&
+                 Props(j + 1).cls == CharClass::kEmoji) {
+        j += 2;
+      } else {
+        break;
+      }
+    }
+    return j;
+  }
+
+  // Numbers: [+|currency] digits ([.,:/-] digits)* [% | unit [digits]].
+  // A digit run followed by letters that are not a unit is not a number
+  // (the word scanner takes it: "4ever", "covid19").
+  size_t NumberEnd(size_t i) const {
+    size_t j = i;
+    if ((Cp(j) == U'+' || IsCurrencySign(Cp(j))) && j + 1 < Size() &&
+        Props(j + 1).cls == CharClass::kDigit) {
+      if (i > 0 && IsWordChar(i - 1)) return i;
+      ++j;
+    }
+    if (Props(j).cls != CharClass::kDigit) return i;
+    if (i > 0 && Props(i - 1).cls == CharClass::kLetter) return i;
+    auto digits = [&](size_t k) {
+      while (k < Size() && Props(k).cls == CharClass::kDigit) ++k;
+      return k;
+    };
+    j = digits(j);
+    while (j + 1 < Size() &&
+           (Cp(j) == U'.' || Cp(j) == U',' || Cp(j) == U':' || Cp(j) == U'/' ||
+            Cp(j) == U'-') &&
+           Props(j + 1).cls == CharClass::kDigit) {
+      j = digits(j + 1);
+    }
+    if (j < Size() && Cp(j) == U'%') return j + 1;
+    if (j < Size() && Props(j).cls == CharClass::kLetter) {
+      size_t k = j;
+      std::u32string unit;
+      while (k < Size() && Props(k).cls == CharClass::kLetter) {
+        unit.push_back(Props(k).folded);
+        ++k;
+      }
+      if (!IsNumberUnit(unit)) return i;
+      k = digits(k);  // "2tr5", "1m7"
+      if (k < Size() && (Props(k).cls == CharClass::kLetter ||
+                         Props(k).cls == CharClass::kMark)) {
+        return i;
+      }
+      return k;
+    }
+    if (j < Size() && Props(j).cls == CharClass::kMark) return i;
+    return j;
+  }
+
+  // Words: letters, combining marks, digits, and '@'/'$' between word
+  // characters; zero-width characters inside are skipped (not at the end).
+  size_t WordEnd(size_t i) const {
+    const CharClass first = Props(i).cls;
+    bool leet_start = (Cp(i) == U'$' || Cp(i) == U'@') && i + 1 < Size() &&
+                      Props(i + 1).cls == CharClass::kLetter;
+    if (first != CharClass::kLetter && first != CharClass::kDigit &&
+        !leet_start) {
+      return i;
+    }
+    size_t j = i + 1;
+    size_t end = j;  // end of the last real word character
+    while (j < Size()) {
+      const CharProps p = Props(j);
+      if (p.cls == CharClass::kLetter || p.cls == CharClass::kMark ||
+          p.cls == CharClass::kDigit) {
+        end = ++j;
+      } else if (p.cls == CharClass::kFormat) {
+        ++j;
+      } else if ((Cp(j) == U'@' || Cp(j) == U'$') && j + 1 < Size() &&
+                 (Props(j + 1).cls == CharClass::kLetter ||
+                  Props(j + 1).cls == CharClass::kDigit)) {
+        end = ++j;
+      } else {
+        break;
+      }
+    }
+    return end;
+  }
+
+  // A run of punctuation, stopping where another token kind would start.
+  size_t PunctEnd(size_t i) const {
+    size_t j = i + 1;
+    while (j < Size()) {
+      const CharClass cls = Props(j).cls;
+      if (cls == CharClass::kMark || cls == CharClass::kFormat) {
+        ++j;
+        continue;
+      }
+      if (cls != CharClass::kPunct || Cp(j) == 0xFFFD || Cp(i) == 0xFFFD) break;
+      if (PrefixedEnd(j, U'@') > j || PrefixedEnd(j, U'#') > j ||
+          EmojiEnd(j) > j || NumberEnd(j) > j || WordEnd(j) > j) {
+        break;
+      }
+      ++j;
+    }
+    while (j > i + 1 && Props(j - 1).cls == CharClass::kFormat) --j;
+    return j;
+  }
+
+  Token StartToken(TokenKind kind, size_t i, size_t end) const {
+    Token t;
+    t.kind = kind;
+    t.begin = cps_[i].byte;
+    t.end = cps_[end].byte;
+    t.begin_char = static_cast<uint32_t>(i);
+    t.end_char = static_cast<uint32_t>(end);
+    return t;
+  }
+
+  // Appends `text` (UTF-8) and its folded form as the next token.
+  void Append(Token t, std::string_view text) {
+    if (!out_.canonical_.empty()) {
+      out_.canonical_.push_back(' ');
+      out_.folded_.push_back(' ');
+    }
+    t.canonical_begin = static_cast<uint32_t>(out_.canonical_.size());
+    out_.canonical_.append(text);
+    t.canonical_end = static_cast<uint32_t>(out_.canonical_.size());
+    t.folded_begin = static_cast<uint32_t>(out_.folded_.size());
+    int32_t k = 0;
+    const int32_t n = static_cast<int32_t>(text.size());
+    while (k < n) {
+      UChar32 c;
+      U8_NEXT_UNSAFE(text.data(), k, c);
+      if (c < 0x80) {
+        out_.folded_.push_back(static_cast<char>(c));
+      } else if (char base = GetCharProps(table_, c).ascii_base; base != 0) {
+        out_.folded_.push_back(base);
+      } else {
+        AppendUtf8(out_.folded_, c);
+      }
+    }
+    t.folded_end = static_cast<uint32_t>(out_.folded_.size());
+    out_.tokens_.push_back(t);
+  }
+
+  // Non-word tokens: the original code points minus format characters,
+  // optionally case folded.
+  void EmitRaw(TokenKind kind, size_t i, size_t end, bool fold_case) {
+    Token t = StartToken(kind, i, end);
+    scratch_.clear();
+    for (size_t k = i; k < end; ++k) {
+      const CharProps p = Props(k);
+      if (p.cls == CharClass::kFormat && kind != TokenKind::kEmoji) {
+        t.steps |= kStepFormatRemoved;
+        continue;
+      }
+      if (Cp(k) == 0xFFFD) t.steps |= kStepInvalidUtf8;
+      char32_t c = Cp(k);
+      if (fold_case && p.cls == CharClass::kLetter) {
+        if (p.upper) t.steps |= kStepCaseFolded;
+        if (p.eth) t.steps |= kStepEth;
+        c = p.folded;
+      }
+      AppendUtf8(scratch_, c);
+    }
+    Append(t, scratch_);
+  }
+
+  void EmitWord(size_t i, size_t end);
+
+  const TeencodeTable& teencode_;
+  std::string_view post_;
+  NormalizedText& out_;
+  const CharProps* table_;
+  std::vector<CodePoint> cps_;
+  std::string scratch_;
+  std::u32string word_;
+  std::u32string plain_;
+};
+
+namespace {
+
+// Collapses runs of 3+ copies of one letter (tone marks aside) to a single
+// letter, keeping a tone mark if the run had one. Returns true if changed.
+bool CollapseRepeats(std::u32string& w) {
+  bool changed = false;
+  size_t out = 0;
+  size_t i = 0;
+  while (i < w.size()) {
+    const ToneSplit first = SplitTone(w[i]);
+    size_t j = i + 1;
+    char32_t toned = first.tone != Tone::kNone ? w[i] : 0;
+    while (j < w.size() && SplitTone(w[j]).letter == first.letter) {
+      if (toned == 0 && SplitTone(w[j]).tone != Tone::kNone) toned = w[j];
+      ++j;
+    }
+    const bool is_letter = !(first.letter >= '0' && first.letter <= '9');
+    if (j - i >= 3 && is_letter) {
+      w[out++] = toned != 0 ? toned : w[i];
+      changed = true;
+    } else {
+      for (size_t k = i; k < j; ++k) w[out++] = w[k];
+    }
+    i = j;
+  }
+  w.resize(out);
+  return changed;
+}
+
+// Reads in-word leetspeak. Accepts the reading when the result is all
+// letters and either every substituted character sat between letters
+// ("ch3t", "f@ck") or the result has the shape of a Vietnamese syllable
+// ("ng0" → "ngo"). "mp3", "covid19", "4ever" stay as they are.
+bool ReadLeetspeak(std::u32string& w) {
+  std::u32string out = w;
+  bool any = false;
+  bool all_inside = true;
+  size_t letters = 0;
+  for (size_t k = 0; k < w.size(); ++k) {
+    const char32_t l = LeetLetter(w[k]);
+    if (l != 0) {
+      out[k] = l;
+      any = true;
+      const bool inside =
+          k > 0 && k + 1 < w.size() && LeetLetter(w[k - 1]) == 0 &&
+          LeetLetter(w[k + 1]) == 0 && !(w[k - 1] >= '0' && w[k - 1] <= '9') &&
+          !(w[k + 1] >= '0' && w[k + 1] <= '9');
+      all_inside = all_inside && inside;
+    } else if (w[k] >= '0' && w[k] <= '9') {
+      return false;  // a digit with no letter reading
+    } else {
+      ++letters;
+    }
+  }
+  if (!any || letters == 0) return false;
+  if (!all_inside) {
+    std::string folded;
+    for (char32_t c : out) {
+      const char f = FoldLetter(c);
+      if (f == 0) return false;
+      folded.push_back(f);
+    }
+    if (!IsSyllableShape(folded)) return false;
+  }
+  w = std::move(out);
+  return true;
+}
+
+bool HasNonLetterDigit(const std::u32string& w) {
+  for (char32_t c : w) {
+    if (LeetLetter(c) != 0 || (c >= '0' && c <= '9')) return true;
+  }
+  return false;
+}
+
+// Applies collapse and tone placement; returns the steps that changed it.
+uint32_t CollapseAndPlaceTone(std::u32string& w) {
+  uint32_t steps = 0;
+  if (CollapseRepeats(w)) steps |= kStepRepeatCollapsed;
+  if (PlaceTone(w.data(), static_cast<int>(w.size()))) steps |= kStepToneMoved;
+  return steps;
+}
+
+std::string ToUtf8(const std::u32string& w) {
+  std::string s;
+  s.reserve(w.size());
+  for (char32_t c : w) AppendUtf8(s, c);
+  return s;
+}
+
+}  // namespace
+
+void PostNormalizer::EmitWord(size_t i, size_t end) {
+  Token t = StartToken(TokenKind::kWord, i, end);
+  // Case fold, drop format characters, and decide on look-alikes: only when
+  // every non-Latin letter of the word has a Latin look-alike.
+  word_.clear();
+  bool lookalikes_apply = true;
+  bool any_lookalike = false;
+  bool needs_nfc = false;
+  for (size_t k = i; k < end; ++k) {
+    const CharProps p = Props(k);
+    if (p.cls == CharClass::kFormat) {
+      t.steps |= kStepFormatRemoved;
+      continue;
+    }
+    needs_nfc |= p.nfc_unsafe;
+    if (p.cls == CharClass::kLetter && !p.latin) {
+      if (p.confusable) {
+        any_lookalike = true;
+      } else {
+        lookalikes_apply = false;
+      }
+    }
+    if (p.upper) t.steps |= kStepCaseFolded;
+    if (p.eth) t.steps |= kStepEth;
+    word_.push_back(p.cls == CharClass::kLetter ? p.folded : Cp(k));
+  }
+  if (any_lookalike && lookalikes_apply) {
+    t.steps |= kStepConfusable;
+    for (char32_t& c : word_) {
+      const CharProps p = GetCharProps(table_, c);
+      if (p.cls == CharClass::kLetter && !p.latin) c = p.lookalike;
+    }
+  }
+  if (needs_nfc) {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+    icu::UnicodeString u = icu::UnicodeString::fromUTF32(
+        reinterpret_cast<const UChar32*>(word_.data()),
+        static_cast<int32_t>(word_.size()));
+    icu::UnicodeString composed = nfc->normalize(u, status);
+    if (U_SUCCESS(status) && composed != u) {
+      t.steps |= kStepNfc;
+      word_.clear();
+      for (int32_t k = 0; k < composed.length();
+           k = composed.moveIndex32(k, 1)) {
+        const char32_t c = composed.char32At(k);
+        // Composition can produce upper case from folded parts only in
+        // exotic cases; fold again to keep the canonical form lowercase.
+        word_.push_back(GetCharProps(table_, c).folded);
+      }
+    }
+  }
+
+  // Statistics for unaccented(): Vietnamese-looking words as written.
+  bool accented = false;
+  bool shaped = true;
+  std::string folded;
+  for (char32_t c : word_) {
+    const char f = FoldLetter(c);
+    if (f == 0) {
+      shaped = false;
+      break;
+    }
+    if (c >= 0x80) accented = true;
+    folded.push_back(f);
+  }
+  t.accented = accented;
+  if (accented || (shaped && IsSyllableShape(folded))) {
+    ++out_.words_;
+    if (accented) ++out_.accented_words_;
+  }
+
+  // Teencode may spell digits ("t2"): try the word without leetspeak first.
+  int32_t entry = -1;
+  if (HasNonLetterDigit(word_)) {
+    plain_ = word_;
+    const uint32_t plain_steps = CollapseAndPlaceTone(plain_);
+    entry = teencode_.Find(ToUtf8(plain_));
+    if (entry >= 0) {
+      word_ = plain_;
+      t.steps |= plain_steps;
+    } else if (ReadLeetspeak(word_)) {
+      t.steps |= kStepLeetspeak;
+    }
+  }
+  if (entry < 0) {
+    t.steps |= CollapseAndPlaceTone(word_);
+    scratch_.clear();
+    for (char32_t c : word_) AppendUtf8(scratch_, c);
+    entry = teencode_.Find(scratch_);
+  } else {
+    scratch_ = ToUtf8(word_);
+  }
+
+  if (entry >= 0 && teencode_.entry(entry).ambiguous) {
+    t.ambiguous_teencode = entry;
+    entry = -1;
+  }
+  if (entry < 0) {
+    Append(t, scratch_);
+    return;
+  }
+  // Expand: one token per syllable, all sharing the original span.
+  t.steps |= kStepTeencode;
+  const std::string& expansion = teencode_.entry(entry).expansions.front();
+  std::vector<std::string_view> parts = SplitChar(expansion, ' ');
+  t.parts = static_cast<uint8_t>(std::min<size_t>(parts.size(), 255));
+  for (size_t p = 0; p < parts.size() && p < 255; ++p) {
+    Token part = t;
+    part.part = static_cast<uint8_t>(p);
+    Append(part, parts[p]);
+  }
+}
+
+Normalizer::Normalizer(TeencodeTable teencode)
+    : teencode_(std::move(teencode)) {}
+
+absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
+    const Options& options) {
+  TeencodeTable table;
+  if (!options.teencode_path.empty()) {
+    absl::StatusOr<TeencodeTable> loaded =
+        TeencodeTable::Load(options.teencode_path);
+    if (!loaded.ok()) return loaded.status();
+    table = *std::move(loaded);
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) {
+    return absl::InternalError(std::string("ICU NFC data unavailable: ") +
+                               u_errorName(status));
+  }
+  CharTable();  // build the tables now, not on the first request
+  return std::unique_ptr<const Normalizer>(new Normalizer(std::move(table)));
+}
+
+NormalizedText Normalizer::Normalize(std::string_view post) const {
+  NormalizedText out;
+  if (post.size() >= std::numeric_limits<int32_t>::max()) {
+    post = post.substr(0, std::numeric_limits<int32_t>::max() - 1);
+  }
+  PostNormalizer(teencode_, post, out).Run();
+  return out;
+}
+
+}  // namespace vigil::normalize

@@ -1,0 +1,198 @@
+#include "analyzers/normalize/vietnamese.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace vigil::normalize {
+namespace {
+
+// The 12 toneless vowels, and each with the 5 tones in Tone order.
+constexpr std::u32string_view kToneTable[] = {
+    U"aàáảãạ", U"ăằắẳẵặ", U"âầấẩẫậ", U"eèéẻẽẹ", U"êềếểễệ", U"iìíỉĩị",
+    U"oòóỏõọ", U"ôồốổỗộ", U"ơờớởỡợ", U"uùúủũụ", U"ưừứửữự", U"yỳýỷỹỵ",
+};
+constexpr char kVowelFold[] = "aaaeeiooouuy";
+
+// Everything we need about a code point below kTableSize.
+constexpr char32_t kTableSize = 0x1F00;
+struct LetterInfo {
+  char32_t toneless = 0;  // 0: not a Vietnamese vowel
+  uint8_t tone = 0;
+  int8_t vowel = -1;  // index into kToneTable
+};
+
+const std::vector<LetterInfo>& Letters() {
+  static const std::vector<LetterInfo>* table = [] {
+    auto* t = new std::vector<LetterInfo>(kTableSize);
+    for (int v = 0; v < 12; ++v) {
+      for (int tone = 0; tone < 6; ++tone) {
+        LetterInfo& info = (*t)[kToneTable[v][tone]];
+        info.toneless = kToneTable[v][0];
+        info.tone = static_cast<uint8_t>(tone);
+        info.vowel = static_cast<int8_t>(v);
+      }
+    }
+    return t;
+  }();
+  return *table;
+}
+
+const LetterInfo* Info(char32_t c) {
+  if (c >= kTableSize) return nullptr;
+  const LetterInfo& info = Letters()[c];
+  return info.vowel >= 0 ? &info : nullptr;
+}
+
+bool IsAsciiVowel(char c) {
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+bool IsOnset(std::string_view s) {
+  static constexpr std::string_view kOnsets[] = {
+      "",   "b",   "c",  "ch", "d",  "g", "gh", "h", "k", "kh", "l",  "m", "n",
+      "ng", "ngh", "nh", "p",  "ph", "q", "r",  "s", "t", "th", "tr", "v", "x"};
+  for (std::string_view o : kOnsets) {
+    if (s == o) return true;
+  }
+  return false;
+}
+
+bool IsCoda(std::string_view s) {
+  static constexpr std::string_view kCodas[] = {"",   "c",  "ch", "m", "n",
+                                                "ng", "nh", "p",  "t"};
+  for (std::string_view c : kCodas) {
+    if (s == c) return true;
+  }
+  return false;
+}
+
+// Folded vowel sequences that occur as nuclei once "qu"/"gi" onsets are
+// split off (uô/ươ → "uo", iê/yê → "ie"/"ye", ...).
+bool IsNucleus(std::string_view s) {
+  static constexpr std::string_view kNuclei[] = {
+      "a",   "e",   "i",   "o",   "u",   "y",   "ai",  "ao",  "au",  "ay",
+      "eo",  "eu",  "ia",  "ie",  "iu",  "oa",  "oe",  "oi",  "oo",  "ua",
+      "ue",  "ui",  "uo",  "uu",  "uy",  "ye",  "oai", "oay", "oeo", "uay",
+      "uoi", "uou", "uya", "uye", "uyu", "ieu", "yeu"};
+  for (std::string_view n : kNuclei) {
+    if (s == n) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ToneSplit SplitTone(char32_t c) {
+  const LetterInfo* info = Info(c);
+  if (info == nullptr) return {c, Tone::kNone};
+  return {info->toneless, static_cast<Tone>(info->tone)};
+}
+
+char32_t WithTone(char32_t toneless, Tone tone) {
+  const LetterInfo* info = Info(toneless);
+  if (info == nullptr) return 0;
+  return kToneTable[info->vowel][static_cast<int>(tone)];
+}
+
+bool IsVowel(char32_t toneless) {
+  const LetterInfo* info = Info(toneless);
+  return info != nullptr && info->tone == 0;
+}
+
+char FoldLetter(char32_t c) {
+  if (c < 0x80) {
+    if (c >= 'a' && c <= 'z') return static_cast<char>(c);
+    if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
+    return 0;
+  }
+  if (c == U'đ' || c == U'Đ') return 'd';
+  const LetterInfo* info = Info(c);
+  return info == nullptr ? 0 : kVowelFold[info->vowel];
+}
+
+bool PlaceTone(char32_t* s, int n) {
+  if (n <= 0 || n > 16) return false;
+  char32_t toneless[16];
+  std::string folded;
+  Tone tone = Tone::kNone;
+  int tone_at = -1;
+  for (int i = 0; i < n; ++i) {
+    const ToneSplit split = SplitTone(s[i]);
+    const char f = FoldLetter(split.letter);
+    if (f == 0) return false;  // not a Vietnamese letter
+    if (split.tone != Tone::kNone) {
+      if (tone_at >= 0) return false;  // two tone marks: leave alone
+      tone = split.tone;
+      tone_at = i;
+    }
+    toneless[i] = split.letter;
+    folded.push_back(f);
+  }
+  if (tone_at < 0) return false;
+
+  // Split into onset [0, v0), nucleus [v0, v1], coda (v1, n).
+  int v0 = 0;
+  while (v0 < n && !IsVowel(toneless[v0])) ++v0;
+  if (v0 == n) return false;
+  int v1 = v0;
+  while (v1 + 1 < n && IsVowel(toneless[v1 + 1])) ++v1;
+  if (!IsOnset(std::string_view(folded).substr(0, v0)) ||
+      !IsCoda(std::string_view(folded).substr(v1 + 1))) {
+    return false;
+  }
+  // "qu" and "gi" are onsets when a vowel follows.
+  if (v1 > v0 && ((folded.compare(0, v0, "q") == 0 && folded[v0] == 'u') ||
+                  (folded.compare(0, v0, "g") == 0 && folded[v0] == 'i'))) {
+    ++v0;
+  }
+  if (folded.compare(0, v0, "q") == 0) return false;  // q without u
+  const int len = v1 - v0 + 1;
+  if (len > 3) return false;
+
+  int target = -1;
+  for (int i = v0; i <= v1; ++i) {
+    const char32_t c = toneless[i];
+    if (c == U'ă' || c == U'â' || c == U'ê' || c == U'ô' || c == U'ơ' ||
+        c == U'ư') {
+      target = i;  // the last one wins: ươ → ơ
+    }
+  }
+  if (target < 0) {
+    if (len == 1) {
+      target = v0;
+    } else if (v1 + 1 < n) {
+      target = v1;  // closed syllable
+    } else if (len == 3) {
+      target = v0 + 1;
+    } else {
+      target = v0;  // old style: hòa, thủy, khỏe
+    }
+  }
+  if (target == tone_at) return false;
+  s[tone_at] = toneless[tone_at];
+  s[target] = WithTone(toneless[target], tone);
+  return true;
+}
+
+bool IsSyllableShape(std::string_view s) {
+  size_t v0 = 0;
+  while (v0 < s.size() && !IsAsciiVowel(s[v0])) {
+    if (s[v0] < 'a' || s[v0] > 'z') return false;
+    ++v0;
+  }
+  if (v0 == s.size()) return false;
+  size_t v1 = v0;
+  while (v1 + 1 < s.size() && IsAsciiVowel(s[v1 + 1])) ++v1;
+  std::string_view onset = s.substr(0, v0);
+  if (!IsOnset(onset) || !IsCoda(s.substr(v1 + 1))) return false;
+  if (v1 > v0 &&
+      ((onset == "q" && s[v0] == 'u') || (onset == "g" && s[v0] == 'i'))) {
+    ++v0;
+  } else if (onset == "q") {
+    return false;
+  }
+  return IsNucleus(s.substr(v0, v1 - v0 + 1));
+}
+
+}  // namespace vigil::normalize
