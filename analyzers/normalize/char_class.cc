@@ -42,9 +42,21 @@ class LookalikeMapper {
     if (checker_ != nullptr) uspoof_close(checker_);
   }
 
-  // The ASCII letter `c` imitates, or 0.
+  // The ASCII letter `c` imitates, or 0. Compatibility forms (fullwidth,
+  // mathematical alphanumerics) come from NFKC_Casefold, the rest from the
+  // confusable skeletons.
   char32_t Map(char32_t c) const {
     if (checker_ == nullptr || c < 0x80) return 0;
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfkc_cf =
+        icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_SUCCESS(status)) {
+      icu::UnicodeString k = nfkc_cf->normalize(
+          icu::UnicodeString(static_cast<UChar32>(c)), status);
+      if (U_SUCCESS(status) && k.length() == 1 && k[0] >= 'a' && k[0] <= 'z') {
+        return k[0];
+      }
+    }
     auto it = skeleton_to_letter_.find(Skeleton(c));
     return it == skeleton_to_letter_.end() ? 0 : it->second;
   }

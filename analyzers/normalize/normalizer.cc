@@ -42,6 +42,8 @@ std::string_view TokenKindName(TokenKind kind) {
       return "number";
     case TokenKind::kUrl:
       return "url";
+    case TokenKind::kEmail:
+      return "email";
     case TokenKind::kMention:
       return "mention";
     case TokenKind::kHashtag:
@@ -170,7 +172,9 @@ class PostNormalizer {
         continue;
       }
       size_t end;
-      if ((end = UrlEnd(i)) > i) {
+      if ((end = EmailEnd(i)) > i) {
+        EmitRaw(TokenKind::kEmail, i, end, /*fold_case=*/true);
+      } else if ((end = UrlEnd(i)) > i) {
         EmitRaw(TokenKind::kUrl, i, end, /*fold_case=*/true);
       } else if ((end = PrefixedEnd(i, U'@')) > i) {
         EmitRaw(TokenKind::kMention, i, end, true);
@@ -222,6 +226,44 @@ class PostNormalizer {
            cls == CharClass::kMark || Cp(i) == U'_';
   }
 
+  // End of an ASCII "name.tld" domain starting at `i` (letters, digits,
+  // '-', inner dots, a known top-level domain), or `i`.
+  size_t DomainEnd(size_t i) const {
+    size_t k = i;
+    size_t last_dot = 0;
+    while (k < Size() && (IsAsciiAlnum(Cp(k)) || Cp(k) == U'-' ||
+                          (Cp(k) == U'.' && k > i && k + 1 < Size() &&
+                           IsAsciiAlnum(Cp(k + 1))))) {
+      if (Cp(k) == U'.') last_dot = k;
+      ++k;
+    }
+    if (last_dot == 0) return i;
+    std::u32string tld;
+    for (size_t t = last_dot + 1; t < k; ++t) tld.push_back(AsciiLower(Cp(t)));
+    if (!IsKnownTld(tld)) return i;
+    if (k < Size() && (Props(k).cls == CharClass::kLetter ||
+                       Props(k).cls == CharClass::kMark ||
+                       Props(k).cls == CharClass::kDigit)) {
+      return i;  // "abc.comx", "abc.vnđ": glued to more letters
+    }
+    return k;
+  }
+
+  // E-mail: ASCII local part '@' domain with a known tld.
+  size_t EmailEnd(size_t i) const {
+    if (!IsAsciiAlnum(Cp(i)) || (i > 0 && IsWordChar(i - 1))) return i;
+    size_t j = i;
+    while (j < Size() && (IsAsciiAlnum(Cp(j)) || Cp(j) == U'.' ||
+                          Cp(j) == U'_' || Cp(j) == U'-' || Cp(j) == U'+')) {
+      ++j;
+    }
+    if (j == i || j + 1 >= Size() || Cp(j) != U'@' || Cp(j - 1) == U'.') {
+      return i;
+    }
+    const size_t end = DomainEnd(j + 1);
+    return end > j + 1 ? end : i;
+  }
+
   // URL: "http://", "https://" or "www." up to white space, or an ASCII
   // "name.tld[/path]" with a known tld. Trailing punctuation is not part of it.
   size_t UrlEnd(size_t i) const {
@@ -239,24 +281,9 @@ class PostNormalizer {
     bool url = starts_with(U"http://") || starts_with(U"https://") ||
                starts_with(U"www.");
     if (!url) {
-      // name(.name)*.tld followed by end, '/', ':' (port) or punctuation.
-      size_t k = i;
-      size_t last_dot = 0;
-      while (k < j &&
-             (IsAsciiAlnum(Cp(k)) || Cp(k) == U'-' ||
-              (Cp(k) == U'.' && k + 1 < j && IsAsciiAlnum(Cp(k + 1))))) {
-        if (Cp(k) == U'.') last_dot = k;
-        ++k;
-      }
-      if (last_dot == 0) return i;
-      std::u32string tld;
-      for (size_t t = last_dot + 1; t < k; ++t)
-        tld.push_back(AsciiLower(Cp(t)));
-      if (!IsKnownTld(tld)) return i;
-      if (k < j && Cp(k) != U'/' && Cp(k) != U':' &&
-          Props(k).cls != CharClass::kPunct) {
-        return i;  // "abc.com" glued to letters: not a URL
-      }
+      // name(.name)*.tld, then a path or port up to white space.
+      const size_t k = DomainEnd(i);
+      if (k == i) return i;
       if (k < j && Cp(k) != U'/' && Cp(k) != U':') j = k;
     }
     while (j > i) {
@@ -340,12 +367,19 @@ class PostNormalizer {
       return k;
     };
     j = digits(j);
+    size_t last_separator = 0;  // 0: none consumed
     while (j + 1 < Size() &&
            (Cp(j) == U'.' || Cp(j) == U',' || Cp(j) == U':' || Cp(j) == U'/' ||
             Cp(j) == U'-') &&
            Props(j + 1).cls == CharClass::kDigit) {
+      last_separator = j;
       j = digits(j + 1);
     }
+    // Letters glued to the last digit group make that group part of a word
+    // ("0912-4ever"): the number ends before its separator.
+    auto glued_letters = [&]() {
+      return last_separator > 0 ? last_separator : i;
+    };
     if (j < Size() && Cp(j) == U'%') return j + 1;
     if (j < Size() && Props(j).cls == CharClass::kLetter) {
       size_t k = j;
@@ -354,15 +388,15 @@ class PostNormalizer {
         unit.push_back(Props(k).folded);
         ++k;
       }
-      if (!IsNumberUnit(unit)) return i;
+      if (!IsNumberUnit(unit)) return glued_letters();
       k = digits(k);  // "2tr5", "1m7"
       if (k < Size() && (Props(k).cls == CharClass::kLetter ||
                          Props(k).cls == CharClass::kMark)) {
-        return i;
+        return glued_letters();
       }
       return k;
     }
-    if (j < Size() && Props(j).cls == CharClass::kMark) return i;
+    if (j < Size() && Props(j).cls == CharClass::kMark) return glued_letters();
     return j;
   }
 
@@ -443,10 +477,13 @@ class PostNormalizer {
       U8_NEXT_UNSAFE(text.data(), k, c);
       if (c < 0x80) {
         out_.folded_.push_back(static_cast<char>(c));
-      } else if (char base = GetCharProps(table_, c).ascii_base; base != 0) {
-        out_.folded_.push_back(base);
-      } else {
-        AppendUtf8(out_.folded_, c);
+        continue;
+      }
+      const CharProps p = GetCharProps(table_, c);
+      if (p.ascii_base != 0) {
+        out_.folded_.push_back(p.ascii_base);
+      } else if (p.cls != CharClass::kMark || t.kind == TokenKind::kEmoji) {
+        AppendUtf8(out_.folded_, c);  // diacritics are dropped from folded
       }
     }
     t.folded_end = static_cast<uint32_t>(out_.folded_.size());
@@ -517,35 +554,36 @@ bool CollapseRepeats(std::u32string& w) {
   return changed;
 }
 
-// Reads in-word leetspeak. Accepts the reading when the result is all
-// letters and either every substituted character sat between letters
-// ("ch3t", "f@ck") or the result has the shape of a Vietnamese syllable
-// ("ng0" → "ngo"). "mp3", "covid19", "4ever" stay as they are.
+// Reads in-word leetspeak. '@' and '$' always read as letters inside a word
+// ("f@ck", "$ex"). Digits read as letters when each run of them sits between
+// letters ("ch3t", "l00n") or when the result has the shape of a Vietnamese
+// syllable once repeats collapse ("ng0" → "ngo", "ng000" → "ngo");
+// otherwise the word stays as written ("mp3", "covid19", "4ever").
 bool ReadLeetspeak(std::u32string& w) {
+  auto is_digit = [](char32_t c) { return c >= '0' && c <= '9'; };
   std::u32string out = w;
-  bool any = false;
-  bool all_inside = true;
+  bool digits_inside = true;
   size_t letters = 0;
   for (size_t k = 0; k < w.size(); ++k) {
     const char32_t l = LeetLetter(w[k]);
-    if (l != 0) {
-      out[k] = l;
-      any = true;
-      const bool inside =
-          k > 0 && k + 1 < w.size() && LeetLetter(w[k - 1]) == 0 &&
-          LeetLetter(w[k + 1]) == 0 && !(w[k - 1] >= '0' && w[k - 1] <= '9') &&
-          !(w[k + 1] >= '0' && w[k + 1] <= '9');
-      all_inside = all_inside && inside;
-    } else if (w[k] >= '0' && w[k] <= '9') {
-      return false;  // a digit with no letter reading
-    } else {
+    if (l == 0) {
+      if (is_digit(w[k])) return false;  // a digit with no letter reading
       ++letters;
+      continue;
+    }
+    out[k] = l;
+    if (is_digit(w[k]) && (k == 0 || !is_digit(w[k - 1]))) {
+      size_t run_end = k;
+      while (run_end < w.size() && is_digit(w[run_end])) ++run_end;
+      digits_inside = digits_inside && k > 0 && run_end < w.size();
     }
   }
-  if (!any || letters == 0) return false;
-  if (!all_inside) {
+  if (letters == 0) return false;
+  if (!digits_inside) {
+    std::u32string collapsed = out;
+    CollapseRepeats(collapsed);
     std::string folded;
-    for (char32_t c : out) {
+    for (char32_t c : collapsed) {
       const char f = FoldLetter(c);
       if (f == 0) return false;
       folded.push_back(f);

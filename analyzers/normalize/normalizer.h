@@ -56,6 +56,7 @@ enum class TokenKind : uint8_t {
   kWord,     // letters (a syllable), possibly with in-word leetspeak digits
   kNumber,   // 42, 0912.345.678, +84 ..., 100.000đ, 50k, 1,5tr, 30%
   kUrl,      // https://..., www...., example.com/path, t.me/x
+  kEmail,    // name@example.com
   kMention,  // @name
   kHashtag,  // #tag
   kEmoji,    // one emoji sequence (ZWJ sequences, flags, modifiers)

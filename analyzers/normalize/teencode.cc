@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "analyzers/normalize/vietnamese.h"
 #include "analyzers/util/strings.h"
 
 namespace vigil::normalize {
@@ -42,6 +43,25 @@ bool AllCodePoints(std::string_view s, Pred ok) {
 
 bool IsLowerAlnum(UChar32 c) {
   return (u_isalpha(c) && !u_isupper(c)) || u_isdigit(c);
+}
+
+// The surface as the normalizer would produce it before the lookup: tone
+// marks in old-style places. Empty when the surface is already canonical.
+std::string CanonicalSurface(std::string_view s) {
+  std::u32string cps;
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(s.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), i, n, c);
+    cps.push_back(static_cast<char32_t>(c));
+  }
+  if (!PlaceTone(cps.data(), static_cast<int>(cps.size()))) return "";
+  std::string out;
+  icu::UnicodeString::fromUTF32(reinterpret_cast<const UChar32*>(cps.data()),
+                                static_cast<int32_t>(cps.size()))
+      .toUTF8String(out);
+  return out;
 }
 
 absl::Status LineError(std::string_view source, int line,
@@ -86,6 +106,14 @@ absl::StatusOr<TeencodeTable> TeencodeTable::Parse(
       return LineError(source_name, line_no,
                        StrCat("surface '", e.surface,
                               "' must be lowercase letters and digits"));
+    }
+    if (std::string canonical = CanonicalSurface(e.surface);
+        !canonical.empty()) {
+      return LineError(source_name, line_no,
+                       StrCat("surface '", e.surface,
+                              "' is not in canonical form (tone marks go in "
+                              "old-style places: '",
+                              canonical, "')"));
     }
     for (std::string_view alt : SplitChar(cols[1], '|')) {
       bool ok =

@@ -117,14 +117,18 @@ bool PlaceTone(char32_t* s, int n) {
   std::string folded;
   Tone tone = Tone::kNone;
   int tone_at = -1;
+  bool doubled = false;
   for (int i = 0; i < n; ++i) {
     const ToneSplit split = SplitTone(s[i]);
     const char f = FoldLetter(split.letter);
     if (f == 0) return false;  // not a Vietnamese letter
     if (split.tone != Tone::kNone) {
-      if (tone_at >= 0) return false;  // two tone marks: leave alone
+      // The same mark typed twice ("gìà") is one mark; two different marks
+      // leave the word alone.
+      if (tone_at >= 0 && split.tone != tone) return false;
+      if (tone_at >= 0) doubled = true;
       tone = split.tone;
-      tone_at = i;
+      if (tone_at < 0) tone_at = i;
     }
     toneless[i] = split.letter;
     folded.push_back(f);
@@ -169,8 +173,8 @@ bool PlaceTone(char32_t* s, int n) {
       target = v0;  // old style: hòa, thủy, khỏe
     }
   }
-  if (target == tone_at) return false;
-  s[tone_at] = toneless[tone_at];
+  if (target == tone_at && !doubled) return false;
+  for (int i = 0; i < n; ++i) s[i] = toneless[i];
   s[target] = WithTone(toneless[target], tone);
   return true;
 }

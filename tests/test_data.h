@@ -1,0 +1,41 @@
+// Test and benchmark data: paths into the source tree and ../shared, a CSV
+// reader for the shared datasets, and a generator of messy synthetic posts.
+#ifndef VIGIL_TESTS_TEST_DATA_H_
+#define VIGIL_TESTS_TEST_DATA_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vigil::testing {
+
+// Path of `relative` inside the source tree.
+std::string SourcePath(const std::string& relative);
+
+// Path of `relative` inside ../shared, or nullopt when that file is absent
+// (a user's fresh checkout has no ../shared).
+std::optional<std::string> SharedPath(const std::string& relative);
+
+// Parses RFC 4180 CSV (quoted fields, "" escapes, newlines inside quotes).
+// Returns rows including the header; empty when the file cannot be read.
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path);
+
+// Column `column` of every data row of the CSV at `path` (header names the
+// column). Empty when the file or column is missing.
+std::vector<std::string> ReadCsvColumn(const std::string& path,
+                                       const std::string& column);
+
+// Real posts from ../shared (ViHOS train/dev/test, ViHSD train/dev), up to
+// `limit`. Empty when ../shared is absent.
+std::vector<std::string> SharedPosts(size_t limit);
+
+// `count` synthetic posts mixing Vietnamese syllables in NFC and NFD, upper
+// case, new-style tones, teencode, leetspeak, repeated letters, zero-width
+// and look-alike characters, emoji, URLs, numbers and ill-formed bytes.
+// Deterministic for a given seed.
+std::vector<std::string> GeneratedPosts(size_t count, uint32_t seed);
+
+}  // namespace vigil::testing
+
+#endif  // VIGIL_TESTS_TEST_DATA_H_
