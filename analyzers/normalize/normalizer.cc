@@ -82,7 +82,19 @@ namespace {
 struct CodePoint {
   char32_t c;
   uint32_t byte;  // offset of its first byte
+  CharClass cls;
 };
+
+// Classes of the ASCII code points, the common case.
+const std::array<CharClass, 128>& AsciiClasses() {
+  static const std::array<CharClass, 128> classes = [] {
+    std::array<CharClass, 128> a;
+    const CharProps* table = CharTable();
+    for (char32_t c = 0; c < 128; ++c) a[c] = table[c].cls;
+    return a;
+  }();
+  return classes;
+}
 
 // Units that may follow a number and stay part of it ("50k", "2tr", "100đ").
 bool IsNumberUnit(std::u32string_view unit) {
@@ -145,11 +157,25 @@ bool IsKnownTld(std::u32string_view tld) {
   return false;
 }
 
-void AppendUtf8(std::string& out, char32_t c) {
-  char buf[4];
-  int32_t len = 0;
-  U8_APPEND_UNSAFE(buf, len, c);
-  out.append(buf, len);
+inline void AppendUtf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    const char b[2] = {static_cast<char>(0xC0 | (c >> 6)),
+                       static_cast<char>(0x80 | (c & 0x3F))};
+    out.append(b, 2);
+  } else if (c < 0x10000) {
+    const char b[3] = {static_cast<char>(0xE0 | (c >> 12)),
+                       static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+                       static_cast<char>(0x80 | (c & 0x3F))};
+    out.append(b, 3);
+  } else {
+    const char b[4] = {static_cast<char>(0xF0 | (c >> 18)),
+                       static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+                       static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+                       static_cast<char>(0x80 | (c & 0x3F))};
+    out.append(b, 4);
+  }
 }
 
 }  // namespace
@@ -159,22 +185,32 @@ class PostNormalizer {
  public:
   PostNormalizer(const TeencodeTable& teencode, std::string_view post,
                  NormalizedText& out)
-      : teencode_(teencode), post_(post), out_(out), table_(CharTable()) {}
+      : teencode_(teencode),
+        post_(post),
+        out_(out),
+        table_(CharTable()),
+        cps_(Scratch()) {
+    cps_.clear();
+    out_.canonical_.reserve(post.size() + post.size() / 4 + 16);
+    out_.folded_.reserve(post.size() + 16);
+    out_.tokens_.reserve(post.size() / 4 + 4);
+  }
 
   void Run() {
     Decode();
     const size_t n = cps_.size() - 1;  // last entry is the end sentinel
     size_t i = 0;
     while (i < n) {
-      const CharClass cls = Props(i).cls;
+      const CharClass cls = Cls(i);
       if (cls == CharClass::kSpace || cls == CharClass::kFormat) {
         ++i;
         continue;
       }
+      if (i >= chunk_end_) ScanChunk(i);
       size_t end;
-      if ((end = EmailEnd(i)) > i) {
+      if (chunk_may_link_ && (end = EmailEnd(i)) > i) {
         EmitRaw(TokenKind::kEmail, i, end, /*fold_case=*/true);
-      } else if ((end = UrlEnd(i)) > i) {
+      } else if (chunk_may_link_ && (end = UrlEnd(i)) > i) {
         EmitRaw(TokenKind::kUrl, i, end, /*fold_case=*/true);
       } else if ((end = PrefixedEnd(i, U'@')) > i) {
         EmitRaw(TokenKind::kMention, i, end, true);
@@ -199,31 +235,53 @@ class PostNormalizer {
 
  private:
   CharProps Props(size_t i) const { return GetCharProps(table_, cps_[i].c); }
+  CharClass Cls(size_t i) const { return cps_[i].cls; }
   char32_t Cp(size_t i) const { return cps_[i].c; }
   size_t Size() const { return cps_.size() - 1; }
 
   void Decode() {
     const auto* s = reinterpret_cast<const uint8_t*>(post_.data());
     const int32_t n = static_cast<int32_t>(post_.size());
+    const std::array<CharClass, 128>& ascii = AsciiClasses();
     cps_.reserve(post_.size() + 1);
     int32_t i = 0;
     while (i < n) {
       const int32_t start = i;
+      if (s[i] < 0x80) {
+        cps_.push_back({s[i], static_cast<uint32_t>(i), ascii[s[i]]});
+        ++i;
+        continue;
+      }
       UChar32 c;
       U8_NEXT(s, i, n, c);
       if (c < 0) {
         c = 0xFFFD;
         ++out_.invalid_utf8_;
       }
-      cps_.push_back({static_cast<char32_t>(c), static_cast<uint32_t>(start)});
+      const char32_t cp = static_cast<char32_t>(c);
+      cps_.push_back({cp, static_cast<uint32_t>(start),
+                      GetCharProps(table_, cp).cls});
     }
-    cps_.push_back({0, static_cast<uint32_t>(n)});
+    cps_.push_back({0, static_cast<uint32_t>(n), CharClass::kSpace});
   }
 
   bool IsWordChar(size_t i) const {
-    const CharClass cls = Props(i).cls;
+    const CharClass cls = Cls(i);
     return cls == CharClass::kLetter || cls == CharClass::kDigit ||
            cls == CharClass::kMark || Cp(i) == U'_';
+  }
+
+  // Finds the end of the white-space-delimited chunk at `i` and whether it
+  // could hold a URL or e-mail address at all (has '.', '@' or ':').
+  void ScanChunk(size_t i) {
+    chunk_may_link_ = false;
+    size_t j = i;
+    while (j < Size() && Cls(j) != CharClass::kSpace) {
+      const char32_t c = Cp(j);
+      chunk_may_link_ |= c == U'.' || c == U'@' || c == U':';
+      ++j;
+    }
+    chunk_end_ = j;
   }
 
   // End of an ASCII "name.tld" domain starting at `i` (letters, digits,
@@ -241,9 +299,9 @@ class PostNormalizer {
     std::u32string tld;
     for (size_t t = last_dot + 1; t < k; ++t) tld.push_back(AsciiLower(Cp(t)));
     if (!IsKnownTld(tld)) return i;
-    if (k < Size() && (Props(k).cls == CharClass::kLetter ||
-                       Props(k).cls == CharClass::kMark ||
-                       Props(k).cls == CharClass::kDigit)) {
+    if (k < Size() && (Cls(k) == CharClass::kLetter ||
+                       Cls(k) == CharClass::kMark ||
+                       Cls(k) == CharClass::kDigit)) {
       return i;  // "abc.comx", "abc.vnđ": glued to more letters
     }
     return k;
@@ -270,7 +328,7 @@ class PostNormalizer {
     if (!IsAsciiAlnum(Cp(i))) return i;
     if (i > 0 && IsWordChar(i - 1)) return i;
     size_t j = i;
-    while (j < Size() && Props(j).cls != CharClass::kSpace) ++j;
+    while (j < Size() && Cls(j) != CharClass::kSpace) ++j;
     auto starts_with = [&](std::u32string_view prefix) {
       if (j - i < prefix.size()) return false;
       for (size_t k = 0; k < prefix.size(); ++k) {
@@ -305,12 +363,12 @@ class PostNormalizer {
     if (Cp(i) != sign) return i;
     if (i > 0 && IsWordChar(i - 1)) return i;
     size_t j = i + 1;
-    while (j < Size() && (IsWordChar(j) || Props(j).cls == CharClass::kFormat ||
+    while (j < Size() && (IsWordChar(j) || Cls(j) == CharClass::kFormat ||
                           (sign == U'@' && Cp(j) == U'.' && j + 1 < Size() &&
                            IsWordChar(j + 1)))) {
       ++j;
     }
-    while (j > i + 1 && Props(j - 1).cls == CharClass::kFormat) --j;
+    while (j > i + 1 && Cls(j - 1) == CharClass::kFormat) --j;
     return j > i + 1 ? j : i;
   }
 
@@ -319,7 +377,7 @@ class PostNormalizer {
   size_t EmojiEnd(size_t i) const {
     size_t j = i;
     const char32_t first = Cp(i);
-    if (Props(i).cls == CharClass::kEmoji) {
+    if (Cls(i) == CharClass::kEmoji) {
       ++j;
       if (first >= 0x1F1E6 && first <= 0x1F1FF && j < Size() &&
           Cp(j) >= 0x1F1E6 && Cp(j) <= 0x1F1FF) {
@@ -341,7 +399,7 @@ class PostNormalizer {
           (c >= 0x1F3FB && c <= 0x1F3FF) || (c >= 0xE0020 && c <= 0xE007F)) {
         ++j;
       } else if (c == 0x200D && j + 1 < Size() &&
-                 Props(j + 1).cls == CharClass::kEmoji) {
+                 Cls(j + 1) == CharClass::kEmoji) {
         j += 2;
       } else {
         break;
@@ -356,14 +414,14 @@ class PostNormalizer {
   size_t NumberEnd(size_t i) const {
     size_t j = i;
     if ((Cp(j) == U'+' || IsCurrencySign(Cp(j))) && j + 1 < Size() &&
-        Props(j + 1).cls == CharClass::kDigit) {
+        Cls(j + 1) == CharClass::kDigit) {
       if (i > 0 && IsWordChar(i - 1)) return i;
       ++j;
     }
-    if (Props(j).cls != CharClass::kDigit) return i;
-    if (i > 0 && Props(i - 1).cls == CharClass::kLetter) return i;
+    if (Cls(j) != CharClass::kDigit) return i;
+    if (i > 0 && Cls(i - 1) == CharClass::kLetter) return i;
     auto digits = [&](size_t k) {
-      while (k < Size() && Props(k).cls == CharClass::kDigit) ++k;
+      while (k < Size() && Cls(k) == CharClass::kDigit) ++k;
       return k;
     };
     j = digits(j);
@@ -371,7 +429,7 @@ class PostNormalizer {
     while (j + 1 < Size() &&
            (Cp(j) == U'.' || Cp(j) == U',' || Cp(j) == U':' || Cp(j) == U'/' ||
             Cp(j) == U'-') &&
-           Props(j + 1).cls == CharClass::kDigit) {
+           Cls(j + 1) == CharClass::kDigit) {
       last_separator = j;
       j = digits(j + 1);
     }
@@ -381,31 +439,31 @@ class PostNormalizer {
       return last_separator > 0 ? last_separator : i;
     };
     if (j < Size() && Cp(j) == U'%') return j + 1;
-    if (j < Size() && Props(j).cls == CharClass::kLetter) {
+    if (j < Size() && Cls(j) == CharClass::kLetter) {
       size_t k = j;
       std::u32string unit;
-      while (k < Size() && Props(k).cls == CharClass::kLetter) {
+      while (k < Size() && Cls(k) == CharClass::kLetter) {
         unit.push_back(Props(k).folded);
         ++k;
       }
       if (!IsNumberUnit(unit)) return glued_letters();
       k = digits(k);  // "2tr5", "1m7"
-      if (k < Size() && (Props(k).cls == CharClass::kLetter ||
-                         Props(k).cls == CharClass::kMark)) {
+      if (k < Size() && (Cls(k) == CharClass::kLetter ||
+                         Cls(k) == CharClass::kMark)) {
         return glued_letters();
       }
       return k;
     }
-    if (j < Size() && Props(j).cls == CharClass::kMark) return glued_letters();
+    if (j < Size() && Cls(j) == CharClass::kMark) return glued_letters();
     return j;
   }
 
   // Words: letters, combining marks, digits, and '@'/'$' between word
   // characters; zero-width characters inside are skipped (not at the end).
   size_t WordEnd(size_t i) const {
-    const CharClass first = Props(i).cls;
+    const CharClass first = Cls(i);
     bool leet_start = (Cp(i) == U'$' || Cp(i) == U'@') && i + 1 < Size() &&
-                      Props(i + 1).cls == CharClass::kLetter;
+                      Cls(i + 1) == CharClass::kLetter;
     if (first != CharClass::kLetter && first != CharClass::kDigit &&
         !leet_start) {
       return i;
@@ -420,8 +478,8 @@ class PostNormalizer {
       } else if (p.cls == CharClass::kFormat) {
         ++j;
       } else if ((Cp(j) == U'@' || Cp(j) == U'$') && j + 1 < Size() &&
-                 (Props(j + 1).cls == CharClass::kLetter ||
-                  Props(j + 1).cls == CharClass::kDigit)) {
+                 (Cls(j + 1) == CharClass::kLetter ||
+                  Cls(j + 1) == CharClass::kDigit)) {
         end = ++j;
       } else {
         break;
@@ -434,7 +492,7 @@ class PostNormalizer {
   size_t PunctEnd(size_t i) const {
     size_t j = i + 1;
     while (j < Size()) {
-      const CharClass cls = Props(j).cls;
+      const CharClass cls = Cls(j);
       if (cls == CharClass::kMark || cls == CharClass::kFormat) {
         ++j;
         continue;
@@ -446,7 +504,7 @@ class PostNormalizer {
       }
       ++j;
     }
-    while (j > i + 1 && Props(j - 1).cls == CharClass::kFormat) --j;
+    while (j > i + 1 && Cls(j - 1) == CharClass::kFormat) --j;
     return j;
   }
 
@@ -472,6 +530,12 @@ class PostNormalizer {
     t.folded_begin = static_cast<uint32_t>(out_.folded_.size());
     int32_t k = 0;
     const int32_t n = static_cast<int32_t>(text.size());
+    uint8_t high = 0;
+    for (char ch : text) high |= static_cast<uint8_t>(ch);
+    if (high < 0x80) {
+      out_.folded_.append(text);
+      k = n;
+    }
     while (k < n) {
       UChar32 c;
       U8_NEXT_UNSAFE(text.data(), k, c);
@@ -488,6 +552,41 @@ class PostNormalizer {
     }
     t.folded_end = static_cast<uint32_t>(out_.folded_.size());
     out_.tokens_.push_back(t);
+  }
+
+  // Appends a word given as code points, writing both views directly.
+  void AppendWord(Token t, const std::u32string& w) {
+    if (!out_.canonical_.empty()) {
+      out_.canonical_.push_back(' ');
+      out_.folded_.push_back(' ');
+    }
+    t.canonical_begin = static_cast<uint32_t>(out_.canonical_.size());
+    t.folded_begin = static_cast<uint32_t>(out_.folded_.size());
+    for (char32_t c : w) {
+      if (c < 0x80) {
+        out_.canonical_.push_back(static_cast<char>(c));
+        out_.folded_.push_back(static_cast<char>(c));
+        continue;
+      }
+      AppendUtf8(out_.canonical_, c);
+      const CharProps p = GetCharProps(table_, c);
+      if (p.ascii_base != 0) {
+        out_.folded_.push_back(p.ascii_base);
+      } else if (p.cls != CharClass::kMark) {
+        AppendUtf8(out_.folded_, c);  // diacritics are dropped from folded
+      }
+    }
+    t.canonical_end = static_cast<uint32_t>(out_.canonical_.size());
+    t.folded_end = static_cast<uint32_t>(out_.folded_.size());
+    out_.tokens_.push_back(t);
+  }
+
+  // The teencode entry for the word `w`, or -1.
+  int32_t FindTeencode(const std::u32string& w) {
+    if (w.size() > teencode_.max_surface_chars()) return -1;
+    key_.clear();
+    for (char32_t c : w) AppendUtf8(key_, c);
+    return teencode_.Find(key_);
   }
 
   // Non-word tokens: the original code points minus format characters,
@@ -519,8 +618,17 @@ class PostNormalizer {
   std::string_view post_;
   NormalizedText& out_;
   const CharProps* table_;
-  std::vector<CodePoint> cps_;
+  // Per-thread buffer reused across posts (no allocation per post).
+  static std::vector<CodePoint>& Scratch() {
+    thread_local std::vector<CodePoint> buffer;
+    return buffer;
+  }
+
+  std::vector<CodePoint>& cps_;
+  size_t chunk_end_ = 0;
+  bool chunk_may_link_ = false;
   std::string scratch_;
+  std::string key_;
   std::u32string word_;
   std::u32string plain_;
 };
@@ -594,13 +702,6 @@ bool ReadLeetspeak(std::u32string& w) {
   return true;
 }
 
-bool HasNonLetterDigit(const std::u32string& w) {
-  for (char32_t c : w) {
-    if (LeetLetter(c) != 0 || (c >= '0' && c <= '9')) return true;
-  }
-  return false;
-}
-
 // Applies collapse and tone placement; returns the steps that changed it.
 uint32_t CollapseAndPlaceTone(std::u32string& w) {
   uint32_t steps = 0;
@@ -609,40 +710,60 @@ uint32_t CollapseAndPlaceTone(std::u32string& w) {
   return steps;
 }
 
-std::string ToUtf8(const std::u32string& w) {
-  std::string s;
-  s.reserve(w.size());
-  for (char32_t c : w) AppendUtf8(s, c);
-  return s;
-}
-
 }  // namespace
 
 void PostNormalizer::EmitWord(size_t i, size_t end) {
   Token t = StartToken(TokenKind::kWord, i, end);
-  // Case fold, drop format characters, and decide on look-alikes: only when
-  // every non-Latin letter of the word has a Latin look-alike.
+  // One pass: case fold, drop format characters, note what later steps
+  // need to look at. Look-alikes apply only when every non-Latin letter of
+  // the word has a Latin look-alike.
   word_.clear();
   bool lookalikes_apply = true;
   bool any_lookalike = false;
   bool needs_nfc = false;
+  bool ascii = true;
+  bool leet_chars = false;
+  bool maybe_repeats = false;
   for (size_t k = i; k < end; ++k) {
-    const CharProps p = Props(k);
-    if (p.cls == CharClass::kFormat) {
+    const CharClass cls = Cls(k);
+    if (cls == CharClass::kFormat) {
       t.steps |= kStepFormatRemoved;
       continue;
     }
-    needs_nfc |= p.nfc_unsafe;
-    if (p.cls == CharClass::kLetter && !p.latin) {
-      if (p.confusable) {
-        any_lookalike = true;
-      } else {
-        lookalikes_apply = false;
+    char32_t c = Cp(k);
+    if (c < 0x80) {
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+        t.steps |= kStepCaseFolded;
+      } else if (cls != CharClass::kLetter) {
+        leet_chars = true;  // digits, '@', '$'
+      }
+    } else {
+      ascii = false;
+      const CharProps p = Props(k);
+      needs_nfc |= p.nfc_unsafe;
+      if (cls == CharClass::kLetter) {
+        if (!p.latin) {
+          if (p.confusable) {
+            any_lookalike = true;
+          } else {
+            lookalikes_apply = false;
+          }
+        }
+        if (p.upper) t.steps |= kStepCaseFolded;
+        if (p.eth) t.steps |= kStepEth;
+        c = p.folded;
+      } else if (cls == CharClass::kDigit) {
+        lookalikes_apply = false;  // a non-ASCII digit: leave the word be
       }
     }
-    if (p.upper) t.steps |= kStepCaseFolded;
-    if (p.eth) t.steps |= kStepEth;
-    word_.push_back(p.cls == CharClass::kLetter ? p.folded : Cp(k));
+    const size_t n = word_.size();
+    if (n >= 2 && (c == word_[n - 1] || c >= 0x80 || word_[n - 1] >= 0x80) &&
+        (word_[n - 1] == word_[n - 2] || word_[n - 1] >= 0x80 ||
+         word_[n - 2] >= 0x80)) {
+      maybe_repeats = true;  // exact check later, tone marks aside
+    }
+    word_.push_back(c);
   }
   if (any_lookalike && lookalikes_apply) {
     t.steps |= kStepConfusable;
@@ -663,53 +784,66 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
       word_.clear();
       for (int32_t k = 0; k < composed.length();
            k = composed.moveIndex32(k, 1)) {
-        const char32_t c = composed.char32At(k);
-        // Composition can produce upper case from folded parts only in
-        // exotic cases; fold again to keep the canonical form lowercase.
-        word_.push_back(GetCharProps(table_, c).folded);
+        // Composition can yield upper case only in exotic cases; fold again
+        // to keep the canonical form lowercase.
+        word_.push_back(GetCharProps(table_, composed.char32At(k)).folded);
       }
     }
   }
 
   // Statistics for unaccented(): Vietnamese-looking words as written.
-  bool accented = false;
-  bool shaped = true;
-  std::string folded;
-  for (char32_t c : word_) {
-    const char f = FoldLetter(c);
-    if (f == 0) {
-      shaped = false;
-      break;
+  if (ascii) {
+    char folded[16];
+    size_t n = 0;
+    for (char32_t c : word_) {
+      if (n == sizeof(folded) || c < 'a' || c > 'z') {
+        n = 0;
+        break;
+      }
+      folded[n++] = static_cast<char>(c);
     }
-    if (c >= 0x80) accented = true;
-    folded.push_back(f);
-  }
-  t.accented = accented;
-  if (accented || (shaped && IsSyllableShape(folded))) {
-    ++out_.words_;
-    if (accented) ++out_.accented_words_;
+    if (n > 0 && IsSyllableShape(std::string_view(folded, n))) ++out_.words_;
+  } else {
+    bool accented = false;
+    bool letters = true;
+    for (char32_t c : word_) {
+      if (c >= 0x80 && FoldLetter(c) != 0) accented = true;
+      if (FoldLetter(c) == 0) letters = false;
+    }
+    t.accented = accented;
+    if (accented) {
+      ++out_.words_;
+      ++out_.accented_words_;
+    } else if (letters) {
+      std::string folded;
+      for (char32_t c : word_) folded.push_back(FoldLetter(c));
+      if (IsSyllableShape(folded)) ++out_.words_;
+    }
   }
 
   // Teencode may spell digits ("t2"): try the word without leetspeak first.
+  const bool may_tone = !ascii;
   int32_t entry = -1;
-  if (HasNonLetterDigit(word_)) {
+  if (leet_chars) {
     plain_ = word_;
     const uint32_t plain_steps = CollapseAndPlaceTone(plain_);
-    entry = teencode_.Find(ToUtf8(plain_));
+    entry = FindTeencode(plain_);
     if (entry >= 0) {
       word_ = plain_;
       t.steps |= plain_steps;
     } else if (ReadLeetspeak(word_)) {
       t.steps |= kStepLeetspeak;
+      maybe_repeats = true;
     }
   }
   if (entry < 0) {
-    t.steps |= CollapseAndPlaceTone(word_);
-    scratch_.clear();
-    for (char32_t c : word_) AppendUtf8(scratch_, c);
-    entry = teencode_.Find(scratch_);
-  } else {
-    scratch_ = ToUtf8(word_);
+    if (maybe_repeats && CollapseRepeats(word_)) {
+      t.steps |= kStepRepeatCollapsed;
+    }
+    if (may_tone && PlaceTone(word_.data(), static_cast<int>(word_.size()))) {
+      t.steps |= kStepToneMoved;
+    }
+    entry = FindTeencode(word_);
   }
 
   if (entry >= 0 && teencode_.entry(entry).ambiguous) {
@@ -717,7 +851,7 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
     entry = -1;
   }
   if (entry < 0) {
-    Append(t, scratch_);
+    AppendWord(t, word_);
     return;
   }
   // Expand: one token per syllable, all sharing the original span.

@@ -5,6 +5,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -155,6 +156,9 @@ absl::StatusOr<TeencodeTable> TeencodeTable::Parse(
           StrCat("duplicate surface '", e.surface, "' (first on line ",
                  table.entries_[it->second].line, ")"));
     }
+    size_t chars = 0;
+    AllCodePoints(e.surface, [&chars](UChar32) { return ++chars > 0; });
+    table.max_surface_chars_ = std::max(table.max_surface_chars_, chars);
     table.entries_.push_back(std::move(e));
   }
   return table;

@@ -16,11 +16,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "analyzers/util/strings.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 
 namespace vigil::normalize {
 
@@ -46,15 +47,19 @@ class TeencodeTable {
 
   // Index of the entry whose surface is `surface`, or -1.
   int32_t Find(std::string_view surface) const {
-    auto it = index_.find(surface);
+    auto it = index_.find(absl::string_view(surface.data(), surface.size()));
     return it == index_.end() ? -1 : it->second;
   }
   const Entry& entry(int32_t i) const { return entries_[i]; }
+  // Length in code points of the longest surface (lookups of longer words
+  // can be skipped).
+  size_t max_surface_chars() const { return max_surface_chars_; }
   size_t size() const { return entries_.size(); }
 
  private:
   std::vector<Entry> entries_;
-  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> index_;
+  size_t max_surface_chars_ = 0;
+  absl::flat_hash_map<std::string, int32_t> index_;
 };
 
 }  // namespace vigil::normalize

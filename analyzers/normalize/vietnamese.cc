@@ -22,25 +22,25 @@ struct LetterInfo {
   int8_t vowel = -1;  // index into kToneTable
 };
 
-const std::vector<LetterInfo>& Letters() {
-  static const std::vector<LetterInfo>* table = [] {
-    auto* t = new std::vector<LetterInfo>(kTableSize);
-    for (int v = 0; v < 12; ++v) {
-      for (int tone = 0; tone < 6; ++tone) {
-        LetterInfo& info = (*t)[kToneTable[v][tone]];
-        info.toneless = kToneTable[v][0];
-        info.tone = static_cast<uint8_t>(tone);
-        info.vowel = static_cast<int8_t>(v);
-      }
+std::vector<LetterInfo>* BuildLetters() {
+  auto* t = new std::vector<LetterInfo>(kTableSize);
+  for (int v = 0; v < 12; ++v) {
+    for (int tone = 0; tone < 6; ++tone) {
+      LetterInfo& info = (*t)[kToneTable[v][tone]];
+      info.toneless = kToneTable[v][0];
+      info.tone = static_cast<uint8_t>(tone);
+      info.vowel = static_cast<int8_t>(v);
     }
-    return t;
-  }();
-  return *table;
+  }
+  return t;
 }
 
-const LetterInfo* Info(char32_t c) {
+// Built during static initialization; nothing reads it before main().
+const LetterInfo* const kLetters = BuildLetters()->data();
+
+inline const LetterInfo* Info(char32_t c) {
   if (c >= kTableSize) return nullptr;
-  const LetterInfo& info = Letters()[c];
+  const LetterInfo& info = kLetters[c];
   return info.vowel >= 0 ? &info : nullptr;
 }
 
@@ -48,38 +48,49 @@ bool IsAsciiVowel(char c) {
   return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
-bool IsOnset(std::string_view s) {
-  static constexpr std::string_view kOnsets[] = {
-      "",   "b",   "c",  "ch", "d",  "g", "gh", "h", "k", "kh", "l",  "m", "n",
-      "ng", "ngh", "nh", "p",  "ph", "q", "r",  "s", "t", "th", "tr", "v", "x"};
-  for (std::string_view o : kOnsets) {
-    if (s == o) return true;
-  }
-  return false;
+// Packs up to 4 ASCII letters into an integer for cheap set membership;
+// longer strings pack to a value no set contains.
+constexpr uint32_t Pack(std::string_view s) {
+  if (s.size() > 4) return 0xFFFFFFFFu;
+  uint32_t v = 0;
+  for (char c : s) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
 }
 
-bool IsCoda(std::string_view s) {
-  static constexpr std::string_view kCodas[] = {"",   "c",  "ch", "m", "n",
-                                                "ng", "nh", "p",  "t"};
-  for (std::string_view c : kCodas) {
-    if (s == c) return true;
+template <size_t N>
+struct PackedSet {
+  uint32_t values[N];
+  constexpr explicit PackedSet(const std::string_view (&items)[N]) : values{} {
+    for (size_t i = 0; i < N; ++i) values[i] = Pack(items[i]);
   }
-  return false;
-}
+  bool Contains(std::string_view s) const {
+    const uint32_t v = Pack(s);
+    for (uint32_t x : values) {
+      if (x == v) return true;
+    }
+    return false;
+  }
+};
 
+constexpr std::string_view kOnsetList[] = {
+    "",  "b",  "c",  "ch", "d",   "g",  "gh", "h",  "k",  "kh", "l",  "m", "n",
+    "ng", "ngh", "nh", "p", "ph", "q", "r",  "s",  "t",  "th", "tr", "v", "x"};
+constexpr std::string_view kCodaList[] = {"",  "c", "ch", "m", "n",
+                                          "ng", "nh", "p", "t"};
 // Folded vowel sequences that occur as nuclei once "qu"/"gi" onsets are
 // split off (uô/ươ → "uo", iê/yê → "ie"/"ye", ...).
-bool IsNucleus(std::string_view s) {
-  static constexpr std::string_view kNuclei[] = {
-      "a",   "e",   "i",   "o",   "u",   "y",   "ai",  "ao",  "au",  "ay",
-      "eo",  "eu",  "ia",  "ie",  "iu",  "oa",  "oe",  "oi",  "oo",  "ua",
-      "ue",  "ui",  "uo",  "uu",  "uy",  "ye",  "oai", "oay", "oeo", "uay",
-      "uoi", "uou", "uya", "uye", "uyu", "ieu", "yeu"};
-  for (std::string_view n : kNuclei) {
-    if (s == n) return true;
-  }
-  return false;
-}
+constexpr std::string_view kNucleusList[] = {
+    "a",   "e",   "i",   "o",   "u",   "y",   "ai",  "ao",  "au",  "ay",
+    "eo",  "eu",  "ia",  "ie",  "iu",  "oa",  "oe",  "oi",  "oo",  "ua",
+    "ue",  "ui",  "uo",  "uu",  "uy",  "ye",  "oai", "oay", "oeo", "uay",
+    "uoi", "uou", "uya", "uye", "uyu", "ieu", "yeu"};
+constexpr PackedSet kOnsets(kOnsetList);
+constexpr PackedSet kCodas(kCodaList);
+constexpr PackedSet kNuclei(kNucleusList);
+
+bool IsOnset(std::string_view s) { return kOnsets.Contains(s); }
+bool IsCoda(std::string_view s) { return kCodas.Contains(s); }
+bool IsNucleus(std::string_view s) { return kNuclei.Contains(s); }
 
 }  // namespace
 
@@ -114,7 +125,7 @@ char FoldLetter(char32_t c) {
 bool PlaceTone(char32_t* s, int n) {
   if (n <= 0 || n > 16) return false;
   char32_t toneless[16];
-  std::string folded;
+  char folded_buf[16];
   Tone tone = Tone::kNone;
   int tone_at = -1;
   bool doubled = false;
@@ -131,8 +142,9 @@ bool PlaceTone(char32_t* s, int n) {
       if (tone_at < 0) tone_at = i;
     }
     toneless[i] = split.letter;
-    folded.push_back(f);
+    folded_buf[i] = f;
   }
+  const std::string_view folded(folded_buf, n);
   if (tone_at < 0) return false;
 
   // Split into onset [0, v0), nucleus [v0, v1], coda (v1, n).
@@ -141,16 +153,16 @@ bool PlaceTone(char32_t* s, int n) {
   if (v0 == n) return false;
   int v1 = v0;
   while (v1 + 1 < n && IsVowel(toneless[v1 + 1])) ++v1;
-  if (!IsOnset(std::string_view(folded).substr(0, v0)) ||
-      !IsCoda(std::string_view(folded).substr(v1 + 1))) {
+  if (!IsOnset(folded.substr(0, v0)) || !IsCoda(folded.substr(v1 + 1))) {
     return false;
   }
   // "qu" and "gi" are onsets when a vowel follows.
-  if (v1 > v0 && ((folded.compare(0, v0, "q") == 0 && folded[v0] == 'u') ||
-                  (folded.compare(0, v0, "g") == 0 && folded[v0] == 'i'))) {
+  const std::string_view onset = folded.substr(0, v0);
+  if (v1 > v0 && ((onset == "q" && folded[v0] == 'u') ||
+                  (onset == "g" && folded[v0] == 'i'))) {
     ++v0;
   }
-  if (folded.compare(0, v0, "q") == 0) return false;  // q without u
+  if (folded.substr(0, v0) == "q") return false;  // q without u
   const int len = v1 - v0 + 1;
   if (len > 3) return false;
 
