@@ -161,7 +161,27 @@ CharProps ComputeCharProps(char32_t c) {
     p.confusable = p.lookalike != 0;
   }
   p.ascii_base = AsciiBase(f);
+  const ToneSplit split = SplitTone(f);
+  p.toneless = split.letter;
+  p.tone = static_cast<uint8_t>(split.tone);
+  p.vowel = IsVowel(split.letter);
   return p;
+}
+
+const CharProps& CachedCharProps(char32_t c) {
+  // Direct-mapped: one slot per hash bucket, overwritten on collision.
+  struct Slot {
+    char32_t c = 0;  // 0 never reaches here (it is in the table)
+    CharProps props;
+  };
+  constexpr size_t kSlots = 1024;
+  thread_local std::vector<Slot> cache(kSlots);
+  Slot& slot = cache[(c * 0x9E3779B1u) >> 22];
+  if (slot.c != c) {
+    slot.c = c;
+    slot.props = ComputeCharProps(c);
+  }
+  return slot.props;
 }
 
 const CharProps* CharTable() {

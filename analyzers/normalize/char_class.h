@@ -34,6 +34,11 @@ struct CharProps {
   char32_t folded = 0;      // simple case folding (ð → đ)
   char32_t lookalike = 0;   // Latin letter by confusable skeleton, or 0
   char ascii_base = 0;      // a-z under its diacritics (ñ → n), or 0
+  // Of `folded` as a Vietnamese letter: toneless letter, tone (0-5), and
+  // whether that toneless letter is a vowel.
+  bool vowel = false;
+  uint8_t tone = 0;
+  char32_t toneless = 0;
 };
 
 constexpr char32_t kTableLimit = 0x3000;
@@ -44,10 +49,17 @@ const CharProps* CharTable();
 // Computes the properties of any code point with ICU (slow path).
 CharProps ComputeCharProps(char32_t c);
 
+// ComputeCharProps through a small per-thread cache (emoji and other code
+// points above the table repeat a lot). The reference is valid until the
+// next call on the same thread.
+const CharProps& CachedCharProps(char32_t c);
+
 // Properties of `c` (any code point; U+FFFD for decoding errors). `table` is
-// CharTable(), fetched once by the caller.
-inline CharProps GetCharProps(const CharProps* table, char32_t c) {
-  return c < kTableLimit ? table[c] : ComputeCharProps(c);
+// CharTable(), fetched once by the caller. The reference is valid until the
+// next call on the same thread.
+inline const CharProps& GetCharProps(const CharProps* table, char32_t c) {
+  if (c < kTableLimit) return table[c];
+  return CachedCharProps(c);
 }
 
 }  // namespace vigil::normalize

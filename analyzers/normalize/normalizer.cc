@@ -134,6 +134,10 @@ char32_t LeetLetter(char32_t c) {
   }
 }
 
+bool IsAsciiVowelLetter(char32_t c) {
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
 bool IsAsciiAlnum(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9');
@@ -155,6 +159,30 @@ bool IsKnownTld(std::u32string_view tld) {
     if (tld == t) return true;
   }
   return false;
+}
+
+// Writes the UTF-8 bytes of `c` to `out` (room for 4); returns how many.
+inline size_t EncodeUtf8(char32_t c, char* out) {
+  if (c < 0x80) {
+    out[0] = static_cast<char>(c);
+    return 1;
+  }
+  if (c < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (c >> 6));
+    out[1] = static_cast<char>(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (c >> 12));
+    out[1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (c & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (c >> 18));
+  out[1] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (c & 0x3F));
+  return 4;
 }
 
 inline void AppendUtf8(std::string& out, char32_t c) {
@@ -208,7 +236,11 @@ class PostNormalizer {
       }
       if (i >= chunk_end_) ScanChunk(i);
       size_t end;
-      if (chunk_may_link_ && (end = EmailEnd(i)) > i) {
+      if (cls == CharClass::kLetter && !chunk_may_link_) {
+        // The common case: only a word can start here.
+        end = WordEnd(i);
+        EmitWord(i, end);
+      } else if (chunk_may_link_ && (end = EmailEnd(i)) > i) {
         EmitRaw(TokenKind::kEmail, i, end, /*fold_case=*/true);
       } else if (chunk_may_link_ && (end = UrlEnd(i)) > i) {
         EmitRaw(TokenKind::kUrl, i, end, /*fold_case=*/true);
@@ -234,7 +266,9 @@ class PostNormalizer {
   }
 
  private:
-  CharProps Props(size_t i) const { return GetCharProps(table_, cps_[i].c); }
+  const CharProps& Props(size_t i) const {
+    return GetCharProps(table_, cps_[i].c);
+  }
   CharClass Cls(size_t i) const { return cps_[i].cls; }
   char32_t Cp(size_t i) const { return cps_[i].c; }
   size_t Size() const { return cps_.size() - 1; }
@@ -562,19 +596,30 @@ class PostNormalizer {
     }
     t.canonical_begin = static_cast<uint32_t>(out_.canonical_.size());
     t.folded_begin = static_cast<uint32_t>(out_.folded_.size());
-    for (char32_t c : w) {
-      if (c < 0x80) {
-        out_.canonical_.push_back(static_cast<char>(c));
-        out_.folded_.push_back(static_cast<char>(c));
-        continue;
+    // Encode into stack buffers and append once per view.
+    constexpr size_t kChunk = 32;
+    char canonical[kChunk * 4];
+    char folded[kChunk * 4];
+    for (size_t from = 0; from < w.size(); from += kChunk) {
+      const size_t to = std::min(w.size(), from + kChunk);
+      size_t nc = 0, nf = 0;
+      for (size_t k = from; k < to; ++k) {
+        const char32_t c = w[k];
+        if (c < 0x80) {
+          canonical[nc++] = static_cast<char>(c);
+          folded[nf++] = static_cast<char>(c);
+          continue;
+        }
+        nc += EncodeUtf8(c, canonical + nc);
+        const CharProps& p = GetCharProps(table_, c);
+        if (p.ascii_base != 0) {
+          folded[nf++] = p.ascii_base;
+        } else if (p.cls != CharClass::kMark) {
+          nf += EncodeUtf8(c, folded + nf);  // diacritics leave the folded view
+        }
       }
-      AppendUtf8(out_.canonical_, c);
-      const CharProps p = GetCharProps(table_, c);
-      if (p.ascii_base != 0) {
-        out_.folded_.push_back(p.ascii_base);
-      } else if (p.cls != CharClass::kMark) {
-        AppendUtf8(out_.folded_, c);  // diacritics are dropped from folded
-      }
+      out_.canonical_.append(canonical, nc);
+      out_.folded_.append(folded, nf);
     }
     t.canonical_end = static_cast<uint32_t>(out_.canonical_.size());
     t.folded_end = static_cast<uint32_t>(out_.folded_.size());
@@ -583,7 +628,9 @@ class PostNormalizer {
 
   // The teencode entry for the word `w`, or -1.
   int32_t FindTeencode(const std::u32string& w) {
-    if (w.size() > teencode_.max_surface_chars()) return -1;
+    if (!teencode_.MayContain(w)) {
+      return -1;
+    }
     key_.clear();
     for (char32_t c : w) AppendUtf8(key_, c);
     return teencode_.Find(key_);
@@ -714,16 +761,22 @@ uint32_t CollapseAndPlaceTone(std::u32string& w) {
 
 void PostNormalizer::EmitWord(size_t i, size_t end) {
   Token t = StartToken(TokenKind::kWord, i, end);
-  // One pass: case fold, drop format characters, note what later steps
-  // need to look at. Look-alikes apply only when every non-Latin letter of
-  // the word has a Latin look-alike.
+  // One pass: case fold, drop format characters, and note what the later
+  // steps need to look at, so that most words skip most of them.
+  // Look-alikes apply only when every non-Latin letter of the word has a
+  // Latin look-alike.
   word_.clear();
   bool lookalikes_apply = true;
   bool any_lookalike = false;
   bool needs_nfc = false;
-  bool ascii = true;
   bool leet_chars = false;
-  bool maybe_repeats = false;
+  bool accented = false;  // carries a diacritic or đ
+  bool foldable = true;   // every letter folds to ASCII
+  int vowels = 0;
+  int tones = 0;
+  int run = 0;  // length of the current run of one toneless letter
+  bool repeats = false;
+  char32_t prev_toneless = 0;
   for (size_t k = i; k < end; ++k) {
     const CharClass cls = Cls(k);
     if (cls == CharClass::kFormat) {
@@ -731,46 +784,55 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
       continue;
     }
     char32_t c = Cp(k);
-    if (c < 0x80) {
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-        t.steps |= kStepCaseFolded;
-      } else if (cls != CharClass::kLetter) {
-        leet_chars = true;  // digits, '@', '$'
-      }
-    } else {
-      ascii = false;
-      const CharProps p = Props(k);
-      needs_nfc |= p.nfc_unsafe;
-      if (cls == CharClass::kLetter) {
-        if (!p.latin) {
-          if (p.confusable) {
-            any_lookalike = true;
-          } else {
-            lookalikes_apply = false;
-          }
+    if (c >= 'a' && c <= 'z') {
+      // Lowercase ASCII letter: nothing but the run and vowel counts.
+      vowels += IsAsciiVowelLetter(c);
+      run = c == prev_toneless ? run + 1 : 1;
+      repeats |= run >= 3;
+      prev_toneless = c;
+      word_.push_back(c);
+      continue;
+    }
+    const CharProps& p = Props(k);
+    if (cls == CharClass::kLetter) {
+      if (!p.latin) {
+        if (p.confusable) {
+          any_lookalike = true;
+        } else {
+          lookalikes_apply = false;
         }
-        if (p.upper) t.steps |= kStepCaseFolded;
-        if (p.eth) t.steps |= kStepEth;
-        c = p.folded;
-      } else if (cls == CharClass::kDigit) {
-        lookalikes_apply = false;  // a non-ASCII digit: leave the word be
+      }
+      if (p.upper) t.steps |= kStepCaseFolded;
+      if (p.eth) t.steps |= kStepEth;
+      c = p.folded;
+      vowels += p.vowel;
+      tones += p.tone != 0;
+      if (c >= 0x80 && p.ascii_base != 0) accented = true;
+      if (p.ascii_base == 0) foldable = false;
+      run = p.toneless == prev_toneless ? run + 1 : 1;
+      repeats |= run >= 3;
+      prev_toneless = p.toneless;
+    } else {
+      foldable = false;
+      prev_toneless = 0;
+      if (c < 0x80) {
+        leet_chars = true;  // ASCII digits, '@', '$'
+      } else {
+        needs_nfc |= p.nfc_unsafe;
+        if (cls == CharClass::kDigit) lookalikes_apply = false;
       }
     }
-    const size_t n = word_.size();
-    if (n >= 2 && (c == word_[n - 1] || c >= 0x80 || word_[n - 1] >= 0x80) &&
-        (word_[n - 1] == word_[n - 2] || word_[n - 1] >= 0x80 ||
-         word_[n - 2] >= 0x80)) {
-      maybe_repeats = true;  // exact check later, tone marks aside
-    }
+    if (c >= 0x80) needs_nfc |= p.nfc_unsafe;
     word_.push_back(c);
   }
   if (any_lookalike && lookalikes_apply) {
     t.steps |= kStepConfusable;
     for (char32_t& c : word_) {
-      const CharProps p = GetCharProps(table_, c);
+      const CharProps& p = GetCharProps(table_, c);
       if (p.cls == CharClass::kLetter && !p.latin) c = p.lookalike;
     }
+    foldable = false;  // recomputed below
+    needs_nfc = true;  // a mapped letter may compose with a following mark
   }
   if (needs_nfc) {
     UErrorCode status = U_ZERO_ERROR;
@@ -780,7 +842,10 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
         static_cast<int32_t>(word_.size()));
     icu::UnicodeString composed = nfc->normalize(u, status);
     if (U_SUCCESS(status) && composed != u) {
-      t.steps |= kStepNfc;
+      if (!any_lookalike || !lookalikes_apply ||
+          composed.countChar32() != static_cast<int32_t>(word_.size())) {
+        t.steps |= kStepNfc;
+      }
       word_.clear();
       for (int32_t k = 0; k < composed.length();
            k = composed.moveIndex32(k, 1)) {
@@ -790,39 +855,38 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
       }
     }
   }
-
-  // Statistics for unaccented(): Vietnamese-looking words as written.
-  if (ascii) {
-    char folded[16];
-    size_t n = 0;
+  if (needs_nfc || (any_lookalike && lookalikes_apply)) {
+    // The code points changed: recount what the later steps look at.
+    accented = false;
+    foldable = true;
+    vowels = tones = 0;
+    repeats = true;  // let CollapseRepeats decide
     for (char32_t c : word_) {
-      if (n == sizeof(folded) || c < 'a' || c > 'z') {
-        n = 0;
-        break;
+      const CharProps& p = GetCharProps(table_, c);
+      if (p.ascii_base == 0) {
+        foldable = false;
+      } else if (c >= 0x80) {
+        accented = true;
       }
-      folded[n++] = static_cast<char>(c);
-    }
-    if (n > 0 && IsSyllableShape(std::string_view(folded, n))) ++out_.words_;
-  } else {
-    bool accented = false;
-    bool letters = true;
-    for (char32_t c : word_) {
-      if (c >= 0x80 && FoldLetter(c) != 0) accented = true;
-      if (FoldLetter(c) == 0) letters = false;
-    }
-    t.accented = accented;
-    if (accented) {
-      ++out_.words_;
-      ++out_.accented_words_;
-    } else if (letters) {
-      std::string folded;
-      for (char32_t c : word_) folded.push_back(FoldLetter(c));
-      if (IsSyllableShape(folded)) ++out_.words_;
+      vowels += p.vowel;
+      tones += p.tone != 0;
     }
   }
 
+  // Statistics for unaccented(): Vietnamese-looking words as written.
+  t.accented = accented;
+  if (accented) {
+    ++out_.words_;
+    ++out_.accented_words_;
+  } else if (foldable && word_.size() <= 16) {
+    char folded[16];
+    for (size_t k = 0; k < word_.size(); ++k) {
+      folded[k] = GetCharProps(table_, word_[k]).ascii_base;
+    }
+    if (IsSyllableShape(std::string_view(folded, word_.size()))) ++out_.words_;
+  }
+
   // Teencode may spell digits ("t2"): try the word without leetspeak first.
-  const bool may_tone = !ascii;
   int32_t entry = -1;
   if (leet_chars) {
     plain_ = word_;
@@ -833,14 +897,15 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
       t.steps |= plain_steps;
     } else if (ReadLeetspeak(word_)) {
       t.steps |= kStepLeetspeak;
-      maybe_repeats = true;
+      repeats = true;
+      vowels = 2;  // let PlaceTone decide
     }
   }
   if (entry < 0) {
-    if (maybe_repeats && CollapseRepeats(word_)) {
-      t.steps |= kStepRepeatCollapsed;
-    }
-    if (may_tone && PlaceTone(word_.data(), static_cast<int>(word_.size()))) {
+    if (repeats && CollapseRepeats(word_)) t.steps |= kStepRepeatCollapsed;
+    // A single tone mark on the only vowel is already in place.
+    if ((tones > 1 || (tones == 1 && vowels > 1)) &&
+        PlaceTone(word_.data(), static_cast<int>(word_.size()))) {
       t.steps |= kStepToneMoved;
     }
     entry = FindTeencode(word_);

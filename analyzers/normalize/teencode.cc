@@ -156,9 +156,13 @@ absl::StatusOr<TeencodeTable> TeencodeTable::Parse(
           StrCat("duplicate surface '", e.surface, "' (first on line ",
                  table.entries_[it->second].line, ")"));
     }
-    size_t chars = 0;
-    AllCodePoints(e.surface, [&chars](UChar32) { return ++chars > 0; });
-    table.max_surface_chars_ = std::max(table.max_surface_chars_, chars);
+    std::u32string cps;
+    AllCodePoints(e.surface, [&cps](UChar32 c) {
+      cps.push_back(static_cast<char32_t>(c));
+      return true;
+    });
+    const uint32_t slot = FilterSlot(cps);
+    table.filter_[slot >> 6] |= uint64_t{1} << (slot & 63);
     table.entries_.push_back(std::move(e));
   }
   return table;

@@ -13,6 +13,7 @@
 #ifndef VIGIL_ANALYZERS_NORMALIZE_TEENCODE_H_
 #define VIGIL_ANALYZERS_NORMALIZE_TEENCODE_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -51,14 +52,25 @@ class TeencodeTable {
     return it == index_.end() ? -1 : it->second;
   }
   const Entry& entry(int32_t i) const { return entries_[i]; }
-  // Length in code points of the longest surface (lookups of longer words
-  // can be skipped).
-  size_t max_surface_chars() const { return max_surface_chars_; }
   size_t size() const { return entries_.size(); }
 
+  // A fast pre-check before Find() on a word given as code points: false
+  // means no surface is that word; true may be a false positive (~1%).
+  bool MayContain(std::u32string_view word) const {
+    const uint32_t h = FilterSlot(word);
+    return (filter_[h >> 6] >> (h & 63)) & 1;
+  }
+
  private:
+  static uint32_t FilterSlot(std::u32string_view word) {
+    uint32_t h = 2166136261u;  // FNV-1a over code points
+    for (char32_t c : word) h = (h ^ c) * 16777619u;
+    return h >> (32 - kFilterBits);
+  }
+  static constexpr int kFilterBits = 16;
+
   std::vector<Entry> entries_;
-  size_t max_surface_chars_ = 0;
+  std::array<uint64_t, (1 << kFilterBits) / 64> filter_{};
   absl::flat_hash_map<std::string, int32_t> index_;
 };
 

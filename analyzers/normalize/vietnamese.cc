@@ -1,5 +1,6 @@
 #include "analyzers/normalize/vietnamese.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -59,16 +60,13 @@ constexpr uint32_t Pack(std::string_view s) {
 
 template <size_t N>
 struct PackedSet {
-  uint32_t values[N];
+  std::array<uint32_t, N> values;
   constexpr explicit PackedSet(const std::string_view (&items)[N]) : values{} {
     for (size_t i = 0; i < N; ++i) values[i] = Pack(items[i]);
+    std::sort(values.begin(), values.end());
   }
   bool Contains(std::string_view s) const {
-    const uint32_t v = Pack(s);
-    for (uint32_t x : values) {
-      if (x == v) return true;
-    }
-    return false;
+    return std::binary_search(values.begin(), values.end(), Pack(s));
   }
 };
 
