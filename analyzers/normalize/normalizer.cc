@@ -765,7 +765,11 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
   // steps need to look at, so that most words skip most of them.
   // Look-alikes apply only when every non-Latin letter of the word has a
   // Latin look-alike.
-  word_.clear();
+  // Written through a raw pointer: the word never has more code points
+  // than its original span.
+  word_.resize(end - i);
+  char32_t* w = word_.data();
+  size_t n = 0;
   bool lookalikes_apply = true;
   bool any_lookalike = false;
   bool needs_nfc = false;
@@ -790,7 +794,7 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
       run = c == prev_toneless ? run + 1 : 1;
       repeats |= run >= 3;
       prev_toneless = c;
-      word_.push_back(c);
+      w[n++] = c;
       continue;
     }
     const CharProps& p = Props(k);
@@ -823,8 +827,9 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
       }
     }
     if (c >= 0x80) needs_nfc |= p.nfc_unsafe;
-    word_.push_back(c);
+    w[n++] = c;
   }
+  word_.resize(n);
   if (any_lookalike && lookalikes_apply) {
     t.steps |= kStepConfusable;
     for (char32_t& c : word_) {
