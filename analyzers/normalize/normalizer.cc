@@ -26,6 +26,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstring>
 #include <limits>
 
 #include "analyzers/normalize/char_class.h"
@@ -208,12 +210,46 @@ inline void AppendUtf8(std::string& out, char32_t c) {
 
 }  // namespace
 
+// A per-thread memo of normalized words. A word's normalization depends only
+// on its own bytes (the property test checks exactly this), and posts repeat
+// the same few thousand syllables, so EmitWord replays the memo instead of
+// redoing the work. Direct-mapped: a slot is overwritten on collision.
+struct WordMemo {
+  static constexpr size_t kSlots = 4096;
+  static constexpr size_t kMaxKey = 23;
+  static constexpr size_t kMaxText = 47;
+  struct Slot {
+    uint64_t owner = 0;  // Normalizer id; 0: empty
+    uint8_t key_len = 0;
+    uint8_t canonical_len = 0;
+    uint8_t folded_len = 0;
+    bool accented = false;
+    bool counted = false;  // counts toward words() / accented_words()
+    uint32_t steps = 0;
+    int32_t ambiguous_teencode = -1;
+    int32_t expansion = -1;  // teencode entry expanded, or -1
+    char key[kMaxKey];
+    char canonical[kMaxText];
+    char folded[kMaxText];
+  };
+  std::vector<Slot> slots = std::vector<Slot>(kSlots);
+
+  static WordMemo& ForThread() {
+    thread_local WordMemo memo;
+    return memo;
+  }
+  Slot& SlotFor(std::string_view key) {
+    return slots[std::hash<std::string_view>{}(key) & (kSlots - 1)];
+  }
+};
+
 // Normalizes one post into a NormalizedText. One instance per call.
 class PostNormalizer {
  public:
-  PostNormalizer(const TeencodeTable& teencode, std::string_view post,
-                 NormalizedText& out)
+  PostNormalizer(const TeencodeTable& teencode, uint64_t normalizer_id,
+                 std::string_view post, NormalizedText& out)
       : teencode_(teencode),
+        normalizer_id_(normalizer_id),
         post_(post),
         out_(out),
         table_(CharTable()),
@@ -293,8 +329,8 @@ class PostNormalizer {
         ++out_.invalid_utf8_;
       }
       const char32_t cp = static_cast<char32_t>(c);
-      cps_.push_back({cp, static_cast<uint32_t>(start),
-                      GetCharProps(table_, cp).cls});
+      cps_.push_back(
+          {cp, static_cast<uint32_t>(start), GetCharProps(table_, cp).cls});
     }
     cps_.push_back({0, static_cast<uint32_t>(n), CharClass::kSpace});
   }
@@ -333,9 +369,9 @@ class PostNormalizer {
     std::u32string tld;
     for (size_t t = last_dot + 1; t < k; ++t) tld.push_back(AsciiLower(Cp(t)));
     if (!IsKnownTld(tld)) return i;
-    if (k < Size() && (Cls(k) == CharClass::kLetter ||
-                       Cls(k) == CharClass::kMark ||
-                       Cls(k) == CharClass::kDigit)) {
+    if (k < Size() &&
+        (Cls(k) == CharClass::kLetter || Cls(k) == CharClass::kMark ||
+         Cls(k) == CharClass::kDigit)) {
       return i;  // "abc.comx", "abc.vnđ": glued to more letters
     }
     return k;
@@ -482,8 +518,8 @@ class PostNormalizer {
       }
       if (!IsNumberUnit(unit)) return glued_letters();
       k = digits(k);  // "2tr5", "1m7"
-      if (k < Size() && (Cls(k) == CharClass::kLetter ||
-                         Cls(k) == CharClass::kMark)) {
+      if (k < Size() &&
+          (Cls(k) == CharClass::kLetter || Cls(k) == CharClass::kMark)) {
         return glued_letters();
       }
       return k;
@@ -660,8 +696,12 @@ class PostNormalizer {
   }
 
   void EmitWord(size_t i, size_t end);
+  void EmitWordUncached(Token t, size_t i, size_t end);
+  void ReplayWord(Token t, const WordMemo::Slot& slot);
+  void AppendExpansion(Token t, int32_t entry);
 
   const TeencodeTable& teencode_;
+  const uint64_t normalizer_id_;
   std::string_view post_;
   NormalizedText& out_;
   const CharProps* table_;
@@ -676,6 +716,7 @@ class PostNormalizer {
   bool chunk_may_link_ = false;
   std::string scratch_;
   std::string key_;
+  int32_t last_expansion_ = -1;
   std::u32string word_;
   std::u32string plain_;
 };
@@ -761,6 +802,90 @@ uint32_t CollapseAndPlaceTone(std::u32string& w) {
 
 void PostNormalizer::EmitWord(size_t i, size_t end) {
   Token t = StartToken(TokenKind::kWord, i, end);
+  const std::string_view raw = post_.substr(t.begin, t.end - t.begin);
+  WordMemo::Slot* slot = nullptr;
+  if (normalizer_id_ != 0 && raw.size() <= WordMemo::kMaxKey) {
+    slot = &WordMemo::ForThread().SlotFor(raw);
+    if (slot->owner == normalizer_id_ &&
+        std::string_view(slot->key, slot->key_len) == raw) {
+      ReplayWord(t, *slot);
+      return;
+    }
+  }
+  const uint32_t words_before = out_.words_;
+  const size_t tokens_before = out_.tokens_.size();
+  EmitWordUncached(t, i, end);
+  if (slot == nullptr) return;
+  // Remember the result when it fits.
+  const Token& first = out_.tokens_[tokens_before];
+  const bool expanded =
+      out_.tokens_.size() - tokens_before > 1 || (first.steps & kStepTeencode);
+  const size_t canonical_len = out_.canonical_.size() - first.canonical_begin;
+  const size_t folded_len = out_.folded_.size() - first.folded_begin;
+  if (!expanded &&
+      (canonical_len > WordMemo::kMaxText || folded_len > WordMemo::kMaxText)) {
+    return;
+  }
+  slot->owner = normalizer_id_;
+  slot->key_len = static_cast<uint8_t>(raw.size());
+  std::memcpy(slot->key, raw.data(), raw.size());
+  slot->steps = first.steps;
+  slot->accented = first.accented;
+  slot->ambiguous_teencode = first.ambiguous_teencode;
+  slot->counted = out_.words_ != words_before;
+  slot->expansion = -1;
+  if (expanded) {
+    slot->expansion = last_expansion_;
+    slot->canonical_len = slot->folded_len = 0;
+  } else {
+    slot->canonical_len = static_cast<uint8_t>(canonical_len);
+    slot->folded_len = static_cast<uint8_t>(folded_len);
+    std::memcpy(slot->canonical, out_.canonical_.data() + first.canonical_begin,
+                canonical_len);
+    std::memcpy(slot->folded, out_.folded_.data() + first.folded_begin,
+                folded_len);
+  }
+}
+
+void PostNormalizer::ReplayWord(Token t, const WordMemo::Slot& slot) {
+  t.steps = slot.steps;
+  t.accented = slot.accented;
+  t.ambiguous_teencode = slot.ambiguous_teencode;
+  if (slot.counted) {
+    ++out_.words_;
+    if (slot.accented) ++out_.accented_words_;
+  }
+  if (slot.expansion >= 0) {
+    AppendExpansion(t, slot.expansion);
+    return;
+  }
+  if (!out_.canonical_.empty()) {
+    out_.canonical_.push_back(' ');
+    out_.folded_.push_back(' ');
+  }
+  t.canonical_begin = static_cast<uint32_t>(out_.canonical_.size());
+  out_.canonical_.append(slot.canonical, slot.canonical_len);
+  t.canonical_end = static_cast<uint32_t>(out_.canonical_.size());
+  t.folded_begin = static_cast<uint32_t>(out_.folded_.size());
+  out_.folded_.append(slot.folded, slot.folded_len);
+  t.folded_end = static_cast<uint32_t>(out_.folded_.size());
+  out_.tokens_.push_back(t);
+}
+
+void PostNormalizer::AppendExpansion(Token t, int32_t entry) {
+  last_expansion_ = entry;
+  t.steps |= kStepTeencode;
+  const std::string& expansion = teencode_.entry(entry).expansions.front();
+  std::vector<std::string_view> parts = SplitChar(expansion, ' ');
+  t.parts = static_cast<uint8_t>(std::min<size_t>(parts.size(), 255));
+  for (size_t p = 0; p < parts.size() && p < 255; ++p) {
+    Token part = t;
+    part.part = static_cast<uint8_t>(p);
+    Append(part, parts[p]);
+  }
+}
+
+void PostNormalizer::EmitWordUncached(Token t, size_t i, size_t end) {
   // One pass: case fold, drop format characters, and note what the later
   // steps need to look at, so that most words skip most of them.
   // Look-alikes apply only when every non-Latin letter of the word has a
@@ -925,19 +1050,16 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
     return;
   }
   // Expand: one token per syllable, all sharing the original span.
-  t.steps |= kStepTeencode;
-  const std::string& expansion = teencode_.entry(entry).expansions.front();
-  std::vector<std::string_view> parts = SplitChar(expansion, ' ');
-  t.parts = static_cast<uint8_t>(std::min<size_t>(parts.size(), 255));
-  for (size_t p = 0; p < parts.size() && p < 255; ++p) {
-    Token part = t;
-    part.part = static_cast<uint8_t>(p);
-    Append(part, parts[p]);
-  }
+  AppendExpansion(t, entry);
 }
 
-Normalizer::Normalizer(TeencodeTable teencode)
-    : teencode_(std::move(teencode)) {}
+namespace {
+std::atomic<uint64_t> next_normalizer_id{1};
+}  // namespace
+
+Normalizer::Normalizer(TeencodeTable teencode, bool word_memo)
+    : teencode_(std::move(teencode)),
+      id_(word_memo ? next_normalizer_id++ : 0) {}
 
 absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
     const Options& options) {
@@ -955,7 +1077,8 @@ absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
                                u_errorName(status));
   }
   CharTable();  // build the tables now, not on the first request
-  return std::unique_ptr<const Normalizer>(new Normalizer(std::move(table)));
+  return std::unique_ptr<const Normalizer>(
+      new Normalizer(std::move(table), options.word_memo));
 }
 
 NormalizedText Normalizer::Normalize(std::string_view post) const {
@@ -963,7 +1086,7 @@ NormalizedText Normalizer::Normalize(std::string_view post) const {
   if (post.size() >= std::numeric_limits<int32_t>::max()) {
     post = post.substr(0, std::numeric_limits<int32_t>::max() - 1);
   }
-  PostNormalizer(teencode_, post, out).Run();
+  PostNormalizer(teencode_, id_, post, out).Run();
   return out;
 }
 

@@ -156,6 +156,9 @@ class Normalizer {
   struct Options {
     // Teencode table (see lexicons/README.md). Empty: no teencode expansion.
     std::string teencode_path;
+    // Remember normalized words per thread and replay them (same output,
+    // faster). Tests turn it off to check the uncached path.
+    bool word_memo = true;
   };
 
   // Loads the tables. Fails with the file:line of the first bad teencode
@@ -164,7 +167,7 @@ class Normalizer {
       const Options& options);
 
   // Builds a normalizer over an already loaded table (tests, tools).
-  explicit Normalizer(TeencodeTable teencode);
+  explicit Normalizer(TeencodeTable teencode, bool word_memo = true);
 
   Normalizer(const Normalizer&) = delete;
   Normalizer& operator=(const Normalizer&) = delete;
@@ -178,6 +181,8 @@ class Normalizer {
 
  private:
   TeencodeTable teencode_;
+  // Distinguishes this normalizer's entries in the per-thread word cache.
+  uint64_t id_;  // 0: no word memo
 };
 
 }  // namespace vigil::normalize

@@ -17,11 +17,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace vigil::normalize {

@@ -71,10 +71,10 @@ struct PackedSet {
 };
 
 constexpr std::string_view kOnsetList[] = {
-    "",  "b",  "c",  "ch", "d",   "g",  "gh", "h",  "k",  "kh", "l",  "m", "n",
-    "ng", "ngh", "nh", "p", "ph", "q", "r",  "s",  "t",  "th", "tr", "v", "x"};
-constexpr std::string_view kCodaList[] = {"",  "c", "ch", "m", "n",
-                                          "ng", "nh", "p", "t"};
+    "",   "b",   "c",  "ch", "d",  "g", "gh", "h", "k", "kh", "l",  "m", "n",
+    "ng", "ngh", "nh", "p",  "ph", "q", "r",  "s", "t", "th", "tr", "v", "x"};
+constexpr std::string_view kCodaList[] = {"",   "c",  "ch", "m", "n",
+                                          "ng", "nh", "p",  "t"};
 // Folded vowel sequences that occur as nuclei once "qu"/"gi" onsets are
 // split off (uô/ươ → "uo", iê/yê → "ie"/"ye", ...).
 constexpr std::string_view kNucleusList[] = {

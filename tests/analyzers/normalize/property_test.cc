@@ -10,16 +10,23 @@
 namespace vigil::normalize {
 namespace {
 
-const Normalizer& Shipped() {
-  static const Normalizer* n = []() -> const Normalizer* {
+// The shipped table, with or without the per-thread word memo. Slices are
+// re-normalized without it, so a memo hit cannot hide a difference.
+const Normalizer& Shipped(bool memo = true) {
+  static const Normalizer* with = nullptr;
+  static const Normalizer* without = nullptr;
+  const Normalizer*& n = memo ? with : without;
+  if (n == nullptr) {
     auto created = Normalizer::Create(
-        {.teencode_path = testing::SourcePath("lexicons/teencode.tsv")});
-    if (!created.ok()) {
+        {.teencode_path = testing::SourcePath("lexicons/teencode.tsv"),
+         .word_memo = memo});
+    if (created.ok()) {
+      n = created->release();
+    } else {
       ADD_FAILURE() << created.status();
-      return new Normalizer(TeencodeTable());
+      n = new Normalizer(TeencodeTable(), memo);
     }
-    return created->release();
-  }();
+  }
   return *n;
 }
 
@@ -62,7 +69,7 @@ size_t CheckPost(const std::string& post) {
     EXPECT_EQ(j - i, t.parts) << post;
 
     const std::string slice = post.substr(t.begin, t.end - t.begin);
-    const NormalizedText again = Shipped().Normalize(slice);
+    const NormalizedText again = Shipped(/*memo=*/false).Normalize(slice);
     if (again.tokens().size() != j - i) {
       ADD_FAILURE() << "slice '" << slice << "' of post '" << post << "' gave "
                     << again.tokens().size() << " tokens, expected " << j - i;
@@ -80,6 +87,29 @@ size_t CheckPost(const std::string& post) {
     }
     i = j;
   }
+  // The word memo changes nothing: the uncached path gives the same result.
+  const NormalizedText uncached = Shipped(/*memo=*/false).Normalize(post);
+  EXPECT_EQ(uncached.canonical(), n.canonical()) << post;
+  EXPECT_EQ(uncached.folded(), n.folded()) << post;
+  EXPECT_EQ(uncached.unaccented(), n.unaccented()) << post;
+  EXPECT_EQ(uncached.words(), n.words()) << post;
+  EXPECT_EQ(uncached.accented_words(), n.accented_words()) << post;
+  if (uncached.tokens().size() == tokens.size()) {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const Token& a = tokens[i];
+      const Token& b = uncached.tokens()[i];
+      EXPECT_TRUE(
+          a.kind == b.kind && a.steps == b.steps && a.accented == b.accented &&
+          a.part == b.part && a.parts == b.parts &&
+          a.ambiguous_teencode == b.ambiguous_teencode && a.begin == b.begin &&
+          a.end == b.end && a.canonical_begin == b.canonical_begin &&
+          a.folded_end == b.folded_end)
+          << "token " << i << " differs with the word memo in " << post;
+    }
+  } else {
+    ADD_FAILURE() << "word memo changed the token count of " << post;
+  }
+
   // The views are the token texts joined by single spaces.
   std::string canonical, folded;
   for (const Token& t : tokens) {

@@ -1,6 +1,7 @@
 // End-to-end tests of `build/vigil normalize`, run as a subprocess.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -21,18 +22,25 @@ struct Result {
 
 // Runs `vigil ARGS` with `input` on stdin.
 Result RunVigil(const std::string& args, const std::string& input) {
-  const std::string dir = ::testing::TempDir();
-  const std::string in_path = dir + "/vigil_in.txt";
-  const std::string out_path = dir + "/vigil_out.txt";
-  const std::string err_path = dir + "/vigil_err.txt";
+  // ctest runs tests in parallel processes: name files per test and process.
+  const std::string dir =
+      ::testing::TempDir() + "/vigil_cli_" +
+      ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+      std::to_string(getpid());
+  const std::string in_path = dir + "_in.txt";
+  const std::string out_path = dir + "_out.txt";
+  const std::string err_path = dir + "_err.txt";
   std::ofstream(in_path, std::ios::binary) << input;
   const std::string cmd = std::string(VIGIL_BINARY) + " " + args + " <" +
                           in_path + " >" + out_path + " 2>" + err_path;
   const int status = std::system(cmd.c_str());
   auto slurp = [](const std::string& p) {
     std::ifstream f(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), {});
+    std::string contents(std::istreambuf_iterator<char>(f), {});
+    std::remove(p.c_str());
+    return contents;
   };
+  std::remove(in_path.c_str());
   return {WEXITSTATUS(status), slurp(out_path), slurp(err_path)};
 }
 
@@ -93,7 +101,8 @@ TEST(NormalizeCliTest, BadViewIsUsageError) {
 }
 
 TEST(NormalizeCliTest, BrokenTeencodeFileNamesFileAndLine) {
-  const std::string path = ::testing::TempDir() + "/bad_teencode.tsv";
+  const std::string path = ::testing::TempDir() + "/bad_teencode_" +
+                           std::to_string(getpid()) + ".tsv";
   std::ofstream(path) << "# ok\nko\tkhông\nKO\tkhông\n";
   Result r = RunVigil("normalize --teencode " + path, "ko\n");
   EXPECT_EQ(r.exit_code, 1);
