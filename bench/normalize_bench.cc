@@ -68,12 +68,14 @@ void BM_IcuNfcOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_IcuNfcOnly)->Unit(benchmark::kMillisecond);
 
-// The whole normalizer: tokens, offsets, canonical and folded views.
+// The whole normalizer: tokens, offsets, canonical and folded views, with
+// the output buffers reused from post to post (NormalizeInto).
 void BM_Normalize(benchmark::State& state) {
   const Normalizer& n = Shipped();
+  vigil::normalize::NormalizedText result;
   for (auto _ : state) {
     for (const std::string& post : Posts()) {
-      auto result = n.Normalize(post);
+      n.NormalizeInto(post, &result);
       benchmark::DoNotOptimize(result.canonical().data());
     }
   }
@@ -81,6 +83,28 @@ void BM_Normalize(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * Posts().size());
 }
 BENCHMARK(BM_Normalize)->Unit(benchmark::kMillisecond);
+
+// The same without the per-thread word memo: the cost of the full pipeline
+// on every word.
+void BM_NormalizeNoMemo(benchmark::State& state) {
+  static const Normalizer* n = [] {
+    auto created = Normalizer::Create(
+        {.teencode_path = vigil::testing::SourcePath("lexicons/teencode.tsv"),
+         .word_memo = false});
+    if (!created.ok()) std::abort();
+    return created->release();
+  }();
+  vigil::normalize::NormalizedText result;
+  for (auto _ : state) {
+    for (const std::string& post : Posts()) {
+      n->NormalizeInto(post, &result);
+      benchmark::DoNotOptimize(result.canonical().data());
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * TotalBytes());
+  state.SetItemsProcessed(state.iterations() * Posts().size());
+}
+BENCHMARK(BM_NormalizeNoMemo)->Unit(benchmark::kMillisecond);
 
 // One long post (cost against length).
 void BM_NormalizeLongPost(benchmark::State& state) {

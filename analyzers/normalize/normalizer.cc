@@ -215,7 +215,7 @@ inline void AppendUtf8(std::string& out, char32_t c) {
 // the same few thousand syllables, so EmitWord replays the memo instead of
 // redoing the work. Direct-mapped: a slot is overwritten on collision.
 struct WordMemo {
-  static constexpr size_t kSlots = 4096;
+  static constexpr size_t kSlots = 16384;
   static constexpr size_t kMaxKey = 23;
   static constexpr size_t kMaxText = 47;
   struct Slot {
@@ -239,7 +239,18 @@ struct WordMemo {
     return memo;
   }
   Slot& SlotFor(std::string_view key) {
-    return slots[std::hash<std::string_view>{}(key) & (kSlots - 1)];
+    // Words are short: a multiplicative hash over 8-byte chunks is enough.
+    uint64_t h = key.size() * 0x9E3779B97F4A7C15ull;
+    size_t k = 0;
+    for (; k + 8 <= key.size(); k += 8) {
+      uint64_t chunk;
+      std::memcpy(&chunk, key.data() + k, 8);
+      h = (h ^ chunk) * 0xBF58476D1CE4E5B9ull;
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, key.data() + k, key.size() - k);
+    h = (h ^ tail) * 0x94D049BB133111EBull;
+    return slots[(h >> 40) & (kSlots - 1)];
   }
 };
 
@@ -253,7 +264,8 @@ class PostNormalizer {
         post_(post),
         out_(out),
         table_(CharTable()),
-        cps_(Scratch()) {
+        cps_(Scratch()),
+        memo_(WordMemo::ForThread()) {
     cps_.clear();
     out_.canonical_.reserve(post.size() + post.size() / 4 + 16);
     out_.folded_.reserve(post.size() + 16);
@@ -712,6 +724,7 @@ class PostNormalizer {
   }
 
   std::vector<CodePoint>& cps_;
+  WordMemo& memo_;
   size_t chunk_end_ = 0;
   bool chunk_may_link_ = false;
   std::string scratch_;
@@ -805,7 +818,7 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
   const std::string_view raw = post_.substr(t.begin, t.end - t.begin);
   WordMemo::Slot* slot = nullptr;
   if (normalizer_id_ != 0 && raw.size() <= WordMemo::kMaxKey) {
-    slot = &WordMemo::ForThread().SlotFor(raw);
+    slot = &memo_.SlotFor(raw);
     if (slot->owner == normalizer_id_ &&
         std::string_view(slot->key, slot->key_len) == raw) {
       ReplayWord(t, *slot);
@@ -1083,11 +1096,21 @@ absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
 
 NormalizedText Normalizer::Normalize(std::string_view post) const {
   NormalizedText out;
+  NormalizeInto(post, &out);
+  return out;
+}
+
+void Normalizer::NormalizeInto(std::string_view post,
+                               NormalizedText* out) const {
   if (post.size() >= std::numeric_limits<int32_t>::max()) {
     post = post.substr(0, std::numeric_limits<int32_t>::max() - 1);
   }
-  PostNormalizer(teencode_, id_, post, out).Run();
-  return out;
+  out->tokens_.clear();
+  out->canonical_.clear();
+  out->folded_.clear();
+  out->unaccented_ = false;
+  out->invalid_utf8_ = out->words_ = out->accented_words_ = 0;
+  PostNormalizer(teencode_, id_, post, *out).Run();
 }
 
 }  // namespace vigil::normalize

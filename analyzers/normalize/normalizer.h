@@ -177,6 +177,10 @@ class Normalizer {
   // Thread-safe.
   NormalizedText Normalize(std::string_view post) const;
 
+  // As Normalize(), writing into `*out` and reusing its buffers: the fast
+  // form for loops over many posts. `out` must not be null.
+  void NormalizeInto(std::string_view post, NormalizedText* out) const;
+
   const TeencodeTable& teencode() const { return teencode_; }
 
  private:
