@@ -1102,9 +1102,8 @@ NormalizedText Normalizer::Normalize(std::string_view post) const {
 
 void Normalizer::NormalizeInto(std::string_view post,
                                NormalizedText* out) const {
-  if (post.size() >= std::numeric_limits<int32_t>::max()) {
-    post = post.substr(0, std::numeric_limits<int32_t>::max() - 1);
-  }
+  out->truncated_ = post.size() > kMaxPostBytes;
+  if (out->truncated_) post = post.substr(0, kMaxPostBytes);
   out->tokens_.clear();
   out->canonical_.clear();
   out->folded_.clear();

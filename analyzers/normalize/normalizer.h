@@ -36,6 +36,10 @@
 //
 // Thread safety: a Normalizer is immutable after Create() and may be shared
 // by any number of threads. NormalizedText is a plain value.
+//
+// Memory: each thread that normalizes keeps a scratch buffer of 12 bytes per
+// code point of its longest post so far, and (unless Options::word_memo is
+// off) a memo of recently normalized words of about 2 MiB.
 #ifndef VIGIL_ANALYZERS_NORMALIZE_NORMALIZER_H_
 #define VIGIL_ANALYZERS_NORMALIZE_NORMALIZER_H_
 
@@ -131,6 +135,10 @@ class NormalizedText {
   bool unaccented() const { return unaccented_; }
   static constexpr double kUnaccentedMaxRatio = 0.1;
 
+  // True when the post was longer than Normalizer::kMaxPostBytes and only
+  // that much of it was normalized.
+  bool truncated() const { return truncated_; }
+
   // Number of ill-formed UTF-8 sequences replaced by U+FFFD.
   uint32_t invalid_utf8() const { return invalid_utf8_; }
   // Word tokens as written (before teencode expansion), and how many of
@@ -145,6 +153,7 @@ class NormalizedText {
   std::string canonical_;
   std::string folded_;
   bool unaccented_ = false;
+  bool truncated_ = false;
   uint32_t invalid_utf8_ = 0;
   uint32_t words_ = 0;
   uint32_t accented_words_ = 0;
@@ -161,6 +170,9 @@ class Normalizer {
     bool word_memo = true;
   };
 
+  // Offsets are 32-bit: longer posts are cut here (see truncated()).
+  static constexpr size_t kMaxPostBytes = (size_t{1} << 31) - 2;
+
   // Loads the tables. Fails with the file:line of the first bad teencode
   // line, or when ICU data is unavailable.
   static absl::StatusOr<std::unique_ptr<const Normalizer>> Create(
@@ -174,7 +186,8 @@ class Normalizer {
 
   // Normalizes one post. Any byte string is accepted: ill-formed UTF-8 is
   // replaced and counted, empty input gives no tokens. Linear in the input.
-  // Thread-safe.
+  // Only the first kMaxPostBytes of a longer post are read, and the result
+  // says truncated() (callers cap posts far below that). Thread-safe.
   NormalizedText Normalize(std::string_view post) const;
 
   // As Normalize(), writing into `*out` and reusing its buffers: the fast
