@@ -82,9 +82,27 @@ namespace {
 
 // One decoded code point of the original post.
 struct CodePoint {
-  char32_t c;
-  uint32_t byte;  // offset of its first byte
-  CharClass cls;
+  uint32_t packed;  // the code point in bits 0-23, its CharClass in 24-31
+  uint32_t byte;    // offset of its first byte
+};
+
+constexpr CodePoint MakeCodePoint(char32_t c, uint32_t byte, CharClass cls) {
+  return {c | (static_cast<uint32_t>(cls) << 24), byte};
+}
+
+// A growable array of CodePoint that is never initialized (reused per
+// thread: no allocation and no zeroing per post).
+struct CodePointBuffer {
+  std::unique_ptr<CodePoint[]> data;
+  size_t capacity = 0;
+  size_t size = 0;
+  CodePoint* Reserve(size_t n) {
+    if (n > capacity) {
+      capacity = std::max(n, capacity * 2);
+      data.reset(new CodePoint[capacity]);
+    }
+    return data.get();
+  }
 };
 
 // Classes of the ASCII code points, the common case.
@@ -215,23 +233,23 @@ inline void AppendUtf8(std::string& out, char32_t c) {
 // the same few thousand syllables, so EmitWord replays the memo instead of
 // redoing the work. Direct-mapped: a slot is overwritten on collision.
 struct WordMemo {
-  static constexpr size_t kSlots = 16384;
-  static constexpr size_t kMaxKey = 23;
-  static constexpr size_t kMaxText = 47;
-  struct Slot {
-    uint64_t owner = 0;  // Normalizer id; 0: empty
+  static constexpr size_t kSlots = 16384;  // 1 MiB, one cache line a slot
+  static constexpr size_t kMaxKey = 16;
+  static constexpr size_t kMaxText = 33;  // canonical + folded bytes
+  struct alignas(64) Slot {
+    uint32_t owner = 0;  // Normalizer id; 0: empty
+    uint16_t steps = 0;
+    int16_t ambiguous_teencode = -1;
+    int16_t expansion = -1;  // teencode entry expanded, or -1
     uint8_t key_len = 0;
     uint8_t canonical_len = 0;
     uint8_t folded_len = 0;
     bool accented = false;
     bool counted = false;  // counts toward words() / accented_words()
-    uint32_t steps = 0;
-    int32_t ambiguous_teencode = -1;
-    int32_t expansion = -1;  // teencode entry expanded, or -1
     char key[kMaxKey];
-    char canonical[kMaxText];
-    char folded[kMaxText];
+    char text[kMaxText];  // canonical, then folded
   };
+  static_assert(sizeof(Slot) == 64);
   std::vector<Slot> slots = std::vector<Slot>(kSlots);
 
   static WordMemo& ForThread() {
@@ -257,7 +275,7 @@ struct WordMemo {
 // Normalizes one post into a NormalizedText. One instance per call.
 class PostNormalizer {
  public:
-  PostNormalizer(const TeencodeTable& teencode, uint64_t normalizer_id,
+  PostNormalizer(const TeencodeTable& teencode, uint32_t normalizer_id,
                  std::string_view post, NormalizedText& out)
       : teencode_(teencode),
         normalizer_id_(normalizer_id),
@@ -266,7 +284,7 @@ class PostNormalizer {
         table_(CharTable()),
         cps_(Scratch()),
         memo_(WordMemo::ForThread()) {
-    cps_.clear();
+    cps_.size = 0;
     out_.canonical_.reserve(post.size() + post.size() / 4 + 16);
     out_.folded_.reserve(post.size() + 16);
     out_.tokens_.reserve(post.size() / 4 + 4);
@@ -274,7 +292,7 @@ class PostNormalizer {
 
   void Run() {
     Decode();
-    const size_t n = cps_.size() - 1;  // last entry is the end sentinel
+    const size_t n = Size();
     size_t i = 0;
     while (i < n) {
       const CharClass cls = Cls(i);
@@ -314,23 +332,25 @@ class PostNormalizer {
   }
 
  private:
-  const CharProps& Props(size_t i) const {
-    return GetCharProps(table_, cps_[i].c);
+  const CharProps& Props(size_t i) const { return GetCharProps(table_, Cp(i)); }
+  CharClass Cls(size_t i) const {
+    return static_cast<CharClass>(cps_.data[i].packed >> 24);
   }
-  CharClass Cls(size_t i) const { return cps_[i].cls; }
-  char32_t Cp(size_t i) const { return cps_[i].c; }
-  size_t Size() const { return cps_.size() - 1; }
+  char32_t Cp(size_t i) const { return cps_.data[i].packed & 0xFFFFFF; }
+  // Number of code points; index Size() is the end sentinel.
+  size_t Size() const { return cps_.size - 1; }
 
   void Decode() {
     const auto* s = reinterpret_cast<const uint8_t*>(post_.data());
     const int32_t n = static_cast<int32_t>(post_.size());
     const std::array<CharClass, 128>& ascii = AsciiClasses();
-    cps_.reserve(post_.size() + 1);
+    CodePoint* const begin = cps_.Reserve(post_.size() + 1);  // >= 1 a byte
+    CodePoint* out = begin;
     int32_t i = 0;
     while (i < n) {
       const int32_t start = i;
       if (s[i] < 0x80) {
-        cps_.push_back({s[i], static_cast<uint32_t>(i), ascii[s[i]]});
+        *out++ = MakeCodePoint(s[i], static_cast<uint32_t>(i), ascii[s[i]]);
         ++i;
         continue;
       }
@@ -341,10 +361,11 @@ class PostNormalizer {
         ++out_.invalid_utf8_;
       }
       const char32_t cp = static_cast<char32_t>(c);
-      cps_.push_back(
-          {cp, static_cast<uint32_t>(start), GetCharProps(table_, cp).cls});
+      *out++ = MakeCodePoint(cp, static_cast<uint32_t>(start),
+                             GetCharProps(table_, cp).cls);
     }
-    cps_.push_back({0, static_cast<uint32_t>(n), CharClass::kSpace});
+    *out++ = MakeCodePoint(0, static_cast<uint32_t>(n), CharClass::kSpace);
+    cps_.size = out - begin;
   }
 
   bool IsWordChar(size_t i) const {
@@ -593,8 +614,8 @@ class PostNormalizer {
   Token StartToken(TokenKind kind, size_t i, size_t end) const {
     Token t;
     t.kind = kind;
-    t.begin = cps_[i].byte;
-    t.end = cps_[end].byte;
+    t.begin = cps_.data[i].byte;
+    t.end = cps_.data[end].byte;
     t.begin_char = static_cast<uint32_t>(i);
     t.end_char = static_cast<uint32_t>(end);
     return t;
@@ -713,17 +734,17 @@ class PostNormalizer {
   void AppendExpansion(Token t, int32_t entry);
 
   const TeencodeTable& teencode_;
-  const uint64_t normalizer_id_;
+  const uint32_t normalizer_id_;
   std::string_view post_;
   NormalizedText& out_;
   const CharProps* table_;
   // Per-thread buffer reused across posts (no allocation per post).
-  static std::vector<CodePoint>& Scratch() {
-    thread_local std::vector<CodePoint> buffer;
+  static CodePointBuffer& Scratch() {
+    thread_local CodePointBuffer buffer;
     return buffer;
   }
 
-  std::vector<CodePoint>& cps_;
+  CodePointBuffer& cps_;
   WordMemo& memo_;
   size_t chunk_end_ = 0;
   bool chunk_may_link_ = false;
@@ -835,28 +856,29 @@ void PostNormalizer::EmitWord(size_t i, size_t end) {
       out_.tokens_.size() - tokens_before > 1 || (first.steps & kStepTeencode);
   const size_t canonical_len = out_.canonical_.size() - first.canonical_begin;
   const size_t folded_len = out_.folded_.size() - first.folded_begin;
-  if (!expanded &&
-      (canonical_len > WordMemo::kMaxText || folded_len > WordMemo::kMaxText)) {
+  if ((!expanded && canonical_len + folded_len > WordMemo::kMaxText) ||
+      first.ambiguous_teencode > INT16_MAX || last_expansion_ > INT16_MAX ||
+      first.steps > UINT16_MAX) {
     return;
   }
   slot->owner = normalizer_id_;
   slot->key_len = static_cast<uint8_t>(raw.size());
   std::memcpy(slot->key, raw.data(), raw.size());
-  slot->steps = first.steps;
+  slot->steps = static_cast<uint16_t>(first.steps);
   slot->accented = first.accented;
-  slot->ambiguous_teencode = first.ambiguous_teencode;
+  slot->ambiguous_teencode = static_cast<int16_t>(first.ambiguous_teencode);
   slot->counted = out_.words_ != words_before;
   slot->expansion = -1;
   if (expanded) {
-    slot->expansion = last_expansion_;
+    slot->expansion = static_cast<int16_t>(last_expansion_);
     slot->canonical_len = slot->folded_len = 0;
   } else {
     slot->canonical_len = static_cast<uint8_t>(canonical_len);
     slot->folded_len = static_cast<uint8_t>(folded_len);
-    std::memcpy(slot->canonical, out_.canonical_.data() + first.canonical_begin,
+    std::memcpy(slot->text, out_.canonical_.data() + first.canonical_begin,
                 canonical_len);
-    std::memcpy(slot->folded, out_.folded_.data() + first.folded_begin,
-                folded_len);
+    std::memcpy(slot->text + canonical_len,
+                out_.folded_.data() + first.folded_begin, folded_len);
   }
 }
 
@@ -877,10 +899,10 @@ void PostNormalizer::ReplayWord(Token t, const WordMemo::Slot& slot) {
     out_.folded_.push_back(' ');
   }
   t.canonical_begin = static_cast<uint32_t>(out_.canonical_.size());
-  out_.canonical_.append(slot.canonical, slot.canonical_len);
+  out_.canonical_.append(slot.text, slot.canonical_len);
   t.canonical_end = static_cast<uint32_t>(out_.canonical_.size());
   t.folded_begin = static_cast<uint32_t>(out_.folded_.size());
-  out_.folded_.append(slot.folded, slot.folded_len);
+  out_.folded_.append(slot.text + slot.canonical_len, slot.folded_len);
   t.folded_end = static_cast<uint32_t>(out_.folded_.size());
   out_.tokens_.push_back(t);
 }
@@ -1067,12 +1089,18 @@ void PostNormalizer::EmitWordUncached(Token t, size_t i, size_t end) {
 }
 
 namespace {
+// Ids of normalizers that use the word memo; 0 means "no memo" (also once
+// 2^32 normalizers have been made, so ids never repeat).
 std::atomic<uint64_t> next_normalizer_id{1};
 }  // namespace
 
 Normalizer::Normalizer(TeencodeTable teencode, bool word_memo)
-    : teencode_(std::move(teencode)),
-      id_(word_memo ? next_normalizer_id++ : 0) {}
+    : teencode_(std::move(teencode)), id_(0) {
+  if (word_memo) {
+    const uint64_t id = next_normalizer_id++;
+    if (id <= UINT32_MAX) id_ = static_cast<uint32_t>(id);
+  }
+}
 
 absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
     const Options& options) {

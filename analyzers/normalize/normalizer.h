@@ -39,7 +39,7 @@
 //
 // Memory: each thread that normalizes keeps a scratch buffer of 12 bytes per
 // code point of its longest post so far, and (unless Options::word_memo is
-// off) a memo of recently normalized words of about 2 MiB.
+// off) a memo of recently normalized words of 1 MiB.
 #ifndef VIGIL_ANALYZERS_NORMALIZE_NORMALIZER_H_
 #define VIGIL_ANALYZERS_NORMALIZE_NORMALIZER_H_
 
@@ -199,7 +199,7 @@ class Normalizer {
  private:
   TeencodeTable teencode_;
   // Distinguishes this normalizer's entries in the per-thread word cache.
-  uint64_t id_;  // 0: no word memo
+  uint32_t id_;  // 0: no word memo
 };
 
 }  // namespace vigil::normalize
