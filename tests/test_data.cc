@@ -5,6 +5,8 @@
 #include <random>
 #include <sstream>
 
+#include "analyzers/util/csv.h"
+
 namespace vigil::testing {
 
 std::string SourcePath(const std::string& relative) {
@@ -20,47 +22,10 @@ std::optional<std::string> SharedPath(const std::string& relative) {
 
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  std::vector<std::vector<std::string>> rows;
-  if (!in) return rows;
+  if (!in) return {};
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string data = buffer.str();
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < data.size(); ++i) {
-    const char c = data[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < data.size() && data[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < data.size() && data[i + 1] == '\n') ++i;
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-    } else {
-      field.push_back(c);
-    }
-  }
-  if (!field.empty() || !row.empty()) {
-    row.push_back(std::move(field));
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return ParseCsv(buffer.str());
 }
 
 std::vector<std::string> ReadCsvColumn(const std::string& path,

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/cli/normalize_command.h"
+#include "tools/cli/commands.h"
 
 namespace {
 
@@ -12,6 +12,10 @@ constexpr char kUsage[] =
     "usage: vigil <command> [args]\n"
     "commands:\n"
     "  normalize   normalize posts read line by line from stdin\n"
+    "  analyze     print a readable verdict for a post: vigil analyze TEXT\n"
+    "  classify    JSONL posts in, JSONL verdicts out\n"
+    "  eval        precision/recall/F1 on a labeled dataset (vihsd, vihos)\n"
+    "  lexicon     lexicon tools: vigil lexicon lint DIR\n"
     "Run 'vigil <command> --help' for a command's options.\n";
 
 }  // namespace
@@ -27,6 +31,19 @@ int main(int argc, char** argv) {
   if (command == "normalize") {
     return vigil::cli::RunNormalize(args, argv[0], std::cin, std::cout,
                                     std::cerr);
+  }
+  if (command == "analyze") {
+    return vigil::cli::RunAnalyze(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "classify") {
+    return vigil::cli::RunClassify(args, argv[0], std::cin, std::cout,
+                                   std::cerr);
+  }
+  if (command == "eval") {
+    return vigil::cli::RunEval(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "lexicon") {
+    return vigil::cli::RunLexicon(args, argv[0], std::cout, std::cerr);
   }
   if (command == "-h" || command == "--help" || command == "help") {
     std::cout << kUsage;

@@ -1,10 +1,9 @@
-#include "tools/cli/normalize_command.h"
-
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "analyzers/normalize/normalizer.h"
+#include "tools/cli/commands.h"
 #include "tools/cli/paths.h"
 
 namespace vigil::cli {

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <system_error>
 
 namespace vigil::cli {
@@ -17,6 +18,20 @@ std::string LexiconDir(const std::string& flag_value, const char* argv0) {
       exe.parent_path().parent_path() / "lexicons";
   if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
   return "lexicons";
+}
+
+std::shared_ptr<const Analyzer> LoadAnalyzerOrReport(
+    const std::string& flag_value, const char* argv0,
+    const std::string& command, std::ostream& err) {
+  std::vector<match::LexiconProblem> problems;
+  auto analyzer = Analyzer::Load(LexiconDir(flag_value, argv0), &problems);
+  if (analyzer.ok()) return *analyzer;
+  err << command << ": cannot load lexicons: " << analyzer.status().message()
+      << "\n";
+  for (const match::LexiconProblem& p : problems) {
+    err << "  " << p.where << ": " << p.message << "\n";
+  }
+  return nullptr;
 }
 
 }  // namespace vigil::cli

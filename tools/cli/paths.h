@@ -2,7 +2,11 @@
 #ifndef VIGIL_TOOLS_CLI_PATHS_H_
 #define VIGIL_TOOLS_CLI_PATHS_H_
 
+#include <iosfwd>
+#include <memory>
 #include <string>
+
+#include "analyzers/analyzer.h"
 
 namespace vigil::cli {
 
@@ -10,6 +14,13 @@ namespace vigil::cli {
 // else "lexicons" beside the executable's parent (build/vigil →
 // ./lexicons of the source tree); else "./lexicons".
 std::string LexiconDir(const std::string& flag_value, const char* argv0);
+
+// Loads the analyzer from LexiconDir(flag_value, argv0); on failure prints
+// every problem (file:line: message) to `err` prefixed by `command` and
+// returns null.
+std::shared_ptr<const Analyzer> LoadAnalyzerOrReport(
+    const std::string& flag_value, const char* argv0,
+    const std::string& command, std::ostream& err);
 
 }  // namespace vigil::cli
 

@@ -1,0 +1,45 @@
+// The harm categories vigil scores.
+#ifndef VIGIL_ANALYZERS_MATCH_CATEGORY_H_
+#define VIGIL_ANALYZERS_MATCH_CATEGORY_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace vigil::match {
+
+// profanity: vulgar words aimed at no one; insult: harassment of a person;
+// hate: attacks on a group or identity; threat: violence; sexual;
+// self_harm; scam; spam.
+enum class Category : uint8_t {
+  kProfanity,
+  kInsult,
+  kHate,
+  kThreat,
+  kSexual,
+  kSelfHarm,
+  kScam,
+  kSpam,
+};
+inline constexpr int kNumCategories = 8;
+
+inline constexpr std::array<std::string_view, kNumCategories> kCategoryNames = {
+    "profanity", "insult",    "hate", "threat",
+    "sexual",    "self_harm", "scam", "spam"};
+
+inline std::string_view CategoryName(Category c) {
+  return kCategoryNames[static_cast<int>(c)];
+}
+
+// The category named `name` ("self_harm"), or nullopt for unknown names.
+inline std::optional<Category> ParseCategory(std::string_view name) {
+  for (int i = 0; i < kNumCategories; ++i) {
+    if (kCategoryNames[i] == name) return static_cast<Category>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace vigil::match
+
+#endif  // VIGIL_ANALYZERS_MATCH_CATEGORY_H_

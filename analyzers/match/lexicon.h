@@ -1,0 +1,120 @@
+// Lexicon: the parsed, validated contents of a lexicon directory.
+//
+// A directory holds a manifest (manifest.tsv) naming a version, the teencode
+// table, the allowlist and one file per category with its threshold and
+// bias; lexicons/README.md documents every format. Example:
+//
+//   auto normalizer = normalize::Normalizer::Create({...});
+//   std::vector<LexiconProblem> problems;
+//   absl::StatusOr<Lexicon> lex =
+//       Lexicon::Load("lexicons", **normalizer, &problems);
+//   if (!lex.ok()) { for (auto& p : problems) print(p.where, p.message); }
+//
+// Loading checks every line and reports each problem as file:line; a
+// lexicon with any problem is not returned. Terms must be in the canonical
+// form the normalizer produces (so they can match at all); regex terms must
+// compile with RE2.
+//
+// Thread safety: immutable after Load(); share freely.
+#ifndef VIGIL_ANALYZERS_MATCH_LEXICON_H_
+#define VIGIL_ANALYZERS_MATCH_LEXICON_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "analyzers/match/category.h"
+#include "analyzers/normalize/normalizer.h"
+
+namespace vigil::match {
+
+// One entry of a category file.
+struct Term {
+  Category category = Category::kProfanity;
+  std::string text;  // canonical syllables, or the RE2 pattern for regexes
+  bool is_regex = false;
+  double weight = 0;
+  bool fold = false;  // may match the folded view (text without diacritics)
+  std::string note;
+  std::string where;  // "file:line"
+  // For syllable terms: the canonical and folded syllables.
+  std::vector<std::string> syllables;
+  std::vector<std::string> folded;
+};
+
+// A harmless phrase that contains terms; hits inside it are suppressed for
+// the categories in `categories` (bit i = Category i).
+struct AllowPhrase {
+  std::string text;
+  uint32_t categories = 0;
+  std::string note;
+  std::string where;
+  std::vector<std::string> syllables;
+  std::vector<std::string> folded;
+};
+
+// Scoring settings of one category: score = logistic(bias + sum of the
+// weights of the distinct terms hit); flagged when score >= threshold.
+struct CategorySettings {
+  double threshold = 0.5;
+  double bias = -2.5;
+  std::string file;  // relative to the lexicon directory
+};
+
+// A problem found while loading: where ("file:line" or "file") and what.
+struct LexiconProblem {
+  std::string where;
+  std::string message;
+};
+
+class Lexicon {
+ public:
+  // Loads the lexicon directory `dir` (its manifest.tsv and the files it
+  // names), checking terms against `normalizer`, which must have been built
+  // with the directory's teencode table (see TeencodePath()). Every problem
+  // is appended to `problems` when it is not null; the status names the
+  // first one and how many there were.
+  static absl::StatusOr<Lexicon> Load(const std::string& dir,
+                                      const normalize::Normalizer& normalizer,
+                                      std::vector<LexiconProblem>* problems);
+
+  // Everything Load() checks, without stopping at problems, plus the
+  // fold-allowed terms whose folded form is also a common harmless word or
+  // phrase (from the manifest's optional common_words file): what
+  // `vigil lexicon lint` reports. Empty when the lexicon is clean.
+  static std::vector<LexiconProblem> Lint(
+      const std::string& dir, const normalize::Normalizer& normalizer);
+
+  // The teencode table named by the manifest in `dir` (a path), or an error
+  // when the manifest cannot be read or names none.
+  static absl::StatusOr<std::string> TeencodePath(const std::string& dir);
+
+  // "<manifest version>+<first 12 hex digits of the content hash>": names
+  // exactly the bytes of every file that was loaded.
+  const std::string& version() const { return version_; }
+  uint64_t content_hash() const { return content_hash_; }
+
+  const std::vector<Term>& terms() const { return terms_; }
+  const std::vector<AllowPhrase>& allowlist() const { return allowlist_; }
+  const CategorySettings& settings(Category c) const {
+    return settings_[static_cast<int>(c)];
+  }
+
+ private:
+  static Lexicon LoadAll(const std::string& dir,
+                         const normalize::Normalizer& normalizer,
+                         class Problems& found, std::string* common_words);
+
+  std::string version_;
+  uint64_t content_hash_ = 0;
+  std::vector<Term> terms_;
+  std::vector<AllowPhrase> allowlist_;
+  std::array<CategorySettings, kNumCategories> settings_;
+};
+
+}  // namespace vigil::match
+
+#endif  // VIGIL_ANALYZERS_MATCH_LEXICON_H_

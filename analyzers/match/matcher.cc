@@ -1,0 +1,418 @@
+// Matching works on tokens, never on raw substrings, which is what keeps
+// "Scunthorpe" hits out: a term is a sequence of whole syllables, and a
+// regex hit counts only when it starts and ends on token boundaries.
+//
+// Syllable terms live in two tries keyed by syllable text: one over the
+// canonical syllables of every term, one over the folded syllables of the
+// terms that may match without diacritics. For each token the matcher walks
+// both tries forward over the following tokens (terms are a few syllables
+// long, so this is linear in practice). The folded walk only accepts a
+// token whose diacritics were absent as written (or any token of an
+// unaccented post); a token that carries diacritics must equal the term's
+// own canonical syllable there. That is how "dit me" can hit "địt mẹ" while
+// "đít" (with its own, different diacritics) cannot.
+//
+// Regex terms run as one RE2::Set per view to learn which patterns match,
+// then each matching pattern runs alone to find its spans.
+//
+// Letters split by separators ("đ.m", "d-m", "d m") are joined, the joined
+// word is normalized (so teencode applies: "đm" → "địt mẹ"), and the tries
+// are walked over the result; a hit spans the whole run of letters.
+//
+// Allowlisted phrases are found the same way; a hit whose token range lies
+// inside an allowlisted occurrence, for its category, is dropped.
+#include "analyzers/match/matcher.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
+#include "analyzers/normalize/vietnamese.h"
+
+namespace vigil::match {
+
+using normalize::NormalizedText;
+using normalize::Token;
+using normalize::TokenKind;
+
+std::vector<std::string_view> ViaNames(uint32_t steps) {
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {normalize::kStepFormatRemoved, "format_removed"},
+      {normalize::kStepConfusable, "confusable"},
+      {normalize::kStepEth, "eth"},
+      {normalize::kStepRepeatCollapsed, "repeated_letters"},
+      {normalize::kStepLeetspeak, "leetspeak"},
+      {normalize::kStepTeencode, "teencode"},
+      {kViaFolded, "folded"},
+      {kViaJoined, "joined_separators"},
+  };
+  std::vector<std::string_view> names;
+  for (const auto& [bit, name] : kNames) {
+    if (steps & bit) names.push_back(name);
+  }
+  return names;
+}
+
+namespace {
+
+// A trie over syllable strings. Node 0 is the root.
+struct Trie {
+  absl::flat_hash_map<std::string, int32_t> edges;  // node bytes + syllable
+  std::vector<std::vector<int32_t>> values{{}};     // per node
+
+  static std::string Key(int32_t node, std::string_view syllable) {
+    std::string key(sizeof(node), '\0');
+    std::memcpy(key.data(), &node, sizeof(node));
+    key.append(syllable);
+    return key;
+  }
+  void Add(const std::vector<std::string>& syllables, int32_t value) {
+    int32_t node = 0;
+    for (const std::string& s : syllables) {
+      auto [it, inserted] =
+          edges.emplace(Key(node, s), static_cast<int32_t>(values.size()));
+      if (inserted) values.emplace_back();
+      node = it->second;
+    }
+    values[node].push_back(value);
+  }
+  // The child of `node` along `syllable`, or -1. `scratch` avoids allocation.
+  int32_t Step(int32_t node, std::string_view syllable,
+               std::string& scratch) const {
+    scratch.resize(sizeof(node));
+    std::memcpy(scratch.data(), &node, sizeof(node));
+    scratch.append(syllable);
+    auto it = edges.find(absl::string_view(scratch.data(), scratch.size()));
+    return it == edges.end() ? -1 : it->second;
+  }
+};
+
+}  // namespace
+
+struct Matcher::Impl {
+  const Lexicon* lexicon;
+  const normalize::Normalizer* normalizer;
+  Trie canonical;        // terms by canonical syllables
+  Trie folded;           // fold-allowed terms by folded syllables
+  Trie allow_canonical;  // allowlist phrases
+  Trie allow_folded;
+  std::unique_ptr<re2::RE2::Set> canonical_set;  // all regex terms
+  std::unique_ptr<re2::RE2::Set> folded_set;     // fold-allowed regex terms
+  std::vector<int32_t> canonical_set_terms;      // set index → term
+  std::vector<int32_t> folded_set_terms;
+  std::vector<std::unique_ptr<re2::RE2>> regexes;  // by term index (or null)
+};
+
+namespace {
+
+// Bits of Token::steps that say how a hit was made possible.
+constexpr uint32_t kEvasionSteps =
+    normalize::kStepFormatRemoved | normalize::kStepConfusable |
+    normalize::kStepEth | normalize::kStepRepeatCollapsed |
+    normalize::kStepLeetspeak | normalize::kStepTeencode;
+
+// A view of tokens to walk the tries over: the post's own tokens, or the
+// tokens of a joined run of letters.
+// True when the UTF-8 syllable `s` carries a tone mark (huyền, sắc, hỏi,
+// ngã, nặng).
+bool HasToneMark(std::string_view s) {
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(s.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), i, n, c);
+    if (c >= 0x80 && normalize::SplitTone(static_cast<char32_t>(c)).tone !=
+                         normalize::Tone::kNone) {
+      return true;
+    }
+  }
+  return false;
+}
+
+struct TokenView {
+  const NormalizedText* text;
+  bool unaccented_post;
+  // May token `i` match a syllable that differs from it in diacritics? Yes
+  // in a post written without diacritics, and for a word written without
+  // them or without a tone mark ("dit", "đit" for "địt"); no for a word
+  // whose own tone mark makes it another word ("đít", "bottom").
+  bool FoldEligible(size_t i) const {
+    const Token& t = text->tokens()[i];
+    return unaccented_post || !t.accented || !HasToneMark(text->text(t));
+  }
+};
+
+struct Found {
+  int32_t value;
+  size_t first, last;  // token range in the view
+  bool folded;
+};
+
+// Walks `canonical` (and `folded` when given) from every word token of the
+// view; calls `syllables(value)` to get a value's canonical syllables for the
+// diacritics check of the folded walk.
+template <typename SyllablesOf>
+void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
+               const TokenView& view, SyllablesOf syllables_of,
+               std::vector<Found>* found) {
+  const std::vector<Token>& tokens = view.text->tokens();
+  std::string scratch;
+  for (size_t s = 0; s < tokens.size(); ++s) {
+    if (tokens[s].kind != TokenKind::kWord) continue;
+    int32_t node = 0;
+    for (size_t t = s; t < tokens.size() && tokens[t].kind == TokenKind::kWord;
+         ++t) {
+      node = canonical_trie->Step(node, view.text->text(tokens[t]), scratch);
+      if (node < 0) break;
+      for (int32_t v : canonical_trie->values[node]) {
+        found->push_back({v, s, t, false});
+      }
+    }
+    if (folded_trie == nullptr) continue;
+    node = 0;
+    for (size_t t = s; t < tokens.size() && tokens[t].kind == TokenKind::kWord;
+         ++t) {
+      node =
+          folded_trie->Step(node, view.text->folded_text(tokens[t]), scratch);
+      if (node < 0) break;
+      for (int32_t v : folded_trie->values[node]) {
+        // Tokens written with diacritics must carry the term's own.
+        const std::vector<std::string>& syllables = syllables_of(v);
+        bool ok = true;
+        bool differs = false;
+        for (size_t k = s; k <= t; ++k) {
+          const bool same = view.text->text(tokens[k]) == syllables[k - s];
+          differs |= !same;
+          if (!same && !view.FoldEligible(k)) ok = false;
+        }
+        if (ok && differs) found->push_back({v, s, t, true});
+      }
+    }
+  }
+}
+
+// Index of the token whose `member` offset equals `offset`, or -1.
+template <uint32_t Token::*member>
+int64_t TokenAt(const std::vector<Token>& tokens, uint32_t offset) {
+  auto it = std::lower_bound(
+      tokens.begin(), tokens.end(), offset,
+      [](const Token& t, uint32_t off) { return t.*member < off; });
+  if (it == tokens.end() || (*it).*member != offset) return -1;
+  return it - tokens.begin();
+}
+
+bool IsJoinSeparator(std::string_view punct) {
+  return punct == "." || punct == "-" || punct == "_" || punct == "*" ||
+         punct == "," || punct == "/" || punct == "+";
+}
+
+// True when `t` is a word of exactly one code point.
+bool IsSingleLetter(const Token& t) {
+  return t.kind == TokenKind::kWord && t.end_char - t.begin_char == 1 &&
+         t.parts == 1;
+}
+
+}  // namespace
+
+Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Matcher::~Matcher() = default;
+
+absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
+    const Lexicon& lexicon, const normalize::Normalizer& normalizer) {
+  auto impl = std::make_unique<Impl>();
+  impl->lexicon = &lexicon;
+  impl->normalizer = &normalizer;
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  impl->canonical_set =
+      std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
+  impl->folded_set =
+      std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
+  impl->regexes.resize(lexicon.terms().size());
+  for (size_t i = 0; i < lexicon.terms().size(); ++i) {
+    const Term& term = lexicon.terms()[i];
+    const int32_t index = static_cast<int32_t>(i);
+    if (!term.is_regex) {
+      impl->canonical.Add(term.syllables, index);
+      if (term.fold) impl->folded.Add(term.folded, index);
+      continue;
+    }
+    impl->regexes[i] = std::make_unique<re2::RE2>(term.text, options);
+    if (!impl->regexes[i]->ok()) {
+      return absl::InvalidArgumentError(
+          term.where + ": invalid regex: " + impl->regexes[i]->error());
+    }
+    std::string error;
+    if (impl->canonical_set->Add(term.text, &error) < 0) {
+      return absl::InvalidArgumentError(term.where + ": " + error);
+    }
+    impl->canonical_set_terms.push_back(index);
+    if (term.fold) {
+      impl->folded_set->Add(term.text, &error);
+      impl->folded_set_terms.push_back(index);
+    }
+  }
+  if (!impl->canonical_set->Compile() || !impl->folded_set->Compile()) {
+    return absl::ResourceExhaustedError("regex set too large to compile");
+  }
+  for (size_t i = 0; i < lexicon.allowlist().size(); ++i) {
+    const AllowPhrase& a = lexicon.allowlist()[i];
+    impl->allow_canonical.Add(a.syllables, static_cast<int32_t>(i));
+    impl->allow_folded.Add(a.folded, static_cast<int32_t>(i));
+  }
+  return std::unique_ptr<const Matcher>(new Matcher(std::move(impl)));
+}
+
+std::vector<Hit> Matcher::Match(const NormalizedText& text) const {
+  const Lexicon& lex = *impl_->lexicon;
+  const std::vector<Token>& tokens = text.tokens();
+  const TokenView view{&text, text.unaccented()};
+  auto term_syllables = [&lex](int32_t v) -> const std::vector<std::string>& {
+    return lex.terms()[v].syllables;
+  };
+  auto allow_syllables = [&lex](int32_t v) -> const std::vector<std::string>& {
+    return lex.allowlist()[v].syllables;
+  };
+
+  std::vector<Hit> hits;
+  auto add_hit = [&](int32_t term, size_t first, size_t last, uint32_t via) {
+    Hit h;
+    h.term = term;
+    h.first_token = static_cast<uint32_t>(first);
+    h.last_token = static_cast<uint32_t>(last);
+    h.begin = tokens[first].begin;
+    h.end = tokens[last].end;
+    h.begin_char = tokens[first].begin_char;
+    h.end_char = tokens[last].end_char;
+    for (size_t k = first; k <= last; ++k) via |= tokens[k].steps;
+    h.via = via & (kEvasionSteps | kViaFolded | kViaJoined);
+    hits.push_back(h);
+  };
+
+  // Syllable terms.
+  std::vector<Found> found;
+  WalkTries(&impl_->canonical, &impl_->folded, view, term_syllables, &found);
+  for (const Found& f : found) {
+    add_hit(f.value, f.first, f.last, f.folded ? uint32_t{kViaFolded} : 0u);
+  }
+
+  // Regex terms, on whole tokens of each view.
+  auto run_set = [&](const re2::RE2::Set& set, const std::vector<int32_t>& ids,
+                     const std::string& view_text, bool folded) {
+    std::vector<int> matched;
+    if (ids.empty() || !set.Match(view_text, &matched)) return;
+    for (int m : matched) {
+      const int32_t term = ids[m];
+      const re2::RE2& re = *impl_->regexes[term];
+      size_t pos = 0;
+      re2::StringPiece match;
+      while (pos <= view_text.size() &&
+             re.Match(view_text, pos, view_text.size(), re2::RE2::UNANCHORED,
+                      &match, 1)) {
+        const uint32_t b =
+            static_cast<uint32_t>(match.data() - view_text.data());
+        const uint32_t e = b + static_cast<uint32_t>(match.size());
+        pos = match.empty() ? e + 1 : e;
+        const int64_t first = folded
+                                  ? TokenAt<&Token::folded_begin>(tokens, b)
+                                  : TokenAt<&Token::canonical_begin>(tokens, b);
+        const int64_t last = folded ? TokenAt<&Token::folded_end>(tokens, e)
+                                    : TokenAt<&Token::canonical_end>(tokens, e);
+        if (first < 0 || last < first) continue;
+        if (folded) {
+          bool eligible = true;
+          for (int64_t k = first; k <= last; ++k) {
+            eligible &= view.FoldEligible(static_cast<size_t>(k));
+          }
+          if (!eligible) continue;
+        }
+        add_hit(term, first, last, folded ? uint32_t{kViaFolded} : 0u);
+      }
+    }
+  };
+  run_set(*impl_->canonical_set, impl_->canonical_set_terms, text.canonical(),
+          false);
+  run_set(*impl_->folded_set, impl_->folded_set_terms, text.folded(), true);
+
+  // Letters split by separators: join each run and match the result.
+  for (size_t i = 0; i < tokens.size();) {
+    if (!IsSingleLetter(tokens[i])) {
+      ++i;
+      continue;
+    }
+    size_t last = i;
+    std::string joined(text.text(tokens[i]));
+    size_t k = i + 1;
+    while (k < tokens.size()) {
+      const Token& prev = tokens[k - 1];
+      if (tokens[k].kind == TokenKind::kPunct && tokens[k].begin == prev.end &&
+          IsJoinSeparator(text.text(tokens[k])) && k + 1 < tokens.size() &&
+          tokens[k + 1].begin == tokens[k].end &&
+          IsSingleLetter(tokens[k + 1])) {
+        k += 1;  // "đ.m": skip the separator
+      } else if (!IsSingleLetter(tokens[k]) ||
+                 tokens[k].begin != prev.end + 1) {
+        break;  // only a single space may separate letters ("d m")
+      }
+      joined.append(text.text(tokens[k]));
+      last = k;
+      ++k;
+    }
+    if (last > i) {
+      const NormalizedText word = impl_->normalizer->Normalize(joined);
+      const TokenView joined_view{&word, text.unaccented()};
+      std::vector<Found> joined_found;
+      WalkTries(&impl_->canonical, &impl_->folded, joined_view, term_syllables,
+                &joined_found);
+      for (const Found& f : joined_found) {
+        uint32_t via = kViaJoined | (f.folded ? uint32_t{kViaFolded} : 0u);
+        for (const Token& t : word.tokens()) via |= t.steps;
+        add_hit(f.value, i, last, via);
+      }
+    }
+    i = last + 1;
+  }
+
+  // Allowlisted occurrences suppress the hits inside them.
+  if (!hits.empty() && !lex.allowlist().empty()) {
+    std::vector<Found> allowed;
+    WalkTries(&impl_->allow_canonical, &impl_->allow_folded, view,
+              allow_syllables, &allowed);
+    if (!allowed.empty()) {
+      std::erase_if(hits, [&](const Hit& h) {
+        const uint32_t bit = 1u
+                             << static_cast<int>(lex.terms()[h.term].category);
+        for (const Found& a : allowed) {
+          if (a.first <= h.first_token && h.last_token <= a.last &&
+              (lex.allowlist()[a.value].categories & bit)) {
+            return true;
+          }
+        }
+        return false;
+      });
+    }
+  }
+
+  // One hit per term and token range, in order of position.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return std::tie(a.first_token, a.last_token, a.term, a.via) <
+           std::tie(b.first_token, b.last_token, b.term, b.via);
+  });
+  hits.erase(std::unique(hits.begin(), hits.end(),
+                         [](const Hit& a, const Hit& b) {
+                           return a.term == b.term &&
+                                  a.first_token == b.first_token &&
+                                  a.last_token == b.last_token;
+                         }),
+             hits.end());
+  return hits;
+}
+
+}  // namespace vigil::match

@@ -1,0 +1,80 @@
+// Matcher: finds lexicon terms in a normalized post, at syllable boundaries,
+// and reports each hit with its span in the original post.
+//
+//   auto matcher = Matcher::Create(lexicon);       // compile once
+//   std::vector<Hit> hits = (*matcher)->Match(normalized_post);
+//
+// Thread safety: immutable after Create(); Match() is const and may run on
+// any number of threads.
+#ifndef VIGIL_ANALYZERS_MATCH_MATCHER_H_
+#define VIGIL_ANALYZERS_MATCH_MATCHER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "analyzers/match/lexicon.h"
+#include "analyzers/normalize/normalizer.h"
+
+namespace re2 {
+class RE2;
+class Set;
+}  // namespace re2
+
+namespace vigil::match {
+
+// How a hit was found, beyond the normalizer's own steps (Token::steps).
+enum HitVia : uint32_t {
+  kViaFolded = 1u << 16,  // on the folded view (diacritics ignored)
+  kViaJoined = 1u << 17,  // letters split by separators joined ("đ.m")
+};
+
+// Names of the normalization steps that made a hit possible, in a fixed
+// order: "format_removed", "confusable", "eth", "repeated_letters",
+// "leetspeak", "teencode", "folded", "joined_separators". Steps that are
+// not evasions (case folding, NFC, tone placement) are left out.
+std::vector<std::string_view> ViaNames(uint32_t steps);
+
+struct Hit {
+  int32_t term = -1;                         // index into Lexicon::terms()
+  uint32_t begin = 0, end = 0;               // bytes in the original post
+  uint32_t begin_char = 0, end_char = 0;     // code points in the original
+  uint32_t first_token = 0, last_token = 0;  // token range (inclusive)
+  uint32_t via = 0;  // normalize::Step bits of the tokens, plus HitVia
+};
+
+class Matcher {
+ public:
+  // Compiles the lexicon's terms and allowlist. The lexicon must outlive
+  // the matcher.
+  static absl::StatusOr<std::unique_ptr<const Matcher>> Create(
+      const Lexicon& lexicon, const normalize::Normalizer& normalizer);
+
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+
+  // All hits in `text`, in order of position, at most one per term and token
+  // range, with hits inside allowlisted phrases removed.
+  //
+  // Syllable terms match whole tokens: the canonical view always; the folded
+  // view for fold-allowed terms, on tokens written without diacritics (or
+  // any token of an unaccented post) — so "du lịch" never hits "đụ" and
+  // "dit me" hits "địt mẹ" only if that term may fold. Regex terms match the
+  // canonical view (and the folded one when fold-allowed) and count only when
+  // the match starts and ends on token boundaries. Single letters split by
+  // '.', '-', '_', '*' or spaces ("đ.m", "d m") are also tried joined.
+  std::vector<Hit> Match(const normalize::NormalizedText& text) const;
+
+ private:
+  struct Impl;
+  explicit Matcher(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::match
+
+#endif  // VIGIL_ANALYZERS_MATCH_MATCHER_H_

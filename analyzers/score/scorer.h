@@ -1,0 +1,41 @@
+// Scorer: turns hits into per-category scores and flags.
+//
+// Per category c: score = logistic(bias_c + sum of the weights of the
+// distinct terms of c that were hit); the category is flagged when
+// score >= threshold_c (both from the lexicon manifest). A term hit several
+// times counts once, so repeating a word does not inflate the score, and a
+// hit inside a longer hit of the same category ("ngu" in "thằng ngu") is
+// dropped: the longer, more specific term speaks for both.
+//
+// Thread safety: pure functions.
+#ifndef VIGIL_ANALYZERS_SCORE_SCORER_H_
+#define VIGIL_ANALYZERS_SCORE_SCORER_H_
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "analyzers/match/category.h"
+#include "analyzers/match/lexicon.h"
+#include "analyzers/match/matcher.h"
+
+namespace vigil::score {
+
+struct Verdict {
+  bool flagged = false;             // any category flagged
+  uint32_t flagged_categories = 0;  // bit i = match::Category i
+  std::array<double, match::kNumCategories> scores{};
+  // The hits that count, strongest first (weight, then position).
+  std::vector<match::Hit> hits;
+
+  bool IsFlagged(match::Category c) const {
+    return flagged_categories & (1u << static_cast<int>(c));
+  }
+};
+
+// Scores `hits` (from Matcher::Match) under `lexicon`'s settings.
+Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits);
+
+}  // namespace vigil::score
+
+#endif  // VIGIL_ANALYZERS_SCORE_SCORER_H_

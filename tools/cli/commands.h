@@ -1,0 +1,35 @@
+// The vigil subcommands. Each takes its arguments (after the command name),
+// argv[0] (to find the shipped lexicons), and the streams to use; each
+// returns the process exit code: 0 ok, 1 runtime or data error, 2 usage.
+#ifndef VIGIL_TOOLS_CLI_COMMANDS_H_
+#define VIGIL_TOOLS_CLI_COMMANDS_H_
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace vigil::cli {
+
+// `vigil normalize`: one canonical line per input line.
+int RunNormalize(const std::vector<std::string>& args, const char* argv0,
+                 std::istream& in, std::ostream& out, std::ostream& err);
+
+// `vigil analyze TEXT...`: a readable verdict with the hits highlighted.
+int RunAnalyze(const std::vector<std::string>& args, const char* argv0,
+               std::ostream& out, std::ostream& err);
+
+// `vigil classify --input FILE --output FILE`: JSONL in, JSONL verdicts out.
+int RunClassify(const std::vector<std::string>& args, const char* argv0,
+                std::istream& in, std::ostream& out, std::ostream& err);
+
+// `vigil eval --format vihsd|vihos FILE`: precision, recall, F1.
+int RunEval(const std::vector<std::string>& args, const char* argv0,
+            std::ostream& out, std::ostream& err);
+
+// `vigil lexicon lint DIR`: every problem of a lexicon directory.
+int RunLexicon(const std::vector<std::string>& args, const char* argv0,
+               std::ostream& out, std::ostream& err);
+
+}  // namespace vigil::cli
+
+#endif  // VIGIL_TOOLS_CLI_COMMANDS_H_
