@@ -108,6 +108,7 @@ struct Matcher::Impl {
   std::vector<int32_t> canonical_set_terms;      // set index → term
   std::vector<int32_t> folded_set_terms;
   std::vector<std::unique_ptr<re2::RE2>> regexes;  // by term index (or null)
+  std::vector<std::unique_ptr<re2::RE2>> folded_regexes;  // by folded set index
 };
 
 namespace {
@@ -208,6 +209,27 @@ int64_t TokenAt(const std::vector<Token>& tokens, uint32_t offset) {
   return it - tokens.begin();
 }
 
+// `pattern` with every Vietnamese letter replaced by its ASCII base
+// ("việc" → "viec"); regex syntax is ASCII and stays as it is.
+std::string FoldPattern(std::string_view pattern) {
+  std::string out;
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(pattern.size());
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(pattern.data()), i, n, c);
+    const char base =
+        c >= 0x80 ? normalize::FoldLetter(static_cast<char32_t>(c)) : 0;
+    if (base != 0) {
+      out.push_back(base);
+    } else {
+      out.append(pattern.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
 bool IsJoinSeparator(std::string_view punct) {
   return punct == "." || punct == "-" || punct == "_" || punct == "*" ||
          punct == "," || punct == "/" || punct == "+";
@@ -255,7 +277,15 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     }
     impl->canonical_set_terms.push_back(index);
     if (term.fold) {
-      impl->folded_set->Add(term.text, &error);
+      // The folded view has no diacritics, so neither may the pattern.
+      const std::string folded = FoldPattern(term.text);
+      impl->folded_regexes.push_back(
+          std::make_unique<re2::RE2>(folded, options));
+      if (impl->folded_set->Add(folded, &error) < 0 ||
+          !impl->folded_regexes.back()->ok()) {
+        return absl::InvalidArgumentError(term.where +
+                                          ": folded regex: " + error);
+      }
       impl->folded_set_terms.push_back(index);
     }
   }
@@ -310,7 +340,8 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text) const {
     if (ids.empty() || !set.Match(view_text, &matched)) return;
     for (int m : matched) {
       const int32_t term = ids[m];
-      const re2::RE2& re = *impl_->regexes[term];
+      const re2::RE2& re =
+          folded ? *impl_->folded_regexes[m] : *impl_->regexes[term];
       size_t pos = 0;
       re2::StringPiece match;
       while (pos <= view_text.size() &&

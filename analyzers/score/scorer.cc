@@ -7,18 +7,21 @@ namespace vigil::score {
 
 Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
   Verdict v;
-  // A hit inside a longer hit of the same category ("lồn" inside "vãi cả
-  // lồn") adds nothing the longer one did not say: drop it.
-  auto category = [&](const match::Hit& h) {
-    return lexicon.terms()[h.term].category;
-  };
+  // A hit inside a longer hit ("lồn" inside "vãi cả lồn", the sexual "địt"
+  // inside the exclamation "địt mẹ") adds nothing the longer, more specific
+  // term did not say: drop it.
   std::vector<match::Hit> kept;
   for (const match::Hit& h : hits) {
     bool nested = false;
     for (const match::Hit& o : hits) {
-      if (&o != &h && category(o) == category(h) &&
-          o.first_token <= h.first_token && h.last_token <= o.last_token &&
-          (o.last_token - o.first_token > h.last_token - h.first_token)) {
+      // Joined letters ("đ.m") give every hit of the run the same span:
+      // there the term with more syllables is the longer one.
+      const auto size = [&](const match::Hit& x) {
+        return std::pair(x.last_token - x.first_token,
+                         lexicon.terms()[x.term].syllables.size());
+      };
+      if (&o != &h && o.first_token <= h.first_token &&
+          h.last_token <= o.last_token && size(o) > size(h)) {
         nested = true;
         break;
       }

@@ -4,8 +4,9 @@
 // distinct terms of c that were hit); the category is flagged when
 // score >= threshold_c (both from the lexicon manifest). A term hit several
 // times counts once, so repeating a word does not inflate the score, and a
-// hit inside a longer hit of the same category ("ngu" in "thằng ngu") is
-// dropped: the longer, more specific term speaks for both.
+// hit inside a longer hit ("ngu" in "thằng ngu", the sexual "địt" in the
+// exclamation "địt mẹ") is dropped: the longer, more specific term speaks
+// for the span.
 //
 // Thread safety: pure functions.
 #ifndef VIGIL_ANALYZERS_SCORE_SCORER_H_

@@ -9,40 +9,14 @@
 #include <string>
 
 #include "tests/test_data.h"
+#include "tests/tools/cli/run_vigil.h"
 
 namespace {
 
+using vigil::testing::Result;
+using vigil::testing::RunVigil;
+
 using ::testing::HasSubstr;
-
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-// Runs `vigil ARGS` with `input` on stdin.
-Result RunVigil(const std::string& args, const std::string& input) {
-  // ctest runs tests in parallel processes: name files per test and process.
-  const std::string dir =
-      ::testing::TempDir() + "/vigil_cli_" +
-      ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
-      std::to_string(getpid());
-  const std::string in_path = dir + "_in.txt";
-  const std::string out_path = dir + "_out.txt";
-  const std::string err_path = dir + "_err.txt";
-  std::ofstream(in_path, std::ios::binary) << input;
-  const std::string cmd = std::string(VIGIL_BINARY) + " " + args + " <" +
-                          in_path + " >" + out_path + " 2>" + err_path;
-  const int status = std::system(cmd.c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::string contents(std::istreambuf_iterator<char>(f), {});
-    std::remove(p.c_str());
-    return contents;
-  };
-  std::remove(in_path.c_str());
-  return {WEXITSTATUS(status), slurp(out_path), slurp(err_path)};
-}
 
 TEST(NormalizeCliTest, OneCanonicalLinePerInputLine) {
   Result r =

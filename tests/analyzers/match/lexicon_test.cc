@@ -1,0 +1,175 @@
+// Loading and linting lexicon directories: every problem is reported as
+// file:line, and a broken lexicon yields no snapshot.
+#include "analyzers/match/lexicon.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "analyzers/analyzer.h"
+#include "tests/test_data.h"
+
+namespace vigil::match {
+namespace {
+
+using ::testing::HasSubstr;
+
+namespace fs = std::filesystem;
+
+// A copy of the test lexicon in a fresh directory, with `overrides`
+// (file name → contents) written over it.
+std::string MakeLexiconDir(
+    const std::string& name,
+    const std::map<std::string, std::string>& overrides) {
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("vigil_lex_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::copy(testing::SourcePath("tests/fixtures/lexicon"), dir);
+  for (const auto& [file, contents] : overrides) {
+    std::ofstream(dir / file, std::ios::binary | std::ios::trunc) << contents;
+  }
+  return dir.string();
+}
+
+std::vector<std::string> LoadProblems(const std::string& dir) {
+  std::vector<LexiconProblem> problems;
+  auto analyzer = Analyzer::Load(dir, &problems);
+  std::vector<std::string> out;
+  for (const auto& p : problems) out.push_back(p.where + ": " + p.message);
+  EXPECT_EQ(analyzer.ok(), problems.empty());
+  return out;
+}
+
+struct BadCase {
+  const char* name;
+  std::map<std::string, std::string> files;
+  std::string expected;  // substring of one problem, with file:line
+};
+
+class LexiconErrorTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(LexiconErrorTest, ReportsFileAndLine) {
+  const std::string dir = MakeLexiconDir(GetParam().name, GetParam().files);
+  std::vector<std::string> problems = LoadProblems(dir);
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  EXPECT_THAT(all, HasSubstr(GetParam().expected)) << all;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, LexiconErrorTest,
+    ::testing::Values(
+        BadCase{"bad_weight",
+                {{"insult.tsv", "@category\tinsult\nngu\theavy\tfold\n"}},
+                "insult.tsv:2: weight 'heavy' must be a number in (0, 10]"},
+        BadCase{"weight_out_of_range",
+                {{"insult.tsv", "@category\tinsult\nngu\t11\tfold\n"}},
+                "insult.tsv:2: weight '11'"},
+        BadCase{"bad_fold",
+                {{"insult.tsv", "@category\tinsult\nngu\t1\tmaybe\n"}},
+                "insult.tsv:2: fold column 'maybe'"},
+        BadCase{"columns",
+                {{"insult.tsv", "@category\tinsult\n# c\nngu 1 fold\n"}},
+                "insult.tsv:3: expected term<TAB>weight<TAB>fold|nofold"},
+        BadCase{
+            "duplicate",
+            {{"insult.tsv", "@category\tinsult\nngu\t1\tfold\nngu\t2\tfold\n"}},
+            "insult.tsv:3: duplicate term 'ngu' (first at "},
+        BadCase{
+            "invalid_regex",
+            {{"threat.tsv", "@category\tthreat\nre:chém (chết\t3\tnofold\n"}},
+            "threat.tsv:2: invalid regex 'chém (chết': missing )"},
+        BadCase{"not_canonical_tone",
+                {{"insult.tsv", "@category\tinsult\nhoà\t1\tfold\n"}},
+                "insult.tsv:2: 'hoà' is not in canonical form; the normalizer "
+                "turns it into 'hòa'"},
+        BadCase{"not_canonical_teencode",
+                {{"insult.tsv", "@category\tinsult\nvcl\t1\tfold\n"}},
+                "insult.tsv:2: 'vcl' is not in canonical form"},
+        BadCase{"not_canonical_case",
+                {{"insult.tsv", "@category\tinsult\nNgu\t1\tfold\n"}},
+                "insult.tsv:2: 'Ngu' is not in canonical form"},
+        BadCase{"punctuation_term",
+                {{"insult.tsv", "@category\tinsult\nngu!\t1\tfold\n"}},
+                "insult.tsv:2: 'ngu!' must be syllables"},
+        BadCase{"wrong_header",
+                {{"insult.tsv", "@category\thate\nngu\t1\tfold\n"}},
+                "insult.tsv:1: the first line must be '@category<TAB>insult'"},
+        BadCase{"unknown_allow_category",
+                {{"allowlist.tsv", "@allowlist\nngu ngơ\tinsults\n"}},
+                "allowlist.tsv:2: unknown category 'insults'"},
+        BadCase{"manifest_unknown_category",
+                {{"manifest.tsv",
+                  "version\tv\nteencode\tteencode.tsv\n"
+                  "category\tpolitics\tx.tsv\t0.5\t-2\n"}},
+                "manifest.tsv:3: unknown category 'politics'"},
+        BadCase{"manifest_missing_category",
+                {{"manifest.tsv", "version\tv\nteencode\tteencode.tsv\n"}},
+                "manifest.tsv: category 'profanity' is missing"},
+        BadCase{"manifest_bad_threshold",
+                {{"manifest.tsv",
+                  "version\tv\nteencode\tteencode.tsv\n"
+                  "category\tspam\tspam.tsv\t1.5\t-2\n"}},
+                "manifest.tsv:3: threshold '1.5' must be a number between 0 "
+                "and 1"},
+        BadCase{"missing_file",
+                {{"manifest.tsv",
+                  "version\tv\nteencode\tteencode.tsv\n"
+                  "category\tspam\tnope.tsv\t0.5\t-2\n"}},
+                "nope.tsv: cannot read category file"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(LexiconLoadTest, ReportsEveryProblemNotJustTheFirst) {
+  const std::string dir = MakeLexiconDir(
+      "many",
+      {{"insult.tsv",
+        "@category\tinsult\nngu\tx\tfold\nhoà\t1\tfold\nngu2\t1\tno\n"}});
+  std::vector<std::string> problems = LoadProblems(dir);
+  EXPECT_GE(problems.size(), 3u);
+}
+
+TEST(LexiconLoadTest, BrokenLexiconLeavesTheServingSnapshotAlone) {
+  auto good = Analyzer::Load(testing::SourcePath("tests/fixtures/lexicon"));
+  ASSERT_TRUE(good.ok()) << good.status();
+  const std::string dir = MakeLexiconDir(
+      "broken", {{"insult.tsv", "@category\tinsult\nngu\tx\tfold\n"}});
+  auto bad = Analyzer::Load(dir);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("insult.tsv:2"));
+  EXPECT_TRUE((*good)->Analyze("óc chó").verdict.flagged);
+}
+
+TEST(LexiconLoadTest, VersionChangesWithContent) {
+  auto a = Analyzer::Load(MakeLexiconDir("v1", {}));
+  auto b = Analyzer::Load(MakeLexiconDir(
+      "v2", {{"spam.tsv", "@category\tspam\ninbox\t1.5\tfold\n"}}));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE((*a)->version(), (*b)->version());
+  EXPECT_EQ((*a)->version().substr(0, 7), "test-1+");
+}
+
+TEST(LexiconLintTest, TestLexiconIsCleanAndCollisionsAreReported) {
+  auto normalizer = normalize::Normalizer::Create(
+      {.teencode_path =
+           testing::SourcePath("tests/fixtures/lexicon/teencode.tsv")});
+  ASSERT_TRUE(normalizer.ok());
+  EXPECT_TRUE(
+      Lexicon::Lint(testing::SourcePath("tests/fixtures/lexicon"), **normalizer)
+          .empty());
+  // "đĩ" may fold, but folds to "di" like the common word "đi".
+  const std::string dir = MakeLexiconDir(
+      "collide",
+      {{"sexual.tsv", "@category\tsexual\nđịt\t2\tfold\nđĩ\t2\tfold\n"},
+       {"common_words.txt", "đi\n"}});
+  std::vector<LexiconProblem> problems = Lexicon::Lint(dir, **normalizer);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].where, HasSubstr("sexual.tsv:3"));
+  EXPECT_THAT(problems[0].message,
+              HasSubstr("'đĩ' folds to 'di', as does the common word 'đi'"));
+}
+
+}  // namespace
+}  // namespace vigil::match

@@ -1,0 +1,254 @@
+// Table-driven tests of matching and scoring over the test lexicon in
+// tests/fixtures/lexicon (small, hand-written, independent of the shipped
+// lexicons).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "analyzers/analyzer.h"
+#include "tests/test_data.h"
+
+namespace vigil {
+namespace {
+
+using ::testing::ElementsAreArray;
+
+const Analyzer& TestAnalyzer() {
+  static const std::shared_ptr<const Analyzer> a = [] {
+    auto loaded = Analyzer::Load(testing::SourcePath("tests/fixtures/lexicon"));
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return loaded.ok() ? *loaded : nullptr;
+  }();
+  return *a;
+}
+
+// A hit as the test tables spell it: the original text it covers, the term,
+// and how it was found.
+struct ExpectedHit {
+  std::string span;  // bytes of the original post
+  std::string term;
+  std::vector<std::string> via;
+  bool operator==(const ExpectedHit&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const ExpectedHit& h) {
+  os << "{\"" << h.span << "\" = " << h.term << " via";
+  for (const std::string& v : h.via) os << " " << v;
+  return os << "}";
+}
+
+std::vector<ExpectedHit> Hits(const std::string& post) {
+  Analyzer::Result r = TestAnalyzer().Analyze(post);
+  std::vector<ExpectedHit> out;
+  // In order of position, for stable tables.
+  std::vector<match::Hit> hits = r.verdict.hits;
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.begin, a.end, a.term) < std::tie(b.begin, b.end, b.term);
+  });
+  for (const match::Hit& h : hits) {
+    const match::Term& t = TestAnalyzer().lexicon().terms()[h.term];
+    ExpectedHit e{post.substr(h.begin, h.end - h.begin),
+                  (t.is_regex ? "re:" : "") + t.text,
+                  {}};
+    for (std::string_view v : match::ViaNames(h.via)) e.via.emplace_back(v);
+    out.push_back(e);
+  }
+  return out;
+}
+
+struct MatchCase {
+  const char* name;
+  std::string post;
+  std::vector<ExpectedHit> hits;
+};
+
+class MatchTest : public ::testing::TestWithParam<MatchCase> {};
+
+TEST_P(MatchTest, Hits) {
+  EXPECT_THAT(Hits(GetParam().post), ElementsAreArray(GetParam().hits))
+      << GetParam().post;
+}
+
+const MatchCase kMatchCases[] = {
+    // --- boundaries and Scunthorpe ---------------------------------------
+    {"plain_word", "mày ngu thế", {{"ngu", "ngu", {}}}},
+    {"not_inside_longer_syllable", "nguyên nhân", {}},
+    {"not_across_syllables", "ng u", {}},
+    {"phrase", "đúng là óc chó", {{"óc chó", "óc chó", {}}}},
+    {"phrase_beats_nested_word", "thằng ngu", {{"thằng ngu", "thằng ngu", {}}}},
+    {"accented_travel_is_not_du", "du lịch Đà Lạt", {}},
+    {"enough_is_not_du", "đủ rồi", {}},
+    {"accented_du_hits", "ĐỤ MÁ", {{"ĐỤ MÁ", "đụ má", {}}}},
+    {"unaccented_du_nofold_misses", "di du lich", {}},
+    {"unaccented_phrase_folds", "du ma may", {{"du ma", "đụ má", {"folded"}}}},
+    {"bottom_is_not_fuck", "đít to", {}},
+    {"toneless_d_stroke_folds", "đit mẹ", {{"đit mẹ", "địt mẹ", {"folded"}}}},
+    {"unaccented_token_in_accented_post",
+     "thằng này dit me",
+     {{"dit me", "địt mẹ", {"folded"}}}},
+    {"nofold_term_needs_diacritics", "lon bia", {}},
+    {"cac_is_not_a_term", "các bạn", {}},
+    // --- evasions ------------------------------------------------------------
+    {"teencode", "vcl", {{"vcl", "vãi cả lồn", {"teencode"}}}},
+    {"teencode_upper", "VCL", {{"VCL", "vãi cả lồn", {"teencode"}}}},
+    {"repeated", "nguuuuu", {{"nguuuuu", "ngu", {"repeated_letters"}}}},
+    {"zero_width",
+     "n\xE2\x80\x8Bgu",
+     {{"n\xE2\x80\x8Bgu", "ngu", {"format_removed"}}}},
+    {"confusable",
+     "ó\xD1\x81 chó",
+     {{"ó\xD1\x81 chó", "óc chó", {"confusable"}}}},
+    {"leetspeak", "óc ch0", {{"óc ch0", "óc chó", {"leetspeak", "folded"}}}},
+    {"leetspeak_nofold_term_needs_diacritics", "súc v4t", {}},
+    {"joined_dots",
+     "đ.m mày",
+     {{"đ.m", "địt mẹ", {"teencode", "joined_separators"}}}},
+    {"joined_spaces",
+     "d m may",
+     {{"d m", "địt mẹ", {"teencode", "joined_separators"}}}},
+    {"joined_dashes",
+     "Đ-M",
+     {{"Đ-M", "địt mẹ", {"teencode", "joined_separators"}}}},
+    {"single_letters_without_term", "a b c", {}},
+    {"nfd_input",
+     "su\xCC\x81\x63 vâ\xCC\xA3t",
+     {{"su\xCC\x81\x63 vâ\xCC\xA3t", "súc vật", {}}}},
+    // --- regex terms
+    // -----------------------------------------------------------
+    {"regex", "chém chết nó", {{"chém chết", "re:chém (chết|bay đầu)", {}}}},
+    {"regex_other_branch",
+     "chém bay đầu",
+     {{"chém bay đầu", "re:chém (chết|bay đầu)", {}}}},
+    {"regex_no_match", "chém gió", {}},
+    {"regex_needs_token_boundaries", "chém chếtt", {}},
+    {"regex_with_punct",
+     "Việc nhẹ, lương cao",
+     {{"Việc nhẹ, lương cao", "re:việc nhẹ (, )?lương cao", {}}}},
+    {"regex_folded",
+     "viec nhe luong cao",
+     {{"viec nhe luong cao", "re:việc nhẹ (, )?lương cao", {"folded"}}}},
+    {"regex_number", "lãi 500k/ngày", {{"500k/ngày", "re:\\d+k / ngày", {}}}},
+    // --- allowlist
+    // -------------------------------------------------------------
+    {"allowlist_suppresses", "ngu ngơ quá", {}},
+    {"allowlist_only_inside", "ngu ngơ và ngu", {{"ngu", "ngu", {}}}},
+    {"allowlist_per_category", "giết thời gian", {}},
+    {"allowlist_folded", "giet thoi gian", {}},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cases, MatchTest, ::testing::ValuesIn(kMatchCases),
+                         [](const auto& info) { return info.param.name; });
+
+// ---------------------------------------------------------------------------
+// Spans point at the right original bytes and characters.
+
+TEST(SpanTest, BytesAndCharactersAfterNormalization) {
+  // "Ông " is 5 bytes / 4 chars; "NGUUU" follows.
+  Analyzer::Result r = TestAnalyzer().Analyze("Ông NGUUU");
+  ASSERT_EQ(r.verdict.hits.size(), 1u);
+  const match::Hit& h = r.verdict.hits[0];
+  EXPECT_EQ(h.begin, 5u);
+  EXPECT_EQ(h.end, 10u);
+  EXPECT_EQ(h.begin_char, 4u);
+  EXPECT_EQ(h.end_char, 9u);
+}
+
+TEST(SpanTest, TeencodeHitCoversWhatWasWritten) {
+  Analyzer::Result r = TestAnalyzer().Analyze("ê đm");
+  ASSERT_EQ(r.verdict.hits.size(), 1u);
+  EXPECT_EQ(r.verdict.hits[0].begin, 3u);
+  EXPECT_EQ(r.verdict.hits[0].end, 6u);  // "ê " is 3 bytes, "đm" 3 more
+  EXPECT_EQ(r.verdict.hits[0].begin_char, 2u);
+  EXPECT_EQ(r.verdict.hits[0].end_char, 4u);
+}
+
+// ---------------------------------------------------------------------------
+// Scores and thresholds.
+
+struct ScoreCase {
+  const char* name;
+  std::string post;
+  std::vector<std::string> flagged;
+};
+
+class ScoreTest : public ::testing::TestWithParam<ScoreCase> {};
+
+TEST_P(ScoreTest, Flags) {
+  Analyzer::Result r = TestAnalyzer().Analyze(GetParam().post);
+  std::vector<std::string> flagged;
+  for (int c = 0; c < match::kNumCategories; ++c) {
+    if (r.verdict.flagged_categories & (1u << c)) {
+      flagged.emplace_back(match::kCategoryNames[c]);
+    }
+  }
+  EXPECT_THAT(flagged, ElementsAreArray(GetParam().flagged)) << GetParam().post;
+  EXPECT_EQ(r.verdict.flagged, !GetParam().flagged.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ScoreTest,
+    ::testing::Values(
+        ScoreCase{"clean", "hôm nay trời đẹp", {}},
+        // weight 1.5: logistic(-2.5 + 1.5) = 0.27 < 0.5
+        ScoreCase{"weak_term_alone", "ngu", {}},
+        // weight 3: logistic(0.5) = 0.62
+        ScoreCase{"strong_term_alone", "óc chó", {"insult"}},
+        // repeats count once: still 1.5
+        ScoreCase{"repeats_count_once", "ngu ngu ngu ngu", {}},
+        // weights add up only within a category: ngu (insult 1.5) and
+        // giết (threat 2) flag neither
+        ScoreCase{"weak_terms_other_categories", "ngu giết", {}},
+        ScoreCase{"two_categories", "óc chó, đụ má", {"profanity", "insult"}},
+        // spam: threshold 0.6, bias -3: weight 1 → 0.12
+        ScoreCase{"category_threshold", "inbox", {}},
+        ScoreCase{"self_harm", "muốn tự tử", {"self_harm"}}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(ScoreTest, ScoresAreLogisticOfBiasPlusWeights) {
+  Analyzer::Result r = TestAnalyzer().Analyze("ngu");
+  const int insult = static_cast<int>(match::Category::kInsult);
+  EXPECT_NEAR(r.verdict.scores[insult], 1 / (1 + std::exp(-(-2.5 + 1.5))),
+              1e-9);
+  const int spam = static_cast<int>(match::Category::kSpam);
+  EXPECT_NEAR(r.verdict.scores[spam], 1 / (1 + std::exp(3.0)), 1e-9);
+}
+
+TEST(ScoreTest, HitsStrongestFirst) {
+  Analyzer::Result r = TestAnalyzer().Analyze("ngu và óc chó");
+  ASSERT_EQ(r.verdict.hits.size(), 2u);
+  EXPECT_EQ(TestAnalyzer().lexicon().terms()[r.verdict.hits[0].term].text,
+            "óc chó");
+}
+
+TEST(AnalyzerTest, VersionNamesContent) {
+  EXPECT_THAT(TestAnalyzer().version(), ::testing::StartsWith("test-1+"));
+  EXPECT_EQ(TestAnalyzer().version().size(),
+            std::string("test-1+").size() + 12);
+}
+
+TEST(AnalyzerTest, ConcurrentAnalyzeIsConsistent) {
+  const std::vector<std::string> posts = {"thằng ngu vcl", "du lịch", "đ.m mày",
+                                          "chém chết"};
+  std::vector<std::vector<ExpectedHit>> expected;
+  for (const auto& p : posts) expected.push_back(Hits(p));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        const size_t k = i % posts.size();
+        if (Hits(posts[k]) != expected[k]) ++mismatches;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+}  // namespace
+}  // namespace vigil
