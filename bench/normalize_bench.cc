@@ -127,6 +127,26 @@ BENCHMARK(BM_NormalizeLongPost)
     ->Arg(1000000)
     ->Unit(benchmark::kMicrosecond);
 
+// Hostile input: one long chunk of "a." (every token start could begin a
+// domain or e-mail address). Cost must stay linear in the length: compare
+// the time per byte across the sizes.
+void BM_NormalizeAdversarialChunk(benchmark::State& state) {
+  std::string post;
+  while (post.size() < static_cast<size_t>(state.range(0))) post += "a.";
+  const Normalizer& n = Shipped();
+  vigil::normalize::NormalizedText result;
+  for (auto _ : state) {
+    n.NormalizeInto(post, &result);
+    benchmark::DoNotOptimize(result.canonical().data());
+  }
+  state.SetBytesProcessed(state.iterations() * post.size());
+}
+BENCHMARK(BM_NormalizeAdversarialChunk)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -390,6 +390,23 @@ class PostNormalizer {
   // End of an ASCII "name.tld" domain starting at `i` (letters, digits,
   // '-', inner dots, a known top-level domain), or `i`.
   size_t DomainEnd(size_t i) const {
+    // Every later start inside a run that failed fails the same way (same
+    // end, same last dot): remembering it keeps the scan linear.
+    if (i > domain_fail_start_ && i < domain_fail_end_) return i;
+    size_t k = DomainScan(i);
+    if (k == i) {
+      domain_fail_start_ = i;
+      size_t end = i;
+      while (end < Size() &&
+             (IsAsciiAlnum(Cp(end)) || Cp(end) == U'-' || Cp(end) == U'.')) {
+        ++end;
+      }
+      domain_fail_end_ = end;
+    }
+    return k;
+  }
+
+  size_t DomainScan(size_t i) const {
     size_t k = i;
     size_t last_dot = 0;
     while (k < Size() && (IsAsciiAlnum(Cp(k)) || Cp(k) == U'-' ||
@@ -413,16 +430,21 @@ class PostNormalizer {
   // E-mail: ASCII local part '@' domain with a known tld.
   size_t EmailEnd(size_t i) const {
     if (!IsAsciiAlnum(Cp(i)) || (i > 0 && IsWordChar(i - 1))) return i;
+    // A later start inside a local part that failed reaches the same '@'
+    // (or none) and fails the same way.
+    if (i < email_fail_end_) return i;
     size_t j = i;
     while (j < Size() && (IsAsciiAlnum(Cp(j)) || Cp(j) == U'.' ||
                           Cp(j) == U'_' || Cp(j) == U'-' || Cp(j) == U'+')) {
       ++j;
     }
-    if (j == i || j + 1 >= Size() || Cp(j) != U'@' || Cp(j - 1) == U'.') {
-      return i;
+    size_t end = i;
+    if (j > i && j + 1 < Size() && Cp(j) == U'@' && Cp(j - 1) != U'.') {
+      const size_t domain = DomainEnd(j + 1);
+      if (domain > j + 1) end = domain;
     }
-    const size_t end = DomainEnd(j + 1);
-    return end > j + 1 ? end : i;
+    if (end == i) email_fail_end_ = j;
+    return end;
   }
 
   // URL: "http://", "https://" or "www." up to white space, or an ASCII
@@ -430,8 +452,7 @@ class PostNormalizer {
   size_t UrlEnd(size_t i) const {
     if (!IsAsciiAlnum(Cp(i))) return i;
     if (i > 0 && IsWordChar(i - 1)) return i;
-    size_t j = i;
-    while (j < Size() && Cls(j) != CharClass::kSpace) ++j;
+    size_t j = chunk_end_;  // the next white space
     auto starts_with = [&](std::u32string_view prefix) {
       if (j - i < prefix.size()) return false;
       for (size_t k = 0; k < prefix.size(); ++k) {
@@ -439,15 +460,18 @@ class PostNormalizer {
       }
       return true;
     };
-    bool url = starts_with(U"http://") || starts_with(U"https://") ||
-               starts_with(U"www.");
+    size_t prefix = 0;
+    for (std::u32string_view p : {U"http://", U"https://", U"www."}) {
+      if (starts_with(p)) prefix = p.size();
+    }
+    const bool url = prefix > 0;
     if (!url) {
       // name(.name)*.tld, then a path or port up to white space.
       const size_t k = DomainEnd(i);
       if (k == i) return i;
       if (k < j && Cp(k) != U'/' && Cp(k) != U':') j = k;
     }
-    while (j > i) {
+    while (j > i + prefix) {
       const char32_t c = Cp(j - 1);
       if (c == U'.' || c == U',' || c == U';' || c == U'!' || c == U'?' ||
           c == U')' || c == U']' || c == U'}' || c == U'\'' || c == U'"' ||
@@ -457,14 +481,14 @@ class PostNormalizer {
         break;
       }
     }
+    if (prefix > 0 && j == i + prefix) return i;  // "www." alone
     return j;
   }
 
-  // "@name" / "#tag": the sign, not glued to a preceding word, then word
-  // characters (and inner dots for mentions).
+  // "@name" / "#tag": the sign, then word characters (and inner dots for
+  // mentions). A sign inside a word never gets here: words take it in.
   size_t PrefixedEnd(size_t i, char32_t sign) const {
     if (Cp(i) != sign) return i;
-    if (i > 0 && IsWordChar(i - 1)) return i;
     size_t j = i + 1;
     while (j < Size() && (IsWordChar(j) || Cls(j) == CharClass::kFormat ||
                           (sign == U'@' && Cp(j) == U'.' && j + 1 < Size() &&
@@ -649,8 +673,11 @@ class PostNormalizer {
       const CharProps p = GetCharProps(table_, c);
       if (p.ascii_base != 0) {
         out_.folded_.push_back(p.ascii_base);
-      } else if (p.cls != CharClass::kMark || t.kind == TokenKind::kEmoji) {
-        AppendUtf8(out_.folded_, c);  // diacritics are dropped from folded
+      } else if (p.cls != CharClass::kMark || t.kind == TokenKind::kEmoji ||
+                 t.kind == TokenKind::kPunct) {
+        // Diacritics leave the folded view of words, hashtags and mentions;
+        // punctuation and emoji keep their marks (a lone mark stays a token).
+        AppendUtf8(out_.folded_, c);
       }
     }
     t.folded_end = static_cast<uint32_t>(out_.folded_.size());
@@ -745,6 +772,10 @@ class PostNormalizer {
   }
 
   CodePointBuffer& cps_;
+  // Runs already known not to hold a domain / an e-mail address.
+  mutable size_t domain_fail_start_ = 0;
+  mutable size_t domain_fail_end_ = 0;
+  mutable size_t email_fail_end_ = 0;
   WordMemo& memo_;
   size_t chunk_end_ = 0;
   bool chunk_may_link_ = false;

@@ -36,12 +36,15 @@ std::vector<LetterInfo>* BuildLetters() {
   return t;
 }
 
-// Built during static initialization; nothing reads it before main().
-const LetterInfo* const kLetters = BuildLetters()->data();
+// Built on first use, so other static initializers may call in safely.
+const LetterInfo* Letters() {
+  static const LetterInfo* const letters = BuildLetters()->data();
+  return letters;
+}
 
 inline const LetterInfo* Info(char32_t c) {
   if (c >= kTableSize) return nullptr;
-  const LetterInfo& info = kLetters[c];
+  const LetterInfo& info = Letters()[c];
   return info.vowel >= 0 ? &info : nullptr;
 }
 

@@ -198,6 +198,12 @@ const ViewCase kViewCases[] = {
      "b",
      "a b", ""},
     {"overlong_encoding", "\xC0\xAF", "� �", ""},
+    // Found by fuzzing: each must split the same way in context and alone.
+    {"mention_after_digit", "5@abc", "5 @abc", ""},
+    {"mention_after_underscore_word", "_@abc", "_ @abc", ""},
+    {"hashtag_after_word", "a#_", "a #_", ""},
+    {"www_alone_is_not_url", "www.", "w .", ""},
+    {"lone_mark_keeps_folded", "a \xCC\x81 b", "a \xCC\x81 b", "a \xCC\x81 b"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, CanonicalViewTest,

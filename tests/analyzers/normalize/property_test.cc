@@ -61,6 +61,7 @@ size_t CheckPost(const std::string& post) {
               CountCodePoints(post.substr(t.begin, t.end - t.begin)))
         << post;
     EXPECT_FALSE(n.text(t).empty()) << post;
+    EXPECT_FALSE(n.folded_text(t).empty()) << post;
     last_end = t.end;
 
     // The group of tokens sharing this span (a teencode expansion).
