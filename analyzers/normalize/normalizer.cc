@@ -233,7 +233,7 @@ inline void AppendUtf8(std::string& out, char32_t c) {
 // the same few thousand syllables, so EmitWord replays the memo instead of
 // redoing the work. Direct-mapped: a slot is overwritten on collision.
 struct WordMemo {
-  static constexpr size_t kSlots = 16384;  // 1 MiB, one cache line a slot
+  static constexpr size_t kSlots = 32768;  // 2 MiB, one cache line a slot
   static constexpr size_t kMaxKey = 16;
   static constexpr size_t kMaxText = 33;  // canonical + folded bytes
   struct alignas(64) Slot {

@@ -39,7 +39,7 @@
 //
 // Memory: each thread that normalizes keeps a scratch buffer of 12 bytes per
 // code point of its longest post so far, and (unless Options::word_memo is
-// off) a memo of recently normalized words of 1 MiB.
+// off) a memo of recently normalized words of 2 MiB.
 #ifndef VIGIL_ANALYZERS_NORMALIZE_NORMALIZER_H_
 #define VIGIL_ANALYZERS_NORMALIZE_NORMALIZER_H_
 
