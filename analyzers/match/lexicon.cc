@@ -165,12 +165,13 @@ bool CanonicalSyllables(const normalize::Normalizer& normalizer,
   normalize::NormalizedText n = normalizer.Normalize(phrase);
   bool words = !n.tokens().empty();
   for (const normalize::Token& t : n.tokens()) {
-    words = words && t.kind == normalize::TokenKind::kWord;
+    words = words && (t.kind == normalize::TokenKind::kWord ||
+                      t.kind == normalize::TokenKind::kNumber);
   }
   if (!words) {
     problems.Add(where, StrCat("'", phrase,
-                               "' must be syllables (letters) separated by "
-                               "single spaces"));
+                               "' must be syllables (or numbers) separated "
+                               "by single spaces"));
     return false;
   }
   if (n.canonical() != phrase) {

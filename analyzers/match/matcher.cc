@@ -165,11 +165,15 @@ void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
                std::vector<Found>* found) {
   const std::vector<Token>& tokens = view.text->tokens();
   std::string scratch;
+  // Terms are words and numbers ("3 que"); anything else ends a phrase.
+  auto matchable = [&tokens](size_t i) {
+    return tokens[i].kind == TokenKind::kWord ||
+           tokens[i].kind == TokenKind::kNumber;
+  };
   for (size_t s = 0; s < tokens.size(); ++s) {
-    if (tokens[s].kind != TokenKind::kWord) continue;
+    if (!matchable(s)) continue;
     int32_t node = 0;
-    for (size_t t = s; t < tokens.size() && tokens[t].kind == TokenKind::kWord;
-         ++t) {
+    for (size_t t = s; t < tokens.size() && matchable(t); ++t) {
       node = canonical_trie->Step(node, view.text->text(tokens[t]), scratch);
       if (node < 0) break;
       for (int32_t v : canonical_trie->values[node]) {
@@ -178,8 +182,7 @@ void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
     }
     if (folded_trie == nullptr) continue;
     node = 0;
-    for (size_t t = s; t < tokens.size() && tokens[t].kind == TokenKind::kWord;
-         ++t) {
+    for (size_t t = s; t < tokens.size() && matchable(t); ++t) {
       node =
           folded_trie->Step(node, view.text->folded_text(tokens[t]), scratch);
       if (node < 0) break;
