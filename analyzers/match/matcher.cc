@@ -66,6 +66,21 @@ namespace {
 struct Trie {
   absl::flat_hash_map<std::string, int32_t> edges;  // node bytes + syllable
   std::vector<std::vector<int32_t>> values{{}};     // per node
+  // Bits set for the (hashed) syllables that start a phrase: most tokens
+  // start none, and this skips them without a hash-map probe.
+  static constexpr int kFilterBits = 16;
+  std::vector<uint64_t> first_filter =
+      std::vector<uint64_t>((1 << kFilterBits) / 64);
+
+  static uint32_t FilterSlot(std::string_view syllable) {
+    uint32_t h = 2166136261u;  // FNV-1a
+    for (unsigned char c : syllable) h = (h ^ c) * 16777619u;
+    return h >> (32 - kFilterBits);
+  }
+  bool MayStart(std::string_view syllable) const {
+    const uint32_t slot = FilterSlot(syllable);
+    return (first_filter[slot >> 6] >> (slot & 63)) & 1;
+  }
 
   static std::string Key(int32_t node, std::string_view syllable) {
     std::string key(sizeof(node), '\0');
@@ -74,6 +89,8 @@ struct Trie {
     return key;
   }
   void Add(const std::vector<std::string>& syllables, int32_t value) {
+    const uint32_t slot = FilterSlot(syllables.front());
+    first_filter[slot >> 6] |= uint64_t{1} << (slot & 63);
     int32_t node = 0;
     for (const std::string& s : syllables) {
       auto [it, inserted] =
@@ -173,14 +190,20 @@ void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
   for (size_t s = 0; s < tokens.size(); ++s) {
     if (!matchable(s)) continue;
     int32_t node = 0;
-    for (size_t t = s; t < tokens.size() && matchable(t); ++t) {
+    const bool canonical_start =
+        canonical_trie->MayStart(view.text->text(tokens[s]));
+    for (size_t t = s;
+         canonical_start && t < tokens.size() && matchable(t); ++t) {
       node = canonical_trie->Step(node, view.text->text(tokens[t]), scratch);
       if (node < 0) break;
       for (int32_t v : canonical_trie->values[node]) {
         found->push_back({v, s, t, false});
       }
     }
-    if (folded_trie == nullptr) continue;
+    if (folded_trie == nullptr ||
+        !folded_trie->MayStart(view.text->folded_text(tokens[s]))) {
+      continue;
+    }
     node = 0;
     for (size_t t = s; t < tokens.size() && matchable(t); ++t) {
       node =
