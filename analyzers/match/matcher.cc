@@ -192,8 +192,8 @@ void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
     int32_t node = 0;
     const bool canonical_start =
         canonical_trie->MayStart(view.text->text(tokens[s]));
-    for (size_t t = s;
-         canonical_start && t < tokens.size() && matchable(t); ++t) {
+    for (size_t t = s; canonical_start && t < tokens.size() && matchable(t);
+         ++t) {
       node = canonical_trie->Step(node, view.text->text(tokens[t]), scratch);
       if (node < 0) break;
       for (int32_t v : canonical_trie->values[node]) {

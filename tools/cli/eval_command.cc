@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "analyzers/score/metrics.h"
 #include "analyzers/util/csv.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
@@ -27,66 +28,22 @@ constexpr char kUsage[] =
     "binary for vihsd; binary and character spans for vihos).\n";
 
 using match::Category;
+using score::Confusion;
 
-constexpr uint32_t Bit(Category c) { return 1u << static_cast<int>(c); }
-constexpr uint32_t kHateLike =
-    Bit(Category::kHate) | Bit(Category::kInsult) | Bit(Category::kThreat);
-constexpr uint32_t kOffensiveLike =
-    Bit(Category::kProfanity) | Bit(Category::kSexual);
-
-// The ViHSD label a verdict maps to.
-int PredictedLabel(uint32_t flagged) {
-  if (flagged & kHateLike) return 2;
-  if (flagged & kOffensiveLike) return 1;
-  return 0;
+void PrintConfusion(std::ostream& out, const Confusion& m,
+                    const std::vector<std::string>& names) {
+  out << "  " << std::left << std::setw(12) << "class" << std::right
+      << std::setw(10) << "precision" << std::setw(8) << "recall"
+      << std::setw(8) << "f1" << std::setw(9) << "support"
+      << "\n";
+  for (int c = 0; c < m.classes(); ++c) {
+    out << "  " << std::left << std::setw(12) << names[c] << std::right
+        << std::fixed << std::setprecision(4) << std::setw(10) << m.Precision(c)
+        << std::setw(8) << m.Recall(c) << std::setw(8) << m.F1(c)
+        << std::setw(9) << m.Support(c) << "\n";
+  }
+  out << "  macro-F1    " << std::setprecision(4) << m.MacroF1() << "\n";
 }
-
-// A confusion matrix over `n` classes.
-class Confusion {
- public:
-  explicit Confusion(int n) : n_(n), m_(n * n, 0) {}
-  void Add(int gold, int predicted) { ++m_[gold * n_ + predicted]; }
-  double Precision(int c) const {
-    long tp = m_[c * n_ + c], col = 0;
-    for (int g = 0; g < n_; ++g) col += m_[g * n_ + c];
-    return col ? static_cast<double>(tp) / col : 0;
-  }
-  double Recall(int c) const {
-    long tp = m_[c * n_ + c], row = Support(c);
-    return row ? static_cast<double>(tp) / row : 0;
-  }
-  double F1(int c) const {
-    const double p = Precision(c), r = Recall(c);
-    return p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
-  long Support(int c) const {
-    long row = 0;
-    for (int p = 0; p < n_; ++p) row += m_[c * n_ + p];
-    return row;
-  }
-  double MacroF1() const {
-    double sum = 0;
-    for (int c = 0; c < n_; ++c) sum += F1(c);
-    return sum / n_;
-  }
-  void Print(std::ostream& out, const std::vector<std::string>& names) const {
-    out << "  " << std::left << std::setw(12) << "class" << std::right
-        << std::setw(10) << "precision" << std::setw(8) << "recall"
-        << std::setw(8) << "f1" << std::setw(9) << "support"
-        << "\n";
-    for (int c = 0; c < n_; ++c) {
-      out << "  " << std::left << std::setw(12) << names[c] << std::right
-          << std::fixed << std::setprecision(4) << std::setw(10) << Precision(c)
-          << std::setw(8) << Recall(c) << std::setw(8) << F1(c) << std::setw(9)
-          << Support(c) << "\n";
-    }
-    out << "  macro-F1    " << std::setprecision(4) << MacroF1() << "\n";
-  }
-
- private:
-  int n_;
-  std::vector<long> m_;
-};
 
 }  // namespace
 
@@ -148,7 +105,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
     ++posts;
     bytes += text.size();
     const uint32_t flagged = result.verdict.flagged_categories;
-    const int predicted = PredictedLabel(flagged);
+    const int predicted = score::ToViHsdLabel(flagged);
     if (format == "vihsd") {
       const std::string& label = row[li];
       if (label != "0" && label != "1" && label != "2") {
@@ -176,7 +133,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       std::set<long> hit_chars;
       for (const match::Hit& h : result.verdict.hits) {
         const Category c = analyzer->lexicon().terms()[h.term].category;
-        if (!(Bit(c) & (kHateLike | kOffensiveLike))) continue;
+        if (!score::IsViHsdCategory(c)) continue;
         for (long k = h.begin_char; k < h.end_char; ++k) hit_chars.insert(k);
       }
       for (long k : hit_chars) (gold_chars.count(k) ? span_tp : span_fp)++;
@@ -192,10 +149,10 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
   out << "\nlexicon:  " << analyzer->version() << "\n";
   if (format == "vihsd") {
     out << "3-class (CLEAN / OFFENSIVE / HATE):\n";
-    three.Print(out, {"CLEAN", "OFFENSIVE", "HATE"});
+    PrintConfusion(out, three, {"CLEAN", "OFFENSIVE", "HATE"});
   }
   out << "binary (toxic vs clean):\n";
-  binary.Print(out, {"CLEAN", "TOXIC"});
+  PrintConfusion(out, binary, {"CLEAN", "TOXIC"});
   if (format == "vihos") {
     const double p =
         span_tp + span_fp ? double(span_tp) / (span_tp + span_fp) : 0;
