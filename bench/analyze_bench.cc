@@ -13,22 +13,10 @@
 namespace {
 
 const std::vector<std::string>& Posts() {
-  static const std::vector<std::string>* posts = [] {
-    auto* p = new std::vector<std::string>(vigil::testing::SharedPosts(30000));
-    if (p->empty()) {
-      std::fprintf(stderr, "../shared absent: benchmarking generated posts\n");
-      *p = vigil::testing::GeneratedPosts(30000, 7);
-    }
-    return p;
-  }();
-  return *posts;
+  return vigil::testing::BenchmarkPosts();
 }
 
-size_t TotalBytes() {
-  size_t bytes = 0;
-  for (const std::string& p : Posts()) bytes += p.size();
-  return bytes;
-}
+size_t TotalBytes() { return vigil::testing::TotalBytes(Posts()); }
 
 const vigil::Analyzer& Shipped() {
   static const std::shared_ptr<const vigil::Analyzer> a = [] {

@@ -1,5 +1,6 @@
 #include "tests/test_data.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -148,6 +149,24 @@ std::vector<std::string> GeneratedPosts(size_t count, uint32_t seed) {
     posts.push_back(std::move(post));
   }
   return posts;
+}
+
+const std::vector<std::string>& BenchmarkPosts() {
+  static const std::vector<std::string>* posts = [] {
+    auto* p = new std::vector<std::string>(SharedPosts(30000));
+    if (p->empty()) {
+      std::fprintf(stderr, "../shared absent: benchmarking generated posts\n");
+      *p = GeneratedPosts(30000, 7);
+    }
+    return p;
+  }();
+  return *posts;
+}
+
+size_t TotalBytes(const std::vector<std::string>& posts) {
+  size_t bytes = 0;
+  for (const std::string& p : posts) bytes += p.size();
+  return bytes;
 }
 
 }  // namespace vigil::testing

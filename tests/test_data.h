@@ -36,6 +36,13 @@ std::vector<std::string> SharedPosts(size_t limit);
 // Deterministic for a given seed.
 std::vector<std::string> GeneratedPosts(size_t count, uint32_t seed);
 
+// The posts benchmarks run on: 30,000 real posts from ../shared, or the
+// same number of generated posts (with a note on stderr) when it is absent.
+const std::vector<std::string>& BenchmarkPosts();
+
+// Sum of the sizes of `posts` in bytes.
+size_t TotalBytes(const std::vector<std::string>& posts);
+
 }  // namespace vigil::testing
 
 #endif  // VIGIL_TESTS_TEST_DATA_H_
