@@ -24,13 +24,18 @@ struct ParsedFlags {
 };
 
 // Parses `args`: names in `with_value` take the next argument; names in
-// `switches` take none; anything else starting with "--" is an error.
+// `switches` take none; anything else starting with '-' is an error, and
+// everything after "--" is positional.
 inline ParsedFlags ParseFlags(const std::vector<std::string>& args,
                               const std::set<std::string>& with_value,
                               const std::set<std::string>& switches) {
   ParsedFlags f;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--") {  // the rest is positional, even if it starts with '-'
+      f.positional.insert(f.positional.end(), args.begin() + i + 1, args.end());
+      return f;
+    }
     if (with_value.count(a)) {
       if (i + 1 >= args.size()) {
         f.error = a + " needs a value";
