@@ -3,7 +3,8 @@
 namespace vigil {
 
 absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
-    const std::string& dir, std::vector<match::LexiconProblem>* problems) {
+    const std::string& dir, std::vector<match::LexiconProblem>* problems,
+    const Options& options) {
   absl::StatusOr<std::string> teencode = match::Lexicon::TeencodePath(dir);
   if (!teencode.ok()) {
     if (problems != nullptr) {
@@ -23,7 +24,8 @@ absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
   std::shared_ptr<Analyzer> analyzer(new Analyzer());
   analyzer->normalizer_ = *std::move(normalizer);
   absl::StatusOr<match::Lexicon> lexicon =
-      match::Lexicon::Load(dir, *analyzer->normalizer_, problems);
+      match::Lexicon::Load(dir, *analyzer->normalizer_, problems,
+                           options.learned);
   if (!lexicon.ok()) return lexicon.status();
   analyzer->lexicon_ = *std::move(lexicon);
   auto matcher =

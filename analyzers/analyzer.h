@@ -30,6 +30,12 @@
 
 namespace vigil {
 
+struct AnalyzerOptions {
+  // Load the manifest's learned lexicons too (false: curated only, for
+  // comparison and for `vigil train`, which learns on top of them).
+  bool learned = true;
+};
+
 class Analyzer {
  public:
   struct Result {
@@ -37,12 +43,15 @@ class Analyzer {
     score::Verdict verdict;
   };
 
+  using Options = AnalyzerOptions;
+
   // Loads the lexicon directory `dir` (manifest.tsv and the files it names).
   // Every problem found is appended to `problems` when not null; the status
   // names the first (file:line) and how many there were.
   static absl::StatusOr<std::shared_ptr<const Analyzer>> Load(
       const std::string& dir,
-      std::vector<match::LexiconProblem>* problems = nullptr);
+      std::vector<match::LexiconProblem>* problems = nullptr,
+      const Options& options = {});
 
   // Normalizes, matches and scores one post (any bytes). Thread-safe.
   Result Analyze(std::string_view post) const;

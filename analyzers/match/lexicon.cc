@@ -114,6 +114,28 @@ Manifest ParseManifest(std::string_view contents, const std::string& name,
                                               : m.common_words;
       if (!dst.empty()) problems.Add(where, StrCat("'", key, "' given twice"));
       dst = std::string(cols[1]);
+    } else if (key == "learned") {
+      if (cols.size() != 4) {
+        problems.Add(where,
+                     "expected: learned<TAB>category<TAB>file<TAB>threshold");
+        continue;
+      }
+      std::optional<Category> c = ParseCategory(cols[1]);
+      if (!c) {
+        problems.Add(where, StrCat("unknown category '", cols[1], "'"));
+        continue;
+      }
+      CategorySettings& s = m.categories[static_cast<int>(*c)];
+      if (s.has_learned) {
+        problems.Add(where, StrCat("learned '", cols[1], "' given twice"));
+      }
+      s.has_learned = true;
+      s.learned_file = std::string(cols[2]);
+      if (!ParseDouble(cols[3], &s.learned_threshold) ||
+          s.learned_threshold <= 0 || s.learned_threshold >= 1) {
+        problems.Add(where, StrCat("threshold '", cols[3],
+                                   "' must be a number between 0 and 1"));
+      }
     } else if (key == "category") {
       if (cols.size() != 5) {
         problems.Add(where,
@@ -256,6 +278,55 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
   }
 }
 
+// A learned lexicon: "@learned<TAB>category<TAB>bias=<number>", then
+// term<TAB>weight[<TAB>note] with weights in [-20, 20], never zero.
+void ParseLearnedFile(std::string_view contents, const std::string& name,
+                      Category category,
+                      const normalize::Normalizer& normalizer,
+                      Problems& problems, double* bias,
+                      std::vector<Term>* terms) {
+  std::vector<Line> lines = ContentLines(contents);
+  const std::string prefix = StrCat("@learned\t", CategoryName(category), "\tbias=");
+  if (lines.empty() || lines[0].text.substr(0, prefix.size()) != prefix ||
+      !ParseDouble(lines[0].text.substr(prefix.size()), bias)) {
+    problems.Add(lines.empty() ? name : StrCat(name, ":", lines[0].number),
+                 StrCat("the first line must be '@learned<TAB>",
+                        CategoryName(category), "<TAB>bias=<number>'"));
+    if (lines.empty()) return;
+  }
+  std::map<std::string, std::string> seen;
+  for (size_t k = 1; k < lines.size(); ++k) {
+    const Line& line = lines[k];
+    const std::string where = StrCat(name, ":", line.number);
+    std::vector<std::string_view> cols = SplitChar(line.text, '\t');
+    if (cols.size() < 2 || cols.size() > 3) {
+      problems.Add(where, "expected term<TAB>weight[<TAB>note]");
+      continue;
+    }
+    Term term;
+    term.category = category;
+    term.learned = true;
+    term.where = where;
+    term.text = std::string(cols[0]);
+    bool ok = CanonicalSyllables(normalizer, term.text, where, problems,
+                                 &term.syllables, &term.folded);
+    if (!ParseDouble(cols[1], &term.weight) || term.weight == 0 ||
+        term.weight < -20 || term.weight > 20) {
+      problems.Add(where, StrCat("weight '", cols[1],
+                                 "' must be a non-zero number in [-20, 20]"));
+      ok = false;
+    }
+    if (cols.size() == 3) term.note = std::string(cols[2]);
+    auto [it, inserted] = seen.emplace(term.text, where);
+    if (!inserted) {
+      problems.Add(where, StrCat("duplicate term '", term.text,
+                                 "' (first at ", it->second, ")"));
+      ok = false;
+    }
+    if (ok) terms->push_back(std::move(term));
+  }
+}
+
 void ParseAllowlist(std::string_view contents, const std::string& name,
                     const normalize::Normalizer& normalizer, Problems& problems,
                     std::vector<AllowPhrase>* allow) {
@@ -325,9 +396,10 @@ absl::StatusOr<std::string> Lexicon::TeencodePath(const std::string& dir) {
 
 absl::StatusOr<Lexicon> Lexicon::Load(const std::string& dir,
                                       const normalize::Normalizer& normalizer,
-                                      std::vector<LexiconProblem>* problems) {
+                                      std::vector<LexiconProblem>* problems,
+                                      bool include_learned) {
   Problems found(problems);
-  Lexicon lex = LoadAll(dir, normalizer, found, nullptr);
+  Lexicon lex = LoadAll(dir, normalizer, found, nullptr, include_learned);
   if (found.any()) return found.ToStatus();
   return lex;
 }
@@ -337,7 +409,7 @@ std::vector<LexiconProblem> Lexicon::Lint(
   std::vector<LexiconProblem> problems;
   Problems found(&problems);
   std::string common_words;
-  Lexicon lex = LoadAll(dir, normalizer, found, &common_words);
+  Lexicon lex = LoadAll(dir, normalizer, found, &common_words, true);
   if (common_words.empty()) return problems;
   const std::string path = StrCat(dir, "/", common_words);
   std::string contents;
@@ -374,7 +446,8 @@ std::vector<LexiconProblem> Lexicon::Lint(
 
 Lexicon Lexicon::LoadAll(const std::string& dir,
                          const normalize::Normalizer& normalizer,
-                         Problems& found, std::string* common_words) {
+                         Problems& found, std::string* common_words,
+                         bool include_learned) {
   const std::string manifest_path = StrCat(dir, "/", kManifest);
   std::string contents;
   Lexicon lex;
@@ -397,6 +470,20 @@ Lexicon Lexicon::LoadAll(const std::string& dir,
     hash = Fnv1a(Fnv1a(hash, path.substr(dir.size())), file);
     ParseCategoryFile(file, path, static_cast<Category>(i), normalizer, found,
                       &lex.terms_);
+    CategorySettings& s = lex.settings_[i];
+    if (!s.has_learned) continue;
+    if (!include_learned) {
+      s.has_learned = false;
+      continue;
+    }
+    const std::string learned_path = StrCat(dir, "/", s.learned_file);
+    if (!ReadFile(learned_path, &file)) {
+      found.Add(learned_path, "cannot read learned lexicon");
+      continue;
+    }
+    hash = Fnv1a(Fnv1a(hash, s.learned_file), file);
+    ParseLearnedFile(file, learned_path, static_cast<Category>(i), normalizer,
+                     found, &s.learned_bias, &lex.terms_);
   }
   if (!m.allowlist.empty()) {
     const std::string path = StrCat(dir, "/", m.allowlist);

@@ -36,6 +36,10 @@ struct Term {
   Category category = Category::kProfanity;
   std::string text;  // canonical syllables, or the RE2 pattern for regexes
   bool is_regex = false;
+  // From a learned lexicon (`vigil train`): weights may be negative, and
+  // the term scores through the category's learned model, not its curated
+  // sum.
+  bool learned = false;
   double weight = 0;
   bool fold = false;  // may match the folded view (text without diacritics)
   std::string note;
@@ -62,6 +66,13 @@ struct CategorySettings {
   double threshold = 0.5;
   double bias = -2.5;
   std::string file;  // relative to the lexicon directory
+  // The learned lexicon of the category, if the manifest names one: its
+  // score is logistic(learned_bias + sum of the weights of the distinct
+  // learned terms present), flagged at learned_threshold.
+  bool has_learned = false;
+  std::string learned_file;
+  double learned_threshold = 0.5;
+  double learned_bias = 0;  // from the learned file's header
 };
 
 // A problem found while loading: where ("file:line" or "file") and what.
@@ -77,9 +88,13 @@ class Lexicon {
   // with the directory's teencode table (see TeencodePath()). Every problem
   // is appended to `problems` when it is not null; the status names the
   // first one and how many there were.
+  //
+  // With `include_learned` false, the manifest's learned lexicons are
+  // ignored (curated-only scoring, for comparison).
   static absl::StatusOr<Lexicon> Load(const std::string& dir,
                                       const normalize::Normalizer& normalizer,
-                                      std::vector<LexiconProblem>* problems);
+                                      std::vector<LexiconProblem>* problems,
+                                      bool include_learned = true);
 
   // Everything Load() checks, without stopping at problems, plus the
   // fold-allowed terms whose folded form is also a common harmless word or
@@ -106,7 +121,8 @@ class Lexicon {
  private:
   static Lexicon LoadAll(const std::string& dir,
                          const normalize::Normalizer& normalizer,
-                         class Problems& found, std::string* common_words);
+                         class Problems& found, std::string* common_words,
+                         bool include_learned);
 
   std::string version_;
   uint64_t content_hash_ = 0;

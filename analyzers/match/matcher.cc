@@ -444,6 +444,7 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text) const {
               allow_syllables, &allowed);
     if (!allowed.empty()) {
       std::erase_if(hits, [&](const Hit& h) {
+        if (lex.terms()[h.term].learned) return false;  // the model knows
         const uint32_t bit = 1u
                              << static_cast<int>(lex.terms()[h.term].category);
         for (const Found& a : allowed) {

@@ -7,9 +7,32 @@ namespace vigil::score {
 
 Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
   Verdict v;
-  // A hit inside a longer hit ("lồn" inside "vãi cả lồn", the sexual "địt"
-  // inside the exclamation "địt mẹ") adds nothing the longer, more specific
-  // term did not say: drop it.
+  auto term = [&](const match::Hit& h) -> const match::Term& {
+    return lexicon.terms()[h.term];
+  };
+  // Learned terms score through their category's model: every distinct
+  // n-gram present adds its weight (overlaps included, as in training).
+  std::array<double, match::kNumCategories> learned_z{};
+  for (int c = 0; c < match::kNumCategories; ++c) {
+    learned_z[c] =
+        lexicon.settings(static_cast<match::Category>(c)).learned_bias;
+  }
+  std::vector<int32_t> counted;
+  std::vector<match::Hit> learned_hits;
+  for (const match::Hit& h : hits) {
+    if (!term(h).learned) continue;
+    if (std::find(counted.begin(), counted.end(), h.term) != counted.end()) {
+      continue;
+    }
+    counted.push_back(h.term);
+    learned_z[static_cast<int>(term(h).category)] += term(h).weight;
+    if (term(h).weight > 0) learned_hits.push_back(h);
+  }
+  std::erase_if(hits, [&](const match::Hit& h) { return term(h).learned; });
+
+  // Curated terms: a hit inside a longer hit ("lồn" inside "vãi cả lồn",
+  // the sexual "địt" inside the exclamation "địt mẹ") adds nothing the
+  // longer, more specific term did not say: drop it.
   std::vector<match::Hit> kept;
   for (const match::Hit& h : hits) {
     bool nested = false;
@@ -17,8 +40,7 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
       // Joined letters ("đ.m") give every hit of the run the same span:
       // there the term with more syllables is the longer one.
       const auto size = [&](const match::Hit& x) {
-        return std::pair(x.last_token - x.first_token,
-                         lexicon.terms()[x.term].syllables.size());
+        return std::pair(x.last_token - x.first_token, term(x).syllables.size());
       };
       if (&o != &h && o.first_token <= h.first_token &&
           h.last_token <= o.last_token && size(o) > size(h)) {
@@ -30,27 +52,35 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
   }
   hits = std::move(kept);
   std::array<double, match::kNumCategories> sum{};
-  std::vector<int32_t> counted;
+  counted.clear();
   for (const match::Hit& h : hits) {
     if (std::find(counted.begin(), counted.end(), h.term) != counted.end()) {
       continue;
     }
     counted.push_back(h.term);
-    const match::Term& term = lexicon.terms()[h.term];
-    sum[static_cast<int>(term.category)] += term.weight;
+    sum[static_cast<int>(term(h).category)] += term(h).weight;
   }
   for (int c = 0; c < match::kNumCategories; ++c) {
     const match::CategorySettings& s =
         lexicon.settings(static_cast<match::Category>(c));
-    v.scores[c] = 1.0 / (1.0 + std::exp(-(s.bias + sum[c])));
-    if (v.scores[c] >= s.threshold) v.flagged_categories |= 1u << c;
+    const double curated = 1.0 / (1.0 + std::exp(-(s.bias + sum[c])));
+    bool flagged = curated >= s.threshold;
+    v.scores[c] = curated;
+    if (s.has_learned) {
+      const double learned = 1.0 / (1.0 + std::exp(-learned_z[c]));
+      v.learned_scores[c] = learned;
+      flagged = flagged || learned >= s.learned_threshold;
+      v.scores[c] = std::max(curated, learned);
+    }
+    if (flagged) v.flagged_categories |= 1u << c;
   }
   v.flagged = v.flagged_categories != 0;
+  hits.insert(hits.end(), learned_hits.begin(), learned_hits.end());
   std::stable_sort(hits.begin(), hits.end(),
                    [&](const match::Hit& a, const match::Hit& b) {
-                     const double wa = lexicon.terms()[a.term].weight;
-                     const double wb = lexicon.terms()[b.term].weight;
-                     if (wa != wb) return wa > wb;
+                     if (term(a).weight != term(b).weight) {
+                       return term(a).weight > term(b).weight;
+                     }
                      return a.begin < b.begin;
                    });
   v.hits = std::move(hits);

@@ -23,7 +23,8 @@ namespace vigil::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: vigil eval --format vihsd|vihos [--lexicons DIR] FILE\n"
+    "usage: vigil eval --format vihsd|vihos [--lexicons DIR] [--curated-only] "
+    "FILE\n"
     "Prints precision, recall and F1 per class and macro-F1 (3-class and\n"
     "binary for vihsd; binary and character spans for vihos).\n";
 
@@ -49,8 +50,8 @@ void PrintConfusion(std::ostream& out, const Confusion& m,
 
 int RunEval(const std::vector<std::string>& args, const char* argv0,
             std::ostream& out, std::ostream& err) {
-  ParsedFlags flags =
-      ParseFlags(args, {"--format", "--lexicons"}, {"-h", "--help"});
+  ParsedFlags flags = ParseFlags(args, {"--format", "--lexicons"},
+                                 {"--curated-only", "-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
@@ -85,7 +86,8 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
     return 1;
   }
   auto analyzer =
-      LoadAnalyzerOrReport(flags.Get("--lexicons"), argv0, "vigil eval", err);
+      LoadAnalyzerOrReport(flags.Get("--lexicons"), argv0, "vigil eval", err,
+                           {.learned = !flags.Has("--curated-only")});
   if (!analyzer) return 1;
 
   Confusion three(3), binary(2);
@@ -146,7 +148,8 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
 
   out << "dataset:  " << path << " (" << format << "), " << posts << " posts";
   if (skipped) out << ", " << skipped << " rows skipped";
-  out << "\nlexicon:  " << analyzer->version() << "\n";
+  out << "\nlexicon:  " << analyzer->version()
+      << (flags.Has("--curated-only") ? " (curated only)" : "") << "\n";
   if (format == "vihsd") {
     out << "3-class (CLEAN / OFFENSIVE / HATE):\n";
     PrintConfusion(out, three, {"CLEAN", "OFFENSIVE", "HATE"});

@@ -22,9 +22,11 @@ std::string LexiconDir(const std::string& flag_value, const char* argv0) {
 
 std::shared_ptr<const Analyzer> LoadAnalyzerOrReport(
     const std::string& flag_value, const char* argv0,
-    const std::string& command, std::ostream& err) {
+    const std::string& command, std::ostream& err,
+    const Analyzer::Options& options) {
   std::vector<match::LexiconProblem> problems;
-  auto analyzer = Analyzer::Load(LexiconDir(flag_value, argv0), &problems);
+  auto analyzer =
+      Analyzer::Load(LexiconDir(flag_value, argv0), &problems, options);
   if (analyzer.ok()) return *analyzer;
   err << command << ": cannot load lexicons: " << analyzer.status().message()
       << "\n";

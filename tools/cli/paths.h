@@ -20,7 +20,8 @@ std::string LexiconDir(const std::string& flag_value, const char* argv0);
 // returns null.
 std::shared_ptr<const Analyzer> LoadAnalyzerOrReport(
     const std::string& flag_value, const char* argv0,
-    const std::string& command, std::ostream& err);
+    const std::string& command, std::ostream& err,
+    const Analyzer::Options& options = {});
 
 }  // namespace vigil::cli
 

@@ -29,11 +29,21 @@ nlohmann::json VerdictJson(const Analyzer& analyzer,
         {"via", match::ViaNames(h.via)},
     });
   }
-  return {{"flagged", v.flagged},
+  nlohmann::json learned = nlohmann::json::object();
+  for (int c = 0; c < match::kNumCategories; ++c) {
+    const auto category = static_cast<match::Category>(c);
+    if (analyzer.lexicon().settings(category).has_learned) {
+      learned[std::string(match::CategoryName(category))] =
+          std::round(v.learned_scores[c] * 10000) / 10000;
+    }
+  }
+  nlohmann::json out = {{"flagged", v.flagged},
           {"flagged_categories", std::move(categories)},
           {"scores", std::move(scores)},
           {"matches", std::move(matches)},
           {"lexicon_version", analyzer.version()}};
+  if (!learned.empty()) out["learned_scores"] = std::move(learned);
+  return out;
 }
 
 }  // namespace vigil::cli
