@@ -5,11 +5,13 @@ ViHSD is research-only: it may be used to measure and to pick thresholds, not
 to learn lexicon entries or weights. Pick thresholds on the TRAIN split and
 report quality on DEV, so the reported figures are not tuned on themselves.
 
-For each category the flag rule is: sum of the weights of the distinct terms
-hit >= t (that is what threshold = logistic(t + bias) means). The script runs
-`vigil classify` once, then does coordinate ascent over t for the five
-categories that ViHSD's labels map to, maximizing 3-class macro-F1, and prints
-the manifest thresholds (with the manifest's bias).
+For each category the curated flag rule is: sum of the weights of the
+distinct curated terms hit >= t (that is what threshold = logistic(t + bias)
+means); categories with a learned lexicon are also flagged when their learned
+score reaches its own threshold. The script runs `vigil classify` once, then
+does coordinate ascent over the curated t of the five categories that ViHSD's
+labels map to and over the learned thresholds, maximizing 3-class macro-F1,
+and prints the manifest lines.
 
 Usage: tools/tune_thresholds.py ../shared/data/vihsd/train.csv [LEXICON_DIR]
 """
@@ -22,7 +24,10 @@ import sys
 
 HATE_LIKE = ("hate", "insult", "threat")
 OFFENSIVE_LIKE = ("profanity", "sexual")
-GRID = [x / 2 for x in range(1, 13)]  # 0.5 .. 6.0
+# Curated thresholds stay at or below a weight sum of 3, so that a strong
+# curated term (weight 3, "enough alone to flag") always flags its category.
+GRID = [x / 2 for x in range(1, 7)]  # 0.5 .. 3.0
+LEARNED_GRID = [x / 20 for x in range(2, 20)]  # 0.10 .. 0.95
 
 
 def macro_f1(gold, pred, n):
@@ -37,10 +42,12 @@ def macro_f1(gold, pred, n):
     return sum(f1s) / n
 
 
-def predict(sums, t):
+def predict(sums, t, learned=(), lt=None):
     labels = []
-    for s in sums:
+    for k, s in enumerate(sums):
         flagged = {c for c, v in s.items() if v >= t.get(c, 99) - 1e-9}
+        if learned:
+            flagged |= {c for c, v in learned[k].items() if v >= lt[c] - 1e-9}
         labels.append(2 if flagged & set(HATE_LIKE)
                       else 1 if flagged & set(OFFENSIVE_LIKE) else 0)
     return labels
@@ -62,11 +69,14 @@ def main():
         [os.path.join(root, "build", "vigil"), "classify", "--lexicons", lexicons,
          "--input", "-", "--output", "-"],
         input=rows, capture_output=True, text=True, check=True).stdout
-    sums = []
+    sums, learned = [], []
     for line in out.splitlines():
         verdict = json.loads(line)
+        learned.append(verdict.get("learned_scores", {}))
         seen, s = set(), {}
         for m in verdict.get("matches", []):
+            if not m["term"] or m.get("learned"):
+                continue
             key = (m["category"], m["term"])
             if key in seen:
                 continue
@@ -74,23 +84,33 @@ def main():
             s[m["category"]] = s.get(m["category"], 0) + m["weight"]
         sums.append(s)
     t = {c: 2.5 for c in HATE_LIKE + OFFENSIVE_LIKE}
-    best = macro_f1(gold, predict(sums, t), 3)
-    print(f"start (t=2.5 everywhere): 3-class macro-F1 {best:.4f}")
+    lt = {c: 0.5 for c in (learned[0] if learned else {})}
+    score = lambda t, lt: macro_f1(gold, predict(sums, t, learned if lt else (), lt), 3)
+    best = score(t, lt)
+    print(f"start (t=2.5, learned 0.5): 3-class macro-F1 {best:.4f}")
     for _ in range(3):
         for c in t:
             for v in GRID:
                 trial = dict(t, **{c: v})
-                f = macro_f1(gold, predict(sums, trial), 3)
+                f = score(trial, lt)
                 if f > best + 1e-9:
                     best, t = f, trial
+        for c in lt:
+            for v in LEARNED_GRID:
+                trial = dict(lt, **{c: v})
+                f = score(t, trial)
+                if f > best + 1e-9:
+                    best, lt = f, trial
     binary = macro_f1([g > 0 for g in gold],
-                      [p > 0 for p in predict(sums, t)], 2)
+                      [p > 0 for p in predict(sums, t, learned if lt else (), lt)], 2)
     print(f"tuned: 3-class macro-F1 {best:.4f}, binary {binary:.4f} (on {sys.argv[1]})")
     bias = -2.5
     for c, v in t.items():
         threshold = 1 / (1 + math.exp(-(v + bias))) - 1e-6
         print(f"category\t{c}\t{c}.tsv\t{math.floor(threshold * 10000) / 10000}\t{bias}"
               f"\t# flag at weight sum >= {v}")
+    for c, v in lt.items():
+        print(f"learned\t{c}\tlearned/{c}.tsv\t{v}")
 
 
 if __name__ == "__main__":

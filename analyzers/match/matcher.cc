@@ -64,49 +64,37 @@ namespace {
 
 // A trie over syllable strings. Node 0 is the root.
 struct Trie {
-  absl::flat_hash_map<std::string, int32_t> edges;  // node bytes + syllable
-  std::vector<std::vector<int32_t>> values{{}};     // per node
-  // Bits set for the (hashed) syllables that start a phrase: most tokens
-  // start none, and this skips them without a hash-map probe.
-  static constexpr int kFilterBits = 16;
-  std::vector<uint64_t> first_filter =
-      std::vector<uint64_t>((1 << kFilterBits) / 64);
+  // Syllables are interned once; edges are keyed by (node, syllable id), so
+  // a walk hashes each token's text once and then only integers.
+  absl::flat_hash_map<std::string, int32_t> syllable_ids;
+  absl::flat_hash_map<uint64_t, int32_t> edges;
+  std::vector<std::vector<int32_t>> values{{}};  // per node
 
-  static uint32_t FilterSlot(std::string_view syllable) {
-    uint32_t h = 2166136261u;  // FNV-1a
-    for (unsigned char c : syllable) h = (h ^ c) * 16777619u;
-    return h >> (32 - kFilterBits);
+  static uint64_t Key(int32_t node, int32_t syllable) {
+    return (static_cast<uint64_t>(node) << 32) | static_cast<uint32_t>(syllable);
   }
-  bool MayStart(std::string_view syllable) const {
-    const uint32_t slot = FilterSlot(syllable);
-    return (first_filter[slot >> 6] >> (slot & 63)) & 1;
-  }
-
-  static std::string Key(int32_t node, std::string_view syllable) {
-    std::string key(sizeof(node), '\0');
-    std::memcpy(key.data(), &node, sizeof(node));
-    key.append(syllable);
-    return key;
+  // The id of `syllable`, or -1 when no phrase contains it.
+  int32_t IdOf(std::string_view syllable) const {
+    auto it = syllable_ids.find(absl::string_view(syllable.data(), syllable.size()));
+    return it == syllable_ids.end() ? -1 : it->second;
   }
   void Add(const std::vector<std::string>& syllables, int32_t value) {
-    const uint32_t slot = FilterSlot(syllables.front());
-    first_filter[slot >> 6] |= uint64_t{1} << (slot & 63);
     int32_t node = 0;
     for (const std::string& s : syllables) {
+      const int32_t id =
+          syllable_ids.emplace(s, static_cast<int32_t>(syllable_ids.size()))
+              .first->second;
       auto [it, inserted] =
-          edges.emplace(Key(node, s), static_cast<int32_t>(values.size()));
+          edges.emplace(Key(node, id), static_cast<int32_t>(values.size()));
       if (inserted) values.emplace_back();
       node = it->second;
     }
     values[node].push_back(value);
   }
-  // The child of `node` along `syllable`, or -1. `scratch` avoids allocation.
-  int32_t Step(int32_t node, std::string_view syllable,
-               std::string& scratch) const {
-    scratch.resize(sizeof(node));
-    std::memcpy(scratch.data(), &node, sizeof(node));
-    scratch.append(syllable);
-    auto it = edges.find(absl::string_view(scratch.data(), scratch.size()));
+  // The child of `node` along syllable `id`, or -1.
+  int32_t Step(int32_t node, int32_t id) const {
+    if (id < 0) return -1;
+    auto it = edges.find(Key(node, id));
     return it == edges.end() ? -1 : it->second;
   }
 };
@@ -181,33 +169,35 @@ void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
                const TokenView& view, SyllablesOf syllables_of,
                std::vector<Found>* found) {
   const std::vector<Token>& tokens = view.text->tokens();
-  std::string scratch;
   // Terms are words and numbers ("3 que"); anything else ends a phrase.
   auto matchable = [&tokens](size_t i) {
     return tokens[i].kind == TokenKind::kWord ||
            tokens[i].kind == TokenKind::kNumber;
   };
+  // Each token's syllable id in each trie, looked up once.
+  thread_local std::vector<int32_t> canonical_ids, folded_ids;
+  canonical_ids.assign(tokens.size(), -1);
+  folded_ids.assign(tokens.size(), -1);
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    if (!matchable(t)) continue;
+    canonical_ids[t] = canonical_trie->IdOf(view.text->text(tokens[t]));
+    if (folded_trie != nullptr) {
+      folded_ids[t] = folded_trie->IdOf(view.text->folded_text(tokens[t]));
+    }
+  }
   for (size_t s = 0; s < tokens.size(); ++s) {
-    if (!matchable(s)) continue;
     int32_t node = 0;
-    const bool canonical_start =
-        canonical_trie->MayStart(view.text->text(tokens[s]));
-    for (size_t t = s; canonical_start && t < tokens.size() && matchable(t);
-         ++t) {
-      node = canonical_trie->Step(node, view.text->text(tokens[t]), scratch);
+    for (size_t t = s; t < tokens.size() && canonical_ids[t] >= 0; ++t) {
+      node = canonical_trie->Step(node, canonical_ids[t]);
       if (node < 0) break;
       for (int32_t v : canonical_trie->values[node]) {
         found->push_back({v, s, t, false});
       }
     }
-    if (folded_trie == nullptr ||
-        !folded_trie->MayStart(view.text->folded_text(tokens[s]))) {
-      continue;
-    }
+    if (folded_trie == nullptr) continue;
     node = 0;
-    for (size_t t = s; t < tokens.size() && matchable(t); ++t) {
-      node =
-          folded_trie->Step(node, view.text->folded_text(tokens[t]), scratch);
+    for (size_t t = s; t < tokens.size() && folded_ids[t] >= 0; ++t) {
+      node = folded_trie->Step(node, folded_ids[t]);
       if (node < 0) break;
       for (int32_t v : folded_trie->values[node]) {
         // Tokens written with diacritics must carry the term's own.
@@ -444,7 +434,6 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text) const {
               allow_syllables, &allowed);
     if (!allowed.empty()) {
       std::erase_if(hits, [&](const Hit& h) {
-        if (lex.terms()[h.term].learned) return false;  // the model knows
         const uint32_t bit = 1u
                              << static_cast<int>(lex.terms()[h.term].category);
         for (const Found& a : allowed) {

@@ -17,16 +17,21 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
     learned_z[c] =
         lexicon.settings(static_cast<match::Category>(c)).learned_bias;
   }
-  std::vector<int32_t> counted;
+  // Distinct terms: hits come sorted by position, so sort a copy by term.
+  std::vector<const match::Hit*> by_term;
+  by_term.reserve(hits.size());
+  for (const match::Hit& h : hits) by_term.push_back(&h);
+  std::sort(by_term.begin(), by_term.end(),
+            [](const match::Hit* a, const match::Hit* b) {
+              return a->term < b->term;
+            });
   std::vector<match::Hit> learned_hits;
-  for (const match::Hit& h : hits) {
+  for (size_t i = 0; i < by_term.size(); ++i) {
+    const match::Hit& h = *by_term[i];
     if (!term(h).learned) continue;
-    if (std::find(counted.begin(), counted.end(), h.term) != counted.end()) {
-      continue;
-    }
-    counted.push_back(h.term);
-    learned_z[static_cast<int>(term(h).category)] += term(h).weight;
     if (term(h).weight > 0) learned_hits.push_back(h);
+    if (i > 0 && by_term[i - 1]->term == h.term) continue;
+    learned_z[static_cast<int>(term(h).category)] += term(h).weight;
   }
   std::erase_if(hits, [&](const match::Hit& h) { return term(h).learned; });
 
@@ -52,10 +57,10 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
   }
   hits = std::move(kept);
   std::array<double, match::kNumCategories> sum{};
-  counted.clear();
+  std::vector<int32_t> counted;
   for (const match::Hit& h : hits) {
     if (std::find(counted.begin(), counted.end(), h.term) != counted.end()) {
-      continue;
+      continue;  // curated hits are few: a linear scan is fine
     }
     counted.push_back(h.term);
     sum[static_cast<int>(term(h).category)] += term(h).weight;
@@ -75,7 +80,14 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
     if (flagged) v.flagged_categories |= 1u << c;
   }
   v.flagged = v.flagged_categories != 0;
-  hits.insert(hits.end(), learned_hits.begin(), learned_hits.end());
+  // Learned n-grams explain a flag: list those of flagged categories that
+  // carry real weight, not the long tail of small coefficients.
+  for (const match::Hit& h : learned_hits) {
+    if (term(h).weight >= kMinExplainedLearnedWeight &&
+        (v.flagged_categories & (1u << static_cast<int>(term(h).category)))) {
+      hits.push_back(h);
+    }
+  }
   std::stable_sort(hits.begin(), hits.end(),
                    [&](const match::Hit& a, const match::Hit& b) {
                      if (term(a).weight != term(b).weight) {

@@ -12,8 +12,9 @@
 // score = logistic(learned_bias_c + sum of the weights of the distinct
 // learned n-grams present, negative ones included); the category is also
 // flagged when it reaches learned_threshold_c. The reported score is the
-// larger of the two; the hits list the curated hits and the learned n-grams
-// with positive weights, strongest first.
+// larger of the two; the hits list the curated hits and, for flagged
+// categories, the learned n-grams of weight >= kMinExplainedLearnedWeight,
+// strongest first.
 //
 // Thread safety: pure functions.
 #ifndef VIGIL_ANALYZERS_SCORE_SCORER_H_
@@ -28,6 +29,8 @@
 #include "analyzers/match/matcher.h"
 
 namespace vigil::score {
+
+inline constexpr double kMinExplainedLearnedWeight = 0.5;
 
 struct Verdict {
   bool flagged = false;             // any category flagged

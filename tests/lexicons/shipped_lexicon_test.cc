@@ -67,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"insult", "mày là đồ óc chó", {"insult"}},
         Case{"hate", "bọn bắc kỳ", {"hate"}},
         Case{"threat", "tao sẽ giết mày", {"threat"}},
-        Case{"sexual", "địt nhau không em", {"sexual"}},
+        // vulgar and sexual at once: the learned profanity model agrees
+        Case{"sexual", "địt nhau không em", {"profanity", "sexual"}},
         Case{"self_harm", "tôi muốn tự tử", {"self_harm"}},
         Case{"scam", "nạp 100k nhận 200k", {"scam"}},
         Case{"spam", "follow chéo nhé", {"spam"}},
@@ -93,9 +94,10 @@ namespace {
 
 // Quality floors on held-out labeled data (../shared). ViHSD dev was not
 // used to write entries or weights, nor to pick thresholds (those came from
-// ViHSD train); these floors guard against lexicon changes that lose
-// quality. Reference: plain word lists reach about 0.68 binary and 0.41
-// 3-class macro-F1.
+// ViHSD train). Curated and learned lexicons together must reach the
+// project's targets (0.82 binary, 0.66 3-class macro-F1; a TF-IDF logistic
+// regression trained on ViHSD reaches about 0.80 and 0.64); plain word
+// lists reach about 0.68 and 0.41.
 TEST(ShippedQualityTest, ViHsdDevMacroF1) {
   std::optional<std::string> path = testing::SharedPath("data/vihsd/dev.csv");
   if (!path) GTEST_SKIP() << "../shared/data/vihsd/dev.csv is absent";
@@ -115,8 +117,8 @@ TEST(ShippedQualityTest, ViHsdDevMacroF1) {
   }
   RecordProperty("binary_macro_f1", std::to_string(binary.MacroF1()));
   RecordProperty("three_class_macro_f1", std::to_string(three.MacroF1()));
-  EXPECT_GE(binary.MacroF1(), 0.75);
-  EXPECT_GE(three.MacroF1(), 0.55);
+  EXPECT_GE(binary.MacroF1(), 0.82);
+  EXPECT_GE(three.MacroF1(), 0.66);
 }
 
 }  // namespace

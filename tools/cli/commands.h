@@ -26,6 +26,10 @@ int RunClassify(const std::vector<std::string>& args, const char* argv0,
 int RunEval(const std::vector<std::string>& args, const char* argv0,
             std::ostream& out, std::ostream& err);
 
+// `vigil train`: fits the learned lexicons and writes their model card.
+int RunTrain(const std::vector<std::string>& args, const char* argv0,
+             std::ostream& out, std::ostream& err);
+
 // `vigil lexicon lint DIR`: every problem of a lexicon directory.
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);

@@ -16,6 +16,7 @@ constexpr char kUsage[] =
     "  classify    JSONL posts in, JSONL verdicts out\n"
     "  eval        precision/recall/F1 on a labeled dataset (vihsd, vihos)\n"
     "  lexicon     lexicon tools: vigil lexicon lint DIR\n"
+    "  train       fit the learned lexicons on ViHOS\n"
     "Run 'vigil <command> --help' for a command's options.\n";
 
 }  // namespace
@@ -41,6 +42,9 @@ int main(int argc, char** argv) {
   }
   if (command == "eval") {
     return vigil::cli::RunEval(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "train") {
+    return vigil::cli::RunTrain(args, argv[0], std::cout, std::cerr);
   }
   if (command == "lexicon") {
     return vigil::cli::RunLexicon(args, argv[0], std::cout, std::cerr);

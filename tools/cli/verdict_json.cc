@@ -28,6 +28,7 @@ nlohmann::json VerdictJson(const Analyzer& analyzer,
         {"end_char", h.end_char},
         {"via", match::ViaNames(h.via)},
     });
+    if (term.learned) matches.back()["learned"] = true;
   }
   nlohmann::json learned = nlohmann::json::object();
   for (int c = 0; c < match::kNumCategories; ++c) {

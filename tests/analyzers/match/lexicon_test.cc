@@ -27,7 +27,8 @@ std::string MakeLexiconDir(
   const fs::path dir = fs::path(::testing::TempDir()) /
                        ("vigil_lex_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
-  fs::copy(testing::SourcePath("tests/fixtures/lexicon"), dir);
+  fs::copy(testing::SourcePath("tests/fixtures/lexicon"), dir,
+           fs::copy_options::recursive);
   for (const auto& [file, contents] : overrides) {
     std::ofstream(dir / file, std::ios::binary | std::ios::trunc) << contents;
   }
@@ -115,6 +116,19 @@ INSTANTIATE_TEST_SUITE_P(
                   "category\tspam\tspam.tsv\t1.5\t-2\n"}},
                 "manifest.tsv:3: threshold '1.5' must be a number between 0 "
                 "and 1"},
+        BadCase{"learned_header",
+                {{"learned/insult.tsv", "@learned\tinsult\n"}},
+                "insult.tsv:1: the first line must be '@learned<TAB>insult"
+                "<TAB>bias=<number>'"},
+        BadCase{"learned_zero_weight",
+                {{"learned/insult.tsv",
+                  "@learned\tinsult\tbias=-2\nkhùng\t0\n"}},
+                "insult.tsv:2: weight '0' must be a non-zero number in "
+                "[-20, 20]"},
+        BadCase{"learned_not_canonical",
+                {{"learned/insult.tsv",
+                  "@learned\tinsult\tbias=-2\nKhùng\t1\n"}},
+                "insult.tsv:2: 'Khùng' is not in canonical form"},
         BadCase{"missing_file",
                 {{"manifest.tsv",
                   "version\tv\nteencode\tteencode.tsv\n"

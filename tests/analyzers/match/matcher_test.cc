@@ -252,3 +252,48 @@ TEST(AnalyzerTest, ConcurrentAnalyzeIsConsistent) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// The test lexicon's learned insult model: bias -2, "khùng" +3, "thật" -1,
+// threshold 0.7.
+TEST(LearnedScoreTest, LearnedModelFlagsAndExplains) {
+  Analyzer::Result r = TestAnalyzer().Analyze("đồ khùng");
+  const int insult = static_cast<int>(match::Category::kInsult);
+  EXPECT_NEAR(r.verdict.learned_scores[insult], 1 / (1 + std::exp(-1.0)), 1e-9);
+  EXPECT_TRUE(r.verdict.IsFlagged(match::Category::kInsult));
+  ASSERT_EQ(r.verdict.hits.size(), 1u);
+  const match::Term& t = TestAnalyzer().lexicon().terms()[r.verdict.hits[0].term];
+  EXPECT_TRUE(t.learned);
+  EXPECT_EQ(t.text, "khùng");
+  EXPECT_EQ(r.verdict.hits[0].begin, 6u);  // "đồ " is 6 bytes
+}
+
+TEST(LearnedScoreTest, NegativeWeightsLowerTheScore) {
+  // -2 + 3 - 1 = 0: probability 0.5 < 0.7.
+  Analyzer::Result r = TestAnalyzer().Analyze("khùng thật");
+  const int insult = static_cast<int>(match::Category::kInsult);
+  EXPECT_NEAR(r.verdict.learned_scores[insult], 0.5, 1e-9);
+  EXPECT_FALSE(r.verdict.flagged);
+  EXPECT_TRUE(r.verdict.hits.empty());  // learned hits explain flags only
+}
+
+TEST(LearnedScoreTest, CuratedOnlyIgnoresLearnedLexicons) {
+  auto curated = Analyzer::Load(testing::SourcePath("tests/fixtures/lexicon"),
+                                nullptr, {.learned = false});
+  ASSERT_TRUE(curated.ok()) << curated.status();
+  EXPECT_FALSE((*curated)->Analyze("đồ khùng").verdict.flagged);
+  EXPECT_NE((*curated)->version(), TestAnalyzer().version());
+}
+
+TEST(LearnedScoreTest, ScoreIsTheLargerOfCuratedAndLearned) {
+  Analyzer::Result r = TestAnalyzer().Analyze("óc chó khùng");
+  const int insult = static_cast<int>(match::Category::kInsult);
+  const double curated = 1 / (1 + std::exp(-(-2.5 + 3)));
+  const double learned = 1 / (1 + std::exp(-(-2 + 3)));
+  EXPECT_NEAR(r.verdict.scores[insult], std::max(curated, learned), 1e-9);
+}
+
+}  // namespace
+}  // namespace vigil

@@ -59,7 +59,7 @@ TEST(AnalyzeCliTest, BrokenLexiconNamesFileAndLine) {
       ::testing::TempDir() + "/vigil_broken_" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::copy(vigil::testing::SourcePath("tests/fixtures/lexicon"),
-                        dir);
+                        dir, std::filesystem::copy_options::recursive);
   std::ofstream(dir + "/hate.tsv", std::ios::trunc)
       << "@category\thate\nbắc kỳ\t3\tfold\nre:(\t1\tfold\n";
   Result r = RunVigil("analyze --lexicons " + dir + " xin chào", "");
@@ -194,7 +194,7 @@ TEST(LintCliTest, CleanAndBroken) {
       ::testing::TempDir() + "/vigil_lint_" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::copy(vigil::testing::SourcePath("tests/fixtures/lexicon"),
-                        dir);
+                        dir, std::filesystem::copy_options::recursive);
   std::ofstream(dir + "/sexual.tsv", std::ios::trunc)
       << "@category\tsexual\nđịt\t2\tfold\nđịt\t3\tfold\nre:a(\t1\tfold\n"
          "đĩ\t2\tfold\n";
