@@ -38,7 +38,9 @@ absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
 Analyzer::Result Analyzer::Analyze(std::string_view post) const {
   Result r;
   normalizer_->NormalizeInto(post, &r.normalized);
-  r.verdict = score::Score(lexicon_, matcher_->Match(r.normalized));
+  match::LearnedSums learned_sums;
+  std::vector<match::Hit> hits = matcher_->Match(r.normalized, &learned_sums);
+  r.verdict = score::Score(lexicon_, std::move(hits), learned_sums);
   return r;
 }
 

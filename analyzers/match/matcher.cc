@@ -84,9 +84,13 @@ struct Trie {
       const int32_t id =
           syllable_ids.emplace(s, static_cast<int32_t>(syllable_ids.size()))
               .first->second;
+      if (root_children.size() < syllable_ids.size()) {
+        root_children.resize(syllable_ids.size(), -1);
+      }
       auto [it, inserted] =
           edges.emplace(Key(node, id), static_cast<int32_t>(values.size()));
       if (inserted) values.emplace_back();
+      if (node == 0) root_children[id] = it->second;
       node = it->second;
     }
     values[node].push_back(value);
@@ -94,9 +98,12 @@ struct Trie {
   // The child of `node` along syllable `id`, or -1.
   int32_t Step(int32_t node, int32_t id) const {
     if (id < 0) return -1;
+    if (node == 0) return root_children[id];  // the busiest node: an array
     auto it = edges.find(Key(node, id));
     return it == edges.end() ? -1 : it->second;
   }
+
+  std::vector<int32_t> root_children;  // by syllable id; -1: none
 };
 
 }  // namespace
@@ -106,6 +113,10 @@ struct Matcher::Impl {
   const normalize::Normalizer* normalizer;
   Trie canonical;        // terms by canonical syllables
   Trie folded;           // fold-allowed terms by folded syllables
+  Trie learned;          // learned n-grams (canonical only)
+  // Hot fields of each term, compact for the per-token loops.
+  std::vector<double> weight;
+  std::vector<uint8_t> category;
   Trie allow_canonical;  // allowlist phrases
   Trie allow_folded;
   std::unique_ptr<re2::RE2::Set> canonical_set;  // all regex terms
@@ -277,6 +288,12 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
   for (size_t i = 0; i < lexicon.terms().size(); ++i) {
     const Term& term = lexicon.terms()[i];
     const int32_t index = static_cast<int32_t>(i);
+    impl->weight.push_back(term.weight);
+    impl->category.push_back(static_cast<uint8_t>(term.category));
+    if (term.learned) {
+      impl->learned.Add(term.syllables, index);
+      continue;
+    }
     if (!term.is_regex) {
       impl->canonical.Add(term.syllables, index);
       if (term.fold) impl->folded.Add(term.folded, index);
@@ -316,7 +333,8 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
   return std::unique_ptr<const Matcher>(new Matcher(std::move(impl)));
 }
 
-std::vector<Hit> Matcher::Match(const NormalizedText& text) const {
+std::vector<Hit> Matcher::Match(const NormalizedText& text,
+                               LearnedSums* learned_sums) const {
   const Lexicon& lex = *impl_->lexicon;
   const std::vector<Token>& tokens = text.tokens();
   const TokenView view{&text, text.unaccented()};
@@ -341,6 +359,68 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text) const {
     h.via = via & (kEvasionSteps | kViaFolded | kViaJoined);
     hits.push_back(h);
   };
+
+  // Allowlisted occurrences silence curated hits and learned n-grams
+  // inside them.
+  // Found on first use: most posts without hits never need them.
+  std::vector<Found> allowed;
+  bool allowed_found = lex.allowlist().empty();
+  auto is_allowed = [&](int32_t term, size_t first, size_t last) {
+    if (!allowed_found) {
+      WalkTries(&impl_->allow_canonical, &impl_->allow_folded, view,
+                allow_syllables, &allowed);
+      allowed_found = true;
+    }
+    const uint32_t bit = 1u << impl_->category[term];
+    for (const Found& a : allowed) {
+      if (a.first <= first && last <= a.last &&
+          (lex.allowlist()[a.value].categories & bit)) {
+        return true;
+      }
+    }
+    return false;
+  };
+
+  // Learned n-grams: each distinct one adds its weight to its category's
+  // sum; those strong enough to explain a flag become hits.
+  if (learned_sums != nullptr) {
+    learned_sums->fill(0.0);
+    if (impl_->learned.values.size() > 1) {
+      thread_local std::vector<uint32_t> stamp;
+      thread_local uint32_t generation = 0;
+      if (stamp.size() != lex.terms().size()) {
+        stamp.assign(lex.terms().size(), 0);
+        generation = 0;
+      }
+      if (++generation == 0) {
+        std::fill(stamp.begin(), stamp.end(), 0);
+        generation = 1;
+      }
+      thread_local std::vector<int32_t> ids;
+      ids.assign(tokens.size(), -1);
+      for (size_t t = 0; t < tokens.size(); ++t) {
+        if (tokens[t].kind == TokenKind::kWord ||
+            tokens[t].kind == TokenKind::kNumber) {
+          ids[t] = impl_->learned.IdOf(text.text(tokens[t]));
+        }
+      }
+      for (size_t s = 0; s < tokens.size(); ++s) {
+        int32_t node = 0;
+        for (size_t t = s; t < tokens.size() && ids[t] >= 0; ++t) {
+          node = impl_->learned.Step(node, ids[t]);
+          if (node < 0) break;
+          for (int32_t v : impl_->learned.values[node]) {
+            if (stamp[v] == generation || is_allowed(v, s, t)) continue;
+            stamp[v] = generation;
+            (*learned_sums)[impl_->category[v]] += impl_->weight[v];
+            if (impl_->weight[v] >= kMinExplainedLearnedWeight) {
+              add_hit(v, s, t, 0);
+            }
+          }
+        }
+      }
+    }
+  }
 
   // Syllable terms.
   std::vector<Found> found;
@@ -427,24 +507,11 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text) const {
     i = last + 1;
   }
 
-  // Allowlisted occurrences suppress the hits inside them.
-  if (!hits.empty() && !lex.allowlist().empty()) {
-    std::vector<Found> allowed;
-    WalkTries(&impl_->allow_canonical, &impl_->allow_folded, view,
-              allow_syllables, &allowed);
-    if (!allowed.empty()) {
-      std::erase_if(hits, [&](const Hit& h) {
-        const uint32_t bit = 1u
-                             << static_cast<int>(lex.terms()[h.term].category);
-        for (const Found& a : allowed) {
-          if (a.first <= h.first_token && h.last_token <= a.last &&
-              (lex.allowlist()[a.value].categories & bit)) {
-            return true;
-          }
-        }
-        return false;
-      });
-    }
+  // Allowlisted occurrences suppress the curated hits inside them.
+  if (!hits.empty()) {
+    std::erase_if(hits, [&](const Hit& h) {
+      return is_allowed(h.term, h.first_token, h.last_token);
+    });
   }
 
   // One hit per term and token range, in order of position.

@@ -9,6 +9,7 @@
 #ifndef VIGIL_ANALYZERS_MATCH_MATCHER_H_
 #define VIGIL_ANALYZERS_MATCH_MATCHER_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -37,6 +38,13 @@ enum HitVia : uint32_t {
 // "leetspeak", "teencode", "folded", "joined_separators". Steps that are
 // not evasions (case folding, NFC, tone placement) are left out.
 std::vector<std::string_view> ViaNames(uint32_t steps);
+
+// Sums of the weights of the distinct learned n-grams present, per category.
+using LearnedSums = std::array<double, kNumCategories>;
+
+// Learned n-grams with at least this weight are reported as hits (they
+// explain a flag); the long tail of small weights only adds to the sums.
+inline constexpr double kMinExplainedLearnedWeight = 0.5;
 
 struct Hit {
   int32_t term = -1;                         // index into Lexicon::terms()
@@ -67,7 +75,13 @@ class Matcher {
   // canonical view (and the folded one when fold-allowed) and count only when
   // the match starts and ends on token boundaries. Single letters split by
   // '.', '-', '_', '*' or spaces ("đ.m", "d m") are also tried joined.
-  std::vector<Hit> Match(const normalize::NormalizedText& text) const;
+  //
+  // Learned n-grams (lexicons trained by `vigil train`) are matched when
+  // `learned_sums` is not null: each distinct one outside allowlisted
+  // phrases adds its weight to its category's sum there, and those of
+  // weight >= kMinExplainedLearnedWeight are also returned as hits.
+  std::vector<Hit> Match(const normalize::NormalizedText& text,
+                         LearnedSums* learned_sums = nullptr) const;
 
  private:
   struct Impl;

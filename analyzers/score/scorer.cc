@@ -5,33 +5,17 @@
 
 namespace vigil::score {
 
-Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
+Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
+              const match::LearnedSums& learned_sums) {
   Verdict v;
   auto term = [&](const match::Hit& h) -> const match::Term& {
     return lexicon.terms()[h.term];
   };
-  // Learned terms score through their category's model: every distinct
-  // n-gram present adds its weight (overlaps included, as in training).
-  std::array<double, match::kNumCategories> learned_z{};
-  for (int c = 0; c < match::kNumCategories; ++c) {
-    learned_z[c] =
-        lexicon.settings(static_cast<match::Category>(c)).learned_bias;
-  }
-  // Distinct terms: hits come sorted by position, so sort a copy by term.
-  std::vector<const match::Hit*> by_term;
-  by_term.reserve(hits.size());
-  for (const match::Hit& h : hits) by_term.push_back(&h);
-  std::sort(by_term.begin(), by_term.end(),
-            [](const match::Hit* a, const match::Hit* b) {
-              return a->term < b->term;
-            });
+  // Learned terms score through their category's model (the matcher summed
+  // the distinct n-grams); their hits only explain.
   std::vector<match::Hit> learned_hits;
-  for (size_t i = 0; i < by_term.size(); ++i) {
-    const match::Hit& h = *by_term[i];
-    if (!term(h).learned) continue;
-    if (term(h).weight > 0) learned_hits.push_back(h);
-    if (i > 0 && by_term[i - 1]->term == h.term) continue;
-    learned_z[static_cast<int>(term(h).category)] += term(h).weight;
+  for (const match::Hit& h : hits) {
+    if (term(h).learned) learned_hits.push_back(h);
   }
   std::erase_if(hits, [&](const match::Hit& h) { return term(h).learned; });
 
@@ -72,7 +56,8 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
     bool flagged = curated >= s.threshold;
     v.scores[c] = curated;
     if (s.has_learned) {
-      const double learned = 1.0 / (1.0 + std::exp(-learned_z[c]));
+      const double learned =
+          1.0 / (1.0 + std::exp(-(s.learned_bias + learned_sums[c])));
       v.learned_scores[c] = learned;
       flagged = flagged || learned >= s.learned_threshold;
       v.scores[c] = std::max(curated, learned);
@@ -83,7 +68,7 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits) {
   // Learned n-grams explain a flag: list those of flagged categories that
   // carry real weight, not the long tail of small coefficients.
   for (const match::Hit& h : learned_hits) {
-    if (term(h).weight >= kMinExplainedLearnedWeight &&
+    if (term(h).weight >= match::kMinExplainedLearnedWeight &&
         (v.flagged_categories & (1u << static_cast<int>(term(h).category)))) {
       hits.push_back(h);
     }

@@ -13,8 +13,8 @@
 // learned n-grams present, negative ones included); the category is also
 // flagged when it reaches learned_threshold_c. The reported score is the
 // larger of the two; the hits list the curated hits and, for flagged
-// categories, the learned n-grams of weight >= kMinExplainedLearnedWeight,
-// strongest first.
+// categories, the learned n-grams of weight >=
+// match::kMinExplainedLearnedWeight, strongest first.
 //
 // Thread safety: pure functions.
 #ifndef VIGIL_ANALYZERS_SCORE_SCORER_H_
@@ -30,8 +30,6 @@
 
 namespace vigil::score {
 
-inline constexpr double kMinExplainedLearnedWeight = 0.5;
-
 struct Verdict {
   bool flagged = false;             // any category flagged
   uint32_t flagged_categories = 0;  // bit i = match::Category i
@@ -46,8 +44,10 @@ struct Verdict {
   }
 };
 
-// Scores `hits` (from Matcher::Match) under `lexicon`'s settings.
-Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits);
+// Scores `hits` and `learned_sums` (from Matcher::Match) under `lexicon`'s
+// settings.
+Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
+              const match::LearnedSums& learned_sums);
 
 }  // namespace vigil::score
 
