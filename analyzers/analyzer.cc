@@ -23,9 +23,8 @@ absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
   }
   std::shared_ptr<Analyzer> analyzer(new Analyzer());
   analyzer->normalizer_ = *std::move(normalizer);
-  absl::StatusOr<match::Lexicon> lexicon =
-      match::Lexicon::Load(dir, *analyzer->normalizer_, problems,
-                           options.learned);
+  absl::StatusOr<match::Lexicon> lexicon = match::Lexicon::Load(
+      dir, *analyzer->normalizer_, problems, options.learned);
   if (!lexicon.ok()) return lexicon.status();
   analyzer->lexicon_ = *std::move(lexicon);
   auto matcher =

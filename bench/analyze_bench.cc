@@ -27,7 +27,8 @@ const vigil::Analyzer& Shipped(bool learned = true) {
     auto loaded = vigil::Analyzer::Load(vigil::testing::SourcePath("lexicons"),
                                         nullptr, {.learned = learned});
     if (!loaded.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
+      std::fprintf(stderr, "%s\n",
+                   std::string(loaded.status().message()).c_str());
       std::abort();
     }
     a = *loaded;
@@ -63,7 +64,11 @@ void BM_Analyze(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * TotalBytes());
   state.SetItemsProcessed(state.iterations() * Posts().size());
 }
-BENCHMARK(BM_Analyze)->ArgName("learned")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Analyze)
+    ->ArgName("learned")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

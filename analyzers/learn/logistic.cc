@@ -87,7 +87,8 @@ LogisticModel FitLogistic(const std::vector<SparseExample>& data,
     }
     for (size_t k = 0; k < s_hist.size(); ++k) {
       const double beta = rho_hist[k] * Dot(y_hist[k], direction);
-      for (size_t i = 0; i < dim; ++i) direction[i] += s_hist[k][i] * (alpha[k] - beta);
+      for (size_t i = 0; i < dim; ++i)
+        direction[i] += s_hist[k][i] * (alpha[k] - beta);
     }
     for (double& d : direction) d = -d;
     double slope = Dot(grad, direction);
@@ -99,8 +100,8 @@ LogisticModel FitLogistic(const std::vector<SparseExample>& data,
       rho_hist.clear();
     }
     // Backtracking line search (Armijo).
-    double step = s_hist.empty() ? 1.0 / std::max(1.0, std::sqrt(Dot(grad, grad)))
-                                 : 1.0;
+    double step =
+        s_hist.empty() ? 1.0 / std::max(1.0, std::sqrt(Dot(grad, grad))) : 1.0;
     double new_f = 0;
     bool accepted = false;
     for (int tries = 0; tries < 40; ++tries) {

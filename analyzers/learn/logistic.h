@@ -27,7 +27,7 @@ struct SparseExample {
 };
 
 struct LogisticOptions {
-  double c = 1.0;          // inverse regularization strength
+  double c = 1.0;  // inverse regularization strength
   int max_iterations = 500;
   double tolerance = 1e-6;  // stop when the gradient norm is this small
   int history = 10;         // L-BFGS memory
@@ -36,16 +36,15 @@ struct LogisticOptions {
 struct LogisticModel {
   std::vector<double> weights;
   double bias = 0;
-  int iterations = 0;   // L-BFGS iterations run
-  double loss = 0;      // final objective
+  int iterations = 0;  // L-BFGS iterations run
+  double loss = 0;     // final objective
 
   double Score(const std::vector<int32_t>& features) const;  // w.x + b
   double Probability(const std::vector<int32_t>& features) const;
 };
 
 LogisticModel FitLogistic(const std::vector<SparseExample>& data,
-                          int32_t num_features,
-                          const LogisticOptions& options);
+                          int32_t num_features, const LogisticOptions& options);
 
 }  // namespace vigil::learn
 

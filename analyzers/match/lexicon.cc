@@ -286,7 +286,8 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
                       Problems& problems, double* bias,
                       std::vector<Term>* terms) {
   std::vector<Line> lines = ContentLines(contents);
-  const std::string prefix = StrCat("@learned\t", CategoryName(category), "\tbias=");
+  const std::string prefix =
+      StrCat("@learned\t", CategoryName(category), "\tbias=");
   if (lines.empty() || lines[0].text.substr(0, prefix.size()) != prefix ||
       !ParseDouble(lines[0].text.substr(prefix.size()), bias)) {
     problems.Add(lines.empty() ? name : StrCat(name, ":", lines[0].number),
@@ -319,8 +320,8 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
     if (cols.size() == 3) term.note = std::string(cols[2]);
     auto [it, inserted] = seen.emplace(term.text, where);
     if (!inserted) {
-      problems.Add(where, StrCat("duplicate term '", term.text,
-                                 "' (first at ", it->second, ")"));
+      problems.Add(where, StrCat("duplicate term '", term.text, "' (first at ",
+                                 it->second, ")"));
       ok = false;
     }
     if (ok) terms->push_back(std::move(term));

@@ -63,29 +63,39 @@ std::vector<std::string_view> ViaNames(uint32_t steps) {
 namespace {
 
 // A trie over syllable strings. Node 0 is the root.
-struct Trie {
-  // Syllables are interned once; edges are keyed by (node, syllable id), so
-  // a walk hashes each token's text once and then only integers.
-  absl::flat_hash_map<std::string, int32_t> syllable_ids;
-  absl::flat_hash_map<uint64_t, int32_t> edges;
-  std::vector<std::vector<int32_t>> values{{}};  // per node
-
-  static uint64_t Key(int32_t node, int32_t syllable) {
-    return (static_cast<uint64_t>(node) << 32) | static_cast<uint32_t>(syllable);
+// Syllable text → id, shared by the tries of one view, so that a post's
+// tokens are looked up once per view however many tries there are.
+struct SyllableDict {
+  absl::flat_hash_map<std::string, int32_t> ids;
+  int32_t Intern(const std::string& syllable) {
+    return ids.emplace(syllable, static_cast<int32_t>(ids.size()))
+        .first->second;
   }
   // The id of `syllable`, or -1 when no phrase contains it.
   int32_t IdOf(std::string_view syllable) const {
-    auto it = syllable_ids.find(absl::string_view(syllable.data(), syllable.size()));
-    return it == syllable_ids.end() ? -1 : it->second;
+    auto it = ids.find(absl::string_view(syllable.data(), syllable.size()));
+    return it == ids.end() ? -1 : it->second;
   }
-  void Add(const std::vector<std::string>& syllables, int32_t value) {
+};
+
+// A trie over syllable ids; edges are keyed by (node, syllable id), so a
+// walk only hashes integers. Node 0 is the root.
+struct Trie {
+  absl::flat_hash_map<uint64_t, int32_t> edges;
+  std::vector<std::vector<int32_t>> values{{}};  // per node
+  std::vector<int32_t> root_children;            // by syllable id; -1: none
+
+  static uint64_t Key(int32_t node, int32_t syllable) {
+    return (static_cast<uint64_t>(node) << 32) |
+           static_cast<uint32_t>(syllable);
+  }
+  void Add(SyllableDict& dict, const std::vector<std::string>& syllables,
+           int32_t value) {
     int32_t node = 0;
     for (const std::string& s : syllables) {
-      const int32_t id =
-          syllable_ids.emplace(s, static_cast<int32_t>(syllable_ids.size()))
-              .first->second;
-      if (root_children.size() < syllable_ids.size()) {
-        root_children.resize(syllable_ids.size(), -1);
+      const int32_t id = dict.Intern(s);
+      if (root_children.size() <= static_cast<size_t>(id)) {
+        root_children.resize(id + 1, -1);
       }
       auto [it, inserted] =
           edges.emplace(Key(node, id), static_cast<int32_t>(values.size()));
@@ -98,12 +108,13 @@ struct Trie {
   // The child of `node` along syllable `id`, or -1.
   int32_t Step(int32_t node, int32_t id) const {
     if (id < 0) return -1;
-    if (node == 0) return root_children[id];  // the busiest node: an array
+    if (node == 0) {  // the busiest node: an array
+      return static_cast<size_t>(id) < root_children.size() ? root_children[id]
+                                                            : -1;
+    }
     auto it = edges.find(Key(node, id));
     return it == edges.end() ? -1 : it->second;
   }
-
-  std::vector<int32_t> root_children;  // by syllable id; -1: none
 };
 
 }  // namespace
@@ -111,9 +122,11 @@ struct Trie {
 struct Matcher::Impl {
   const Lexicon* lexicon;
   const normalize::Normalizer* normalizer;
-  Trie canonical;        // terms by canonical syllables
-  Trie folded;           // fold-allowed terms by folded syllables
-  Trie learned;          // learned n-grams (canonical only)
+  SyllableDict canonical_dict;  // syllables of the canonical-view tries
+  SyllableDict folded_dict;     // syllables of the folded-view tries
+  Trie canonical;               // terms by canonical syllables
+  Trie folded;                  // fold-allowed terms by folded syllables
+  Trie learned;                 // learned n-grams (canonical only)
   // Hot fields of each term, compact for the per-token loops.
   std::vector<double> weight;
   std::vector<uint8_t> category;
@@ -175,27 +188,34 @@ struct Found {
 // Walks `canonical` (and `folded` when given) from every word token of the
 // view; calls `syllables(value)` to get a value's canonical syllables for the
 // diacritics check of the folded walk.
+// Syllable ids of the tokens of a view in both dictionaries (-1 for tokens
+// that are in no phrase, and for tokens that are not words or numbers:
+// terms are words and numbers, "3 que"; anything else ends a phrase).
+struct ViewIds {
+  std::vector<int32_t> canonical, folded;
+};
+void LookUpIds(const NormalizedText& text, const SyllableDict& canonical,
+               const SyllableDict& folded, ViewIds* ids) {
+  const std::vector<Token>& tokens = text.tokens();
+  ids->canonical.assign(tokens.size(), -1);
+  ids->folded.assign(tokens.size(), -1);
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    if (tokens[t].kind != TokenKind::kWord &&
+        tokens[t].kind != TokenKind::kNumber) {
+      continue;
+    }
+    ids->canonical[t] = canonical.IdOf(text.text(tokens[t]));
+    ids->folded[t] = folded.IdOf(text.folded_text(tokens[t]));
+  }
+}
+
 template <typename SyllablesOf>
 void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
-               const TokenView& view, SyllablesOf syllables_of,
-               std::vector<Found>* found) {
+               const TokenView& view, const ViewIds& ids,
+               SyllablesOf syllables_of, std::vector<Found>* found) {
   const std::vector<Token>& tokens = view.text->tokens();
-  // Terms are words and numbers ("3 que"); anything else ends a phrase.
-  auto matchable = [&tokens](size_t i) {
-    return tokens[i].kind == TokenKind::kWord ||
-           tokens[i].kind == TokenKind::kNumber;
-  };
-  // Each token's syllable id in each trie, looked up once.
-  thread_local std::vector<int32_t> canonical_ids, folded_ids;
-  canonical_ids.assign(tokens.size(), -1);
-  folded_ids.assign(tokens.size(), -1);
-  for (size_t t = 0; t < tokens.size(); ++t) {
-    if (!matchable(t)) continue;
-    canonical_ids[t] = canonical_trie->IdOf(view.text->text(tokens[t]));
-    if (folded_trie != nullptr) {
-      folded_ids[t] = folded_trie->IdOf(view.text->folded_text(tokens[t]));
-    }
-  }
+  const std::vector<int32_t>& canonical_ids = ids.canonical;
+  const std::vector<int32_t>& folded_ids = ids.folded;
   for (size_t s = 0; s < tokens.size(); ++s) {
     int32_t node = 0;
     for (size_t t = s; t < tokens.size() && canonical_ids[t] >= 0; ++t) {
@@ -291,12 +311,12 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     impl->weight.push_back(term.weight);
     impl->category.push_back(static_cast<uint8_t>(term.category));
     if (term.learned) {
-      impl->learned.Add(term.syllables, index);
+      impl->learned.Add(impl->canonical_dict, term.syllables, index);
       continue;
     }
     if (!term.is_regex) {
-      impl->canonical.Add(term.syllables, index);
-      if (term.fold) impl->folded.Add(term.folded, index);
+      impl->canonical.Add(impl->canonical_dict, term.syllables, index);
+      if (term.fold) impl->folded.Add(impl->folded_dict, term.folded, index);
       continue;
     }
     impl->regexes[i] = std::make_unique<re2::RE2>(term.text, options);
@@ -327,14 +347,16 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
   }
   for (size_t i = 0; i < lexicon.allowlist().size(); ++i) {
     const AllowPhrase& a = lexicon.allowlist()[i];
-    impl->allow_canonical.Add(a.syllables, static_cast<int32_t>(i));
-    impl->allow_folded.Add(a.folded, static_cast<int32_t>(i));
+    impl->allow_canonical.Add(impl->canonical_dict, a.syllables,
+                              static_cast<int32_t>(i));
+    impl->allow_folded.Add(impl->folded_dict, a.folded,
+                           static_cast<int32_t>(i));
   }
   return std::unique_ptr<const Matcher>(new Matcher(std::move(impl)));
 }
 
 std::vector<Hit> Matcher::Match(const NormalizedText& text,
-                               LearnedSums* learned_sums) const {
+                                LearnedSums* learned_sums) const {
   const Lexicon& lex = *impl_->lexicon;
   const std::vector<Token>& tokens = text.tokens();
   const TokenView view{&text, text.unaccented()};
@@ -362,12 +384,15 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
 
   // Allowlisted occurrences silence curated hits and learned n-grams
   // inside them.
+  thread_local ViewIds ids;
+  LookUpIds(text, impl_->canonical_dict, impl_->folded_dict, &ids);
+
   // Found on first use: most posts without hits never need them.
   std::vector<Found> allowed;
   bool allowed_found = lex.allowlist().empty();
   auto is_allowed = [&](int32_t term, size_t first, size_t last) {
     if (!allowed_found) {
-      WalkTries(&impl_->allow_canonical, &impl_->allow_folded, view,
+      WalkTries(&impl_->allow_canonical, &impl_->allow_folded, view, ids,
                 allow_syllables, &allowed);
       allowed_found = true;
     }
@@ -396,18 +421,10 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
         std::fill(stamp.begin(), stamp.end(), 0);
         generation = 1;
       }
-      thread_local std::vector<int32_t> ids;
-      ids.assign(tokens.size(), -1);
-      for (size_t t = 0; t < tokens.size(); ++t) {
-        if (tokens[t].kind == TokenKind::kWord ||
-            tokens[t].kind == TokenKind::kNumber) {
-          ids[t] = impl_->learned.IdOf(text.text(tokens[t]));
-        }
-      }
       for (size_t s = 0; s < tokens.size(); ++s) {
         int32_t node = 0;
-        for (size_t t = s; t < tokens.size() && ids[t] >= 0; ++t) {
-          node = impl_->learned.Step(node, ids[t]);
+        for (size_t t = s; t < tokens.size() && ids.canonical[t] >= 0; ++t) {
+          node = impl_->learned.Step(node, ids.canonical[t]);
           if (node < 0) break;
           for (int32_t v : impl_->learned.values[node]) {
             if (stamp[v] == generation || is_allowed(v, s, t)) continue;
@@ -424,7 +441,8 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
 
   // Syllable terms.
   std::vector<Found> found;
-  WalkTries(&impl_->canonical, &impl_->folded, view, term_syllables, &found);
+  WalkTries(&impl_->canonical, &impl_->folded, view, ids, term_syllables,
+            &found);
   for (const Found& f : found) {
     add_hit(f.value, f.first, f.last, f.folded ? uint32_t{kViaFolded} : 0u);
   }
@@ -496,8 +514,10 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
       const NormalizedText word = impl_->normalizer->Normalize(joined);
       const TokenView joined_view{&word, text.unaccented()};
       std::vector<Found> joined_found;
-      WalkTries(&impl_->canonical, &impl_->folded, joined_view, term_syllables,
-                &joined_found);
+      ViewIds joined_ids;
+      LookUpIds(word, impl_->canonical_dict, impl_->folded_dict, &joined_ids);
+      WalkTries(&impl_->canonical, &impl_->folded, joined_view, joined_ids,
+                term_syllables, &joined_found);
       for (const Found& f : joined_found) {
         uint32_t via = kViaJoined | (f.folded ? uint32_t{kViaFolded} : 0u);
         for (const Token& t : word.tokens()) via |= t.steps;

@@ -29,7 +29,8 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
       // Joined letters ("đ.m") give every hit of the run the same span:
       // there the term with more syllables is the longer one.
       const auto size = [&](const match::Hit& x) {
-        return std::pair(x.last_token - x.first_token, term(x).syllables.size());
+        return std::pair(x.last_token - x.first_token,
+                         term(x).syllables.size());
       };
       if (&o != &h && o.first_token <= h.first_token &&
           h.last_token <= o.last_token && size(o) > size(h)) {

@@ -39,10 +39,10 @@ nlohmann::json VerdictJson(const Analyzer& analyzer,
     }
   }
   nlohmann::json out = {{"flagged", v.flagged},
-          {"flagged_categories", std::move(categories)},
-          {"scores", std::move(scores)},
-          {"matches", std::move(matches)},
-          {"lexicon_version", analyzer.version()}};
+                        {"flagged_categories", std::move(categories)},
+                        {"scores", std::move(scores)},
+                        {"matches", std::move(matches)},
+                        {"lexicon_version", analyzer.version()}};
   if (!learned.empty()) out["learned_scores"] = std::move(learned);
   return out;
 }

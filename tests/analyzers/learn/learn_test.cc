@@ -58,7 +58,8 @@ TEST(LogisticTest, GradientVanishesAtTheOptimum) {
   for (int f = 0; f < 3; ++f) {
     double g = 0;
     for (const SparseExample& e : data) {
-      if (std::find(e.features.begin(), e.features.end(), f) == e.features.end()) {
+      if (std::find(e.features.begin(), e.features.end(), f) ==
+          e.features.end()) {
         continue;
       }
       g += (e.positive ? 1.0 : 0.0) - m.Probability(e.features);

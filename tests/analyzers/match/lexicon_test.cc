@@ -120,15 +120,15 @@ INSTANTIATE_TEST_SUITE_P(
                 {{"learned/insult.tsv", "@learned\tinsult\n"}},
                 "insult.tsv:1: the first line must be '@learned<TAB>insult"
                 "<TAB>bias=<number>'"},
-        BadCase{"learned_zero_weight",
-                {{"learned/insult.tsv",
-                  "@learned\tinsult\tbias=-2\nkhùng\t0\n"}},
-                "insult.tsv:2: weight '0' must be a non-zero number in "
-                "[-20, 20]"},
-        BadCase{"learned_not_canonical",
-                {{"learned/insult.tsv",
-                  "@learned\tinsult\tbias=-2\nKhùng\t1\n"}},
-                "insult.tsv:2: 'Khùng' is not in canonical form"},
+        BadCase{
+            "learned_zero_weight",
+            {{"learned/insult.tsv", "@learned\tinsult\tbias=-2\nkhùng\t0\n"}},
+            "insult.tsv:2: weight '0' must be a non-zero number in "
+            "[-20, 20]"},
+        BadCase{
+            "learned_not_canonical",
+            {{"learned/insult.tsv", "@learned\tinsult\tbias=-2\nKhùng\t1\n"}},
+            "insult.tsv:2: 'Khùng' is not in canonical form"},
         BadCase{"missing_file",
                 {{"manifest.tsv",
                   "version\tv\nteencode\tteencode.tsv\n"

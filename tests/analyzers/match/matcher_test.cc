@@ -264,7 +264,8 @@ TEST(LearnedScoreTest, LearnedModelFlagsAndExplains) {
   EXPECT_NEAR(r.verdict.learned_scores[insult], 1 / (1 + std::exp(-1.0)), 1e-9);
   EXPECT_TRUE(r.verdict.IsFlagged(match::Category::kInsult));
   ASSERT_EQ(r.verdict.hits.size(), 1u);
-  const match::Term& t = TestAnalyzer().lexicon().terms()[r.verdict.hits[0].term];
+  const match::Term& t =
+      TestAnalyzer().lexicon().terms()[r.verdict.hits[0].term];
   EXPECT_TRUE(t.learned);
   EXPECT_EQ(t.text, "khùng");
   EXPECT_EQ(r.verdict.hits[0].begin, 6u);  // "đồ " is 6 bytes
