@@ -85,6 +85,36 @@ class Problems {
 
 namespace {
 
+// Reports a problem at the first line of `name` (or the file) unless
+// `header_ok`; false when the file has no lines at all.
+bool CheckHeader(const std::vector<Line>& lines, const std::string& name,
+                 bool header_ok, const std::string& expected,
+                 Problems& problems) {
+  if (lines.empty() || !header_ok) {
+    problems.Add(lines.empty() ? name : StrCat(name, ":", lines[0].number),
+                 StrCat("the first line must be '", expected, "'"));
+  }
+  return !lines.empty();
+}
+
+// Remembers where each entry was first seen and reports repeats.
+class FirstSeen {
+ public:
+  // False (and a problem) when `key` was seen before.
+  bool Add(const std::string& key, const std::string& where,
+           std::string_view what, Problems& problems) {
+    auto [it, inserted] = where_.emplace(key, where);
+    if (!inserted) {
+      problems.Add(where, StrCat("duplicate ", what, " '", key, "' (first at ",
+                                 it->second, ")"));
+    }
+    return inserted;
+  }
+
+ private:
+  std::map<std::string, std::string> where_;
+};
+
 struct Manifest {
   std::string version;
   std::string teencode;
@@ -216,13 +246,12 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
                        Problems& problems, std::vector<Term>* terms) {
   std::vector<Line> lines = ContentLines(contents);
   const std::string header = StrCat("@category\t", CategoryName(category));
-  if (lines.empty() || lines[0].text != header) {
-    problems.Add(lines.empty() ? name : StrCat(name, ":", lines[0].number),
-                 StrCat("the first line must be '@category<TAB>",
-                        CategoryName(category), "'"));
-    if (lines.empty()) return;
+  if (!CheckHeader(lines, name, !lines.empty() && lines[0].text == header,
+                   StrCat("@category<TAB>", CategoryName(category)),
+                   problems)) {
+    return;
   }
-  std::map<std::string, std::string> seen;  // term → where first
+  FirstSeen seen;
   for (size_t k = 1; k < lines.size(); ++k) {
     const Line& line = lines[k];
     const std::string where = StrCat(name, ":", line.number);
@@ -267,13 +296,7 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
       ok = false;
     }
     if (cols.size() == 4) term.note = std::string(cols[3]);
-    const std::string key = std::string(cols[0]);
-    auto [it, inserted] = seen.emplace(key, where);
-    if (!inserted) {
-      problems.Add(where, StrCat("duplicate term '", key, "' (first at ",
-                                 it->second, ")"));
-      ok = false;
-    }
+    ok = seen.Add(std::string(cols[0]), where, "term", problems) && ok;
     if (ok) terms->push_back(std::move(term));
   }
 }
@@ -288,14 +311,16 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
   std::vector<Line> lines = ContentLines(contents);
   const std::string prefix =
       StrCat("@learned\t", CategoryName(category), "\tbias=");
-  if (lines.empty() || lines[0].text.substr(0, prefix.size()) != prefix ||
-      !ParseDouble(lines[0].text.substr(prefix.size()), bias)) {
-    problems.Add(lines.empty() ? name : StrCat(name, ":", lines[0].number),
-                 StrCat("the first line must be '@learned<TAB>",
-                        CategoryName(category), "<TAB>bias=<number>'"));
-    if (lines.empty()) return;
+  const bool header_ok = !lines.empty() &&
+                         lines[0].text.substr(0, prefix.size()) == prefix &&
+                         ParseDouble(lines[0].text.substr(prefix.size()), bias);
+  if (!CheckHeader(
+          lines, name, header_ok,
+          StrCat("@learned<TAB>", CategoryName(category), "<TAB>bias=<number>"),
+          problems)) {
+    return;
   }
-  std::map<std::string, std::string> seen;
+  FirstSeen seen;
   for (size_t k = 1; k < lines.size(); ++k) {
     const Line& line = lines[k];
     const std::string where = StrCat(name, ":", line.number);
@@ -318,12 +343,7 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
       ok = false;
     }
     if (cols.size() == 3) term.note = std::string(cols[2]);
-    auto [it, inserted] = seen.emplace(term.text, where);
-    if (!inserted) {
-      problems.Add(where, StrCat("duplicate term '", term.text, "' (first at ",
-                                 it->second, ")"));
-      ok = false;
-    }
+    ok = seen.Add(term.text, where, "term", problems) && ok;
     if (ok) terms->push_back(std::move(term));
   }
 }
@@ -332,12 +352,11 @@ void ParseAllowlist(std::string_view contents, const std::string& name,
                     const normalize::Normalizer& normalizer, Problems& problems,
                     std::vector<AllowPhrase>* allow) {
   std::vector<Line> lines = ContentLines(contents);
-  if (lines.empty() || lines[0].text != "@allowlist") {
-    problems.Add(lines.empty() ? name : StrCat(name, ":", lines[0].number),
-                 "the first line must be '@allowlist'");
-    if (lines.empty()) return;
+  if (!CheckHeader(lines, name, !lines.empty() && lines[0].text == "@allowlist",
+                   "@allowlist", problems)) {
+    return;
   }
-  std::map<std::string, std::string> seen;
+  FirstSeen seen;
   for (size_t k = 1; k < lines.size(); ++k) {
     const Line& line = lines[k];
     const std::string where = StrCat(name, ":", line.number);
@@ -368,12 +387,7 @@ void ParseAllowlist(std::string_view contents, const std::string& name,
       }
     }
     if (cols.size() == 3) a.note = std::string(cols[2]);
-    auto [it, inserted] = seen.emplace(a.text, where);
-    if (!inserted) {
-      problems.Add(where, StrCat("duplicate phrase '", a.text, "' (first at ",
-                                 it->second, ")"));
-      ok = false;
-    }
+    ok = seen.Add(a.text, where, "phrase", problems) && ok;
     if (ok) allow->push_back(std::move(a));
   }
 }
