@@ -7,6 +7,7 @@ set -euo pipefail
 readonly kPackages=(
   build-essential cmake pkg-config
   libicu-dev libabsl-dev libre2-dev nlohmann-json3-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

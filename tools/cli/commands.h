@@ -30,6 +30,10 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
 int RunTrain(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err);
 
+// `vigil serve`: the gRPC server.
+int RunServe(const std::vector<std::string>& args, const char* argv0,
+             std::ostream& out, std::ostream& err);
+
 // `vigil lexicon lint DIR`: every problem of a lexicon directory.
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);

@@ -11,6 +11,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: vigil <command> [args]\n"
     "commands:\n"
+    "  serve       run the gRPC server\n"
     "  normalize   normalize posts read line by line from stdin\n"
     "  analyze     print a readable verdict for a post: vigil analyze TEXT\n"
     "  classify    JSONL posts in, JSONL verdicts out\n"
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
   }
   if (command == "eval") {
     return vigil::cli::RunEval(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "serve") {
+    return vigil::cli::RunServe(args, argv[0], std::cout, std::cerr);
   }
   if (command == "train") {
     return vigil::cli::RunTrain(args, argv[0], std::cout, std::cerr);

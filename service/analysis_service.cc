@@ -1,0 +1,117 @@
+#include <grpcpp/grpcpp.h>
+
+#include "service/services.h"
+#include "service/verdict_proto.h"
+
+namespace vigil::service {
+
+grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
+  if (post.text().size() > options_.max_post_bytes) {
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        "post '" + post.id() + "' is " + std::to_string(post.text().size()) +
+            " bytes; the limit is " + std::to_string(options_.max_post_bytes));
+  }
+  return grpc::Status::OK;
+}
+
+void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
+                                     const v1::Post& post,
+                                     v1::AnalyzeResponse* response) {
+  const Analyzer::Result result = snapshot.analyzer->Analyze(post.text());
+  response->set_post_id(post.id());
+  ToProto(*snapshot.analyzer, result, response->mutable_verdict());
+}
+
+grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
+    grpc::CallbackServerContext* context, const v1::AnalyzeRequest* request,
+    v1::AnalyzeResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = Validate(request->post());
+  if (status.ok()) AnalyzeOne(*snapshots_->Get(), request->post(), response);
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
+    grpc::CallbackServerContext* context,
+    const v1::AnalyzeBatchRequest* request,
+    v1::AnalyzeBatchResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (static_cast<size_t>(request->posts_size()) > options_.max_batch_posts) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "batch of " +
+                                     std::to_string(request->posts_size()) +
+                                     " posts; the limit is " +
+                                     std::to_string(options_.max_batch_posts)));
+    return reactor;
+  }
+  for (const v1::Post& post : request->posts()) {
+    grpc::Status status = Validate(post);
+    if (!status.ok()) {
+      reactor->Finish(status);
+      return reactor;
+    }
+  }
+  // One snapshot for the whole batch: every post judged by one lexicon.
+  const std::shared_ptr<const SnapshotHolder::Snapshot> snapshot =
+      snapshots_->Get();
+  for (const v1::Post& post : request->posts()) {
+    AnalyzeOne(*snapshot, post, response->add_results());
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+namespace {
+
+// Reads a post, writes its verdict, reads the next: responses leave in
+// request order. A post over the limits ends the stream with its status.
+class StreamReactor final
+    : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
+ public:
+  explicit StreamReactor(const AnalysisServiceImpl* service)
+      : service_(service) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished sending (or the call broke)
+      Finish(grpc::Status::OK);
+      return;
+    }
+    grpc::Status status = service_->Validate(request_.post());
+    if (!status.ok()) {
+      Finish(status);
+      return;
+    }
+    response_.Clear();
+    AnalysisServiceImpl::AnalyzeOne(*service_->snapshots()->Get(),
+                                    request_.post(), &response_);
+    StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  const AnalysisServiceImpl* service_;
+  v1::AnalyzeRequest request_;
+  v1::AnalyzeResponse response_;
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
+AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext*) {
+  return new StreamReactor(this);
+}
+
+}  // namespace vigil::service

@@ -1,0 +1,53 @@
+#include "service/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "service/services.h"
+
+namespace vigil::service {
+
+Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerOptions& options) {
+  auto analyzer = Analyzer::Load(options.lexicon_dir);
+  if (!analyzer.ok()) return analyzer.status();
+  std::unique_ptr<Server> server(new Server());
+  server->snapshots_ = std::make_unique<SnapshotHolder>(
+      SnapshotHolder::Snapshot{*std::move(analyzer), options.lexicon_dir,
+                               std::chrono::system_clock::now()});
+  server->analysis_ =
+      std::make_unique<AnalysisServiceImpl>(server->snapshots_.get(), options);
+  server->admin_ = std::make_unique<AdminServiceImpl>(server->snapshots_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->analysis_.get());
+  builder.RegisterService(server->admin_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError("cannot listen on " + options.listen);
+  }
+  return server;
+}
+
+void Server::Shutdown(std::chrono::milliseconds grace) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  if (auto* health = server_->GetHealthCheckService()) {
+    health->SetServingStatus(false);
+  }
+  server_->Shutdown(std::chrono::system_clock::now() + grace);
+}
+
+void Server::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace vigil::service

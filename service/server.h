@@ -1,0 +1,76 @@
+// Server: vigil's gRPC server (callback API) with the AnalysisService, the
+// AdminService, grpc.health.v1 and server reflection.
+//
+//   vigil::service::ServerOptions options;
+//   options.listen = "127.0.0.1:0";           // port 0: pick a free one
+//   options.lexicon_dir = "lexicons";
+//   auto server = vigil::service::Server::Start(options);
+//   if (!server.ok()) ...;                    // status says why
+//   int port = (*server)->port();
+//   (*server)->Shutdown();                    // drains calls in flight
+//
+// Thread safety: Start() and Shutdown() from one thread; the services run on
+// gRPC's threads and share the snapshot through SnapshotHolder.
+#ifndef VIGIL_SERVICE_SERVER_H_
+#define VIGIL_SERVICE_SERVER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "service/snapshot.h"
+
+namespace grpc {
+class Server;
+}  // namespace grpc
+
+namespace vigil::service {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:50051";
+  std::string lexicon_dir = "lexicons";
+  // Requests beyond these limits get INVALID_ARGUMENT.
+  size_t max_post_bytes = 1 << 20;
+  size_t max_batch_posts = 1000;
+  // Largest request message accepted (RESOURCE_EXHAUSTED beyond).
+  int max_message_bytes = 64 << 20;
+};
+
+class AnalysisServiceImpl;
+class AdminServiceImpl;
+
+class Server {
+ public:
+  // Loads the lexicons and starts serving. Fails with the lexicon problem
+  // (file:line) or when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerOptions& options);
+
+  ~Server();
+
+  // The bound port (useful with port 0).
+  int port() const { return port_; }
+
+  SnapshotHolder& snapshots() { return *snapshots_; }
+
+  // Marks the server NOT_SERVING, stops accepting calls and waits up to
+  // `grace` for calls in flight to finish, then cancels the rest.
+  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+  // Blocks until Shutdown() is called from another thread.
+  void Wait();
+
+ private:
+  Server() = default;
+  std::unique_ptr<SnapshotHolder> snapshots_;
+  std::unique_ptr<AnalysisServiceImpl> analysis_;
+  std::unique_ptr<AdminServiceImpl> admin_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace vigil::service
+
+#endif  // VIGIL_SERVICE_SERVER_H_
