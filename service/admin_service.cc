@@ -8,9 +8,10 @@ namespace vigil::service {
 grpc::ServerUnaryReactor* AdminServiceImpl::GetLexiconInfo(
     grpc::CallbackServerContext* context, const v1::GetLexiconInfoRequest*,
     v1::LexiconInfo* response) {
-  ToProto(*snapshots_->Get(), response);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
+  grpc::Status status = authorizer_->Check(*context, Rpc::kGetLexiconInfo);
+  if (status.ok()) ToProto(*snapshots_->Get(), response);
+  reactor->Finish(status);
   return reactor;
 }
 
@@ -19,6 +20,11 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadLexicons(
     const v1::ReloadLexiconsRequest* request,
     v1::ReloadLexiconsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = authorizer_->Check(*context, Rpc::kReloadLexicons);
+      !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   const absl::Status status = snapshots_->Reload(request->directory());
   if (!status.ok()) {
     reactor->Finish(grpc::Status(status.code() == absl::StatusCode::kNotFound

@@ -27,7 +27,8 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
     grpc::CallbackServerContext* context, const v1::AnalyzeRequest* request,
     v1::AnalyzeResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  grpc::Status status = Validate(request->post());
+  grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyze);
+  if (status.ok()) status = Validate(request->post());
   if (status.ok()) AnalyzeOne(*snapshots_->Get(), request->post(), response);
   reactor->Finish(status);
   return reactor;
@@ -38,6 +39,11 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
     const v1::AnalyzeBatchRequest* request,
     v1::AnalyzeBatchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeBatch);
+      !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
   if (static_cast<size_t>(request->posts_size()) > options_.max_batch_posts) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "batch of " +
@@ -107,10 +113,20 @@ class StreamReactor final
   v1::AnalyzeResponse response_;
 };
 
+// Ends a stream at once with `status` (refused calls).
+class RefusedStream final
+    : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
+ public:
+  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
 grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
-AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext*) {
+AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext* context) {
+  grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeStream);
+  if (!status.ok()) return new RefusedStream(status);
   return new StreamReactor(this);
 }
 

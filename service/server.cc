@@ -4,23 +4,42 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include "service/auth.h"
 #include "service/services.h"
 
 namespace vigil::service {
 
 Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
 
+bool IsLoopbackAddress(const std::string& listen) {
+  return listen.rfind("127.", 0) == 0 || listen.rfind("localhost:", 0) == 0 ||
+         listen.rfind("[::1]:", 0) == 0;
+}
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options) {
+  std::optional<TokenStore> tokens;
+  if (!options.tokens_path.empty()) {
+    auto loaded = TokenStore::Load(options.tokens_path);
+    if (!loaded.ok()) return loaded.status();
+    tokens = *std::move(loaded);
+  } else if (!IsLoopbackAddress(options.listen)) {
+    return absl::FailedPreconditionError(
+        "refusing to listen on " + options.listen +
+        " without authentication: configure a tokens file, or listen on "
+        "loopback");
+  }
   auto analyzer = Analyzer::Load(options.lexicon_dir);
   if (!analyzer.ok()) return analyzer.status();
   std::unique_ptr<Server> server(new Server());
+  server->authorizer_ = std::make_unique<Authorizer>(std::move(tokens));
   server->snapshots_ = std::make_unique<SnapshotHolder>(
       SnapshotHolder::Snapshot{*std::move(analyzer), options.lexicon_dir,
                                std::chrono::system_clock::now()});
-  server->analysis_ =
-      std::make_unique<AnalysisServiceImpl>(server->snapshots_.get(), options);
-  server->admin_ = std::make_unique<AdminServiceImpl>(server->snapshots_.get());
+  server->analysis_ = std::make_unique<AnalysisServiceImpl>(
+      server->snapshots_.get(), server->authorizer_.get(), options);
+  server->admin_ = std::make_unique<AdminServiceImpl>(
+      server->snapshots_.get(), server->authorizer_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

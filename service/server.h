@@ -30,6 +30,9 @@ namespace vigil::service {
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";
   std::string lexicon_dir = "lexicons";
+  // Tokens file (see auth.h). Empty: no authentication, which is allowed
+  // only on loopback addresses.
+  std::string tokens_path;
   // Requests beyond these limits get INVALID_ARGUMENT.
   size_t max_post_bytes = 1 << 20;
   size_t max_batch_posts = 1000;
@@ -37,13 +40,17 @@ struct ServerOptions {
   int max_message_bytes = 64 << 20;
 };
 
+// True for 127.0.0.0/8, localhost and [::1] addresses.
+bool IsLoopbackAddress(const std::string& listen);
+
 class AnalysisServiceImpl;
 class AdminServiceImpl;
 
 class Server {
  public:
-  // Loads the lexicons and starts serving. Fails with the lexicon problem
-  // (file:line) or when the address cannot be bound.
+  // Loads the lexicons (and tokens) and starts serving. Fails with the
+  // lexicon or tokens problem (file:line), when the address cannot be bound,
+  // or when asked to listen beyond loopback without tokens.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const ServerOptions& options);
 
@@ -64,6 +71,7 @@ class Server {
  private:
   Server() = default;
   std::unique_ptr<SnapshotHolder> snapshots_;
+  std::unique_ptr<class Authorizer> authorizer_;
   std::unique_ptr<AnalysisServiceImpl> analysis_;
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<grpc::Server> server_;

@@ -2,6 +2,7 @@
 #ifndef VIGIL_SERVICE_SERVICES_H_
 #define VIGIL_SERVICE_SERVICES_H_
 
+#include "service/auth.h"
 #include "service/server.h"
 #include "service/snapshot.h"
 #include "vigil/v1/admin.grpc.pb.h"
@@ -11,8 +12,9 @@ namespace vigil::service {
 
 class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
  public:
-  AnalysisServiceImpl(SnapshotHolder* snapshots, const ServerOptions& options)
-      : snapshots_(snapshots), options_(options) {}
+  AnalysisServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
+                      const ServerOptions& options)
+      : snapshots_(snapshots), authorizer_(authorizer), options_(options) {}
 
   grpc::ServerUnaryReactor* Analyze(grpc::CallbackServerContext* context,
                                     const v1::AnalyzeRequest* request,
@@ -34,13 +36,14 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
 
  private:
   SnapshotHolder* snapshots_;
+  const Authorizer* authorizer_;
   ServerOptions options_;
 };
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  explicit AdminServiceImpl(SnapshotHolder* snapshots)
-      : snapshots_(snapshots) {}
+  AdminServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer)
+      : snapshots_(snapshots), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* GetLexiconInfo(
       grpc::CallbackServerContext* context,
@@ -53,6 +56,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
 
  private:
   SnapshotHolder* snapshots_;
+  const Authorizer* authorizer_;
 };
 
 }  // namespace vigil::service

@@ -34,6 +34,10 @@ int RunTrain(const std::vector<std::string>& args, const char* argv0,
 int RunServe(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err);
 
+// `vigil token`: a new bearer token and its tokens-file line.
+int RunToken(const std::vector<std::string>& args, const char* argv0,
+             std::ostream& out, std::ostream& err);
+
 // `vigil lexicon lint DIR`: every problem of a lexicon directory.
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);

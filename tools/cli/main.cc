@@ -12,6 +12,7 @@ constexpr char kUsage[] =
     "usage: vigil <command> [args]\n"
     "commands:\n"
     "  serve       run the gRPC server\n"
+    "  token       make a bearer token for the server's tokens file\n"
     "  normalize   normalize posts read line by line from stdin\n"
     "  analyze     print a readable verdict for a post: vigil analyze TEXT\n"
     "  classify    JSONL posts in, JSONL verdicts out\n"
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
   }
   if (command == "serve") {
     return vigil::cli::RunServe(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "token") {
+    return vigil::cli::RunToken(args, argv[0], std::cout, std::cerr);
   }
   if (command == "train") {
     return vigil::cli::RunTrain(args, argv[0], std::cout, std::cerr);

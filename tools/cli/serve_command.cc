@@ -15,11 +15,13 @@ namespace vigil::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: vigil serve [--listen HOST:PORT] [--lexicons DIR]\n"
+    "usage: vigil serve [--listen HOST:PORT] [--lexicons DIR] [--tokens FILE]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "Serves vigil.v1.AnalysisService and AdminService over gRPC (plus health\n"
     "and reflection) on --listen (default 127.0.0.1:50051). SIGHUP reloads\n"
-    "the lexicons; SIGTERM or SIGINT drains calls in flight and exits.\n";
+    "the lexicons; SIGTERM or SIGINT drains calls in flight and exits.\n"
+    "--tokens names the bearer tokens file (vigil token makes entries);\n"
+    "without it only loopback addresses are allowed.\n";
 
 // One log line per event: time, event, then key=value pairs.
 void Log(std::ostream& err, const std::string& event,
@@ -31,17 +33,13 @@ void Log(std::ostream& err, const std::string& event,
       << std::endl;
 }
 
-bool IsLoopback(const std::string& listen) {
-  return listen.rfind("127.", 0) == 0 || listen.rfind("localhost:", 0) == 0 ||
-         listen.rfind("[::1]:", 0) == 0;
-}
-
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err) {
   ParsedFlags flags = ParseFlags(
-      args, {"--listen", "--lexicons", "--max-post-bytes", "--max-batch"},
+      args,
+      {"--listen", "--lexicons", "--tokens", "--max-post-bytes", "--max-batch"},
       {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -50,6 +48,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   service::ServerOptions options;
   options.listen = flags.Get("--listen", options.listen);
   options.lexicon_dir = LexiconDir(flags.Get("--lexicons"), argv0);
+  options.tokens_path = flags.Get("--tokens");
   try {
     if (!flags.Get("--max-post-bytes").empty()) {
       options.max_post_bytes = std::stoul(flags.Get("--max-post-bytes"));
@@ -64,13 +63,6 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
     err << "vigil serve: "
         << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
         << kUsage;
-    return 2;
-  }
-  // Without authentication (not built yet), only loopback is safe.
-  if (!IsLoopback(options.listen)) {
-    err << "vigil serve: refusing to listen on " << options.listen
-        << ": only loopback addresses are allowed until token "
-           "authentication is configured\n";
     return 2;
   }
 
