@@ -4,12 +4,57 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "service/auth.h"
 #include "service/services.h"
 
 namespace vigil::service {
 
 Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
+
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(path + ": cannot read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Plaintext, TLS or mTLS credentials from the options.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options) {
+  if (options.tls_cert_path.empty() && options.tls_key_path.empty()) {
+    if (!options.tls_client_ca_path.empty()) {
+      return absl::InvalidArgumentError(
+          "a TLS client CA needs a server certificate and key too");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert_path.empty() || options.tls_key_path.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both a certificate and a private key");
+  }
+  auto cert = ReadPem(options.tls_cert_path);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem(options.tls_key_path);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!options.tls_client_ca_path.empty()) {
+    auto ca = ReadPem(options.tls_client_ca_path);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 bool IsLoopbackAddress(const std::string& listen) {
   return listen.rfind("127.", 0) == 0 || listen.rfind("localhost:", 0) == 0 ||
@@ -29,6 +74,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         " without authentication: configure a tokens file, or listen on "
         "loopback");
   }
+  auto credentials = Credentials(options);
+  if (!credentials.ok()) return credentials.status();
   auto analyzer = Analyzer::Load(options.lexicon_dir);
   if (!analyzer.ok()) return analyzer.status();
   std::unique_ptr<Server> server(new Server());
@@ -44,8 +91,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->analysis_.get());
   builder.RegisterService(server->admin_.get());

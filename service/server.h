@@ -33,6 +33,12 @@ struct ServerOptions {
   // Tokens file (see auth.h). Empty: no authentication, which is allowed
   // only on loopback addresses.
   std::string tokens_path;
+  // TLS: PEM files of the server's certificate chain and private key. With
+  // tls_client_ca_path too, clients must present a certificate signed by
+  // that CA (mTLS). All empty: plaintext.
+  std::string tls_cert_path;
+  std::string tls_key_path;
+  std::string tls_client_ca_path;
   // Requests beyond these limits get INVALID_ARGUMENT.
   size_t max_post_bytes = 1 << 20;
   size_t max_batch_posts = 1000;

@@ -16,6 +16,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: vigil serve [--listen HOST:PORT] [--lexicons DIR] [--tokens FILE]\n"
+    "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "Serves vigil.v1.AnalysisService and AdminService over gRPC (plus health\n"
     "and reflection) on --listen (default 127.0.0.1:50051). SIGHUP reloads\n"
@@ -39,7 +40,8 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err) {
   ParsedFlags flags = ParseFlags(
       args,
-      {"--listen", "--lexicons", "--tokens", "--max-post-bytes", "--max-batch"},
+      {"--listen", "--lexicons", "--tokens", "--tls-cert", "--tls-key",
+       "--tls-client-ca", "--max-post-bytes", "--max-batch"},
       {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -49,6 +51,9 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   options.listen = flags.Get("--listen", options.listen);
   options.lexicon_dir = LexiconDir(flags.Get("--lexicons"), argv0);
   options.tokens_path = flags.Get("--tokens");
+  options.tls_cert_path = flags.Get("--tls-cert");
+  options.tls_key_path = flags.Get("--tls-key");
+  options.tls_client_ca_path = flags.Get("--tls-client-ca");
   try {
     if (!flags.Get("--max-post-bytes").empty()) {
       options.max_post_bytes = std::stoul(flags.Get("--max-post-bytes"));

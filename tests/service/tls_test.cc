@@ -1,0 +1,130 @@
+// TLS and mTLS with a test CA made at test time by the openssl command.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "service/server.h"
+#include "tests/test_data.h"
+#include "vigil/v1/analysis.grpc.pb.h"
+
+namespace vigil::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// A CA, a server certificate for localhost/127.0.0.1 and a client
+// certificate, all signed by the CA.
+class TestPki {
+ public:
+  TestPki()
+      : dir_(fs::path(::testing::TempDir()) /
+             ("vigil_pki_" + std::to_string(getpid()))) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const std::string d = dir_.string();
+    const std::string cmd =
+        "cd " + d + " && (" +
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+        "/CN=vigil-test-ca "
+        "-keyout ca.key -out ca.pem && "
+        "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost "
+        "-keyout server.key -out server.csr && "
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
+        "-CAcreateserial -days 2 -extfile san.ext -out server.pem && "
+        "openssl req -newkey rsa:2048 -nodes -subj /CN=client "
+        "-keyout client.key -out client.csr && "
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
+        "-CAcreateserial -days 2 -out client.pem) >/dev/null 2>&1";
+    ok_ = std::system(cmd.c_str()) == 0;
+  }
+  bool ok() const { return ok_; }
+  std::string path(const char* name) const { return (dir_ / name).string(); }
+  std::string pem(const char* name) const { return Slurp(dir_ / name); }
+
+ private:
+  fs::path dir_;
+  bool ok_ = false;
+};
+
+grpc::StatusCode CallAnalyze(std::shared_ptr<grpc::ChannelCredentials> creds,
+                             int port) {
+  auto stub = v1::AnalysisService::NewStub(
+      grpc::CreateChannel("localhost:" + std::to_string(port), creds));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(5));
+  v1::AnalyzeRequest request;
+  request.mutable_post()->set_text("óc chó");
+  v1::AnalyzeResponse response;
+  grpc::Status status = stub->Analyze(&context, request, &response);
+  if (status.ok()) {
+    EXPECT_TRUE(response.verdict().flagged());
+  }
+  return status.error_code();
+}
+
+TEST(TlsTest, ServerTlsAndMutualTls) {
+  TestPki pki;
+  if (!pki.ok()) GTEST_SKIP() << "the openssl command could not make a test CA";
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+  options.tls_cert_path = pki.path("server.pem");
+  options.tls_key_path = pki.path("server.key");
+  {
+    auto server = Server::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    grpc::SslCredentialsOptions trust;
+    trust.pem_root_certs = pki.pem("ca.pem");
+    EXPECT_EQ(CallAnalyze(grpc::SslCredentials(trust), (*server)->port()),
+              grpc::StatusCode::OK);
+    EXPECT_NE(
+        CallAnalyze(grpc::InsecureChannelCredentials(), (*server)->port()),
+        grpc::StatusCode::OK);
+  }
+  options.tls_client_ca_path = pki.path("ca.pem");
+  {
+    auto server = Server::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    grpc::SslCredentialsOptions no_cert;
+    no_cert.pem_root_certs = pki.pem("ca.pem");
+    EXPECT_NE(CallAnalyze(grpc::SslCredentials(no_cert), (*server)->port()),
+              grpc::StatusCode::OK);
+    grpc::SslCredentialsOptions with_cert = no_cert;
+    with_cert.pem_private_key = pki.pem("client.key");
+    with_cert.pem_cert_chain = pki.pem("client.pem");
+    EXPECT_EQ(CallAnalyze(grpc::SslCredentials(with_cert), (*server)->port()),
+              grpc::StatusCode::OK);
+  }
+}
+
+TEST(TlsTest, BadTlsOptionsFailToStart) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+  options.tls_cert_path = "/nonexistent/server.pem";
+  auto server = Server::Start(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(std::string(server.status().message()),
+              ::testing::HasSubstr("both a certificate and a private key"));
+  options.tls_key_path = "/nonexistent/server.key";
+  server = Server::Start(options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(std::string(server.status().message()),
+              ::testing::HasSubstr("/nonexistent/server.pem: cannot read"));
+}
+
+}  // namespace
+}  // namespace vigil::service
