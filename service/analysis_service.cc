@@ -29,7 +29,11 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyze);
   if (status.ok()) status = Validate(request->post());
-  if (status.ok()) AnalyzeOne(*snapshots_->Get(), request->post(), response);
+  if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
+  if (status.ok()) {
+    AnalyzeOne(*snapshots_->Get(), request->post(), response);
+    in_flight_.Leave();
+  }
   reactor->Finish(status);
   return reactor;
 }
@@ -59,13 +63,27 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
       return reactor;
     }
   }
+  if (!in_flight_.TryEnter()) {
+    reactor->Finish(InFlight::Overloaded());
+    return reactor;
+  }
   // One snapshot for the whole batch: every post judged by one lexicon.
   const std::shared_ptr<const SnapshotHolder::Snapshot> snapshot =
       snapshots_->Get();
+  grpc::Status status = grpc::Status::OK;
   for (const v1::Post& post : request->posts()) {
+    // Honour the deadline (and cancellation) between posts.
+    if (context->IsCancelled() ||
+        context->deadline() < std::chrono::system_clock::now()) {
+      status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                            "deadline passed during the batch");
+      response->Clear();
+      break;
+    }
     AnalyzeOne(*snapshot, post, response->add_results());
   }
-  reactor->Finish(grpc::Status::OK);
+  in_flight_.Leave();
+  reactor->Finish(status);
   return reactor;
 }
 
@@ -76,8 +94,7 @@ namespace {
 class StreamReactor final
     : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
  public:
-  explicit StreamReactor(const AnalysisServiceImpl* service)
-      : service_(service) {
+  explicit StreamReactor(AnalysisServiceImpl* service) : service_(service) {
     StartRead(&request_);
   }
 
@@ -105,10 +122,13 @@ class StreamReactor final
     StartRead(&request_);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    service_->in_flight().Leave();
+    delete this;
+  }
 
  private:
-  const AnalysisServiceImpl* service_;
+  AnalysisServiceImpl* service_;
   v1::AnalyzeRequest request_;
   v1::AnalyzeResponse response_;
 };
@@ -127,6 +147,7 @@ grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
 AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext* context) {
   grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeStream);
   if (!status.ok()) return new RefusedStream(status);
+  if (!in_flight_.TryEnter()) return new RefusedStream(InFlight::Overloaded());
   return new StreamReactor(this);
 }
 

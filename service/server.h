@@ -44,6 +44,9 @@ struct ServerOptions {
   size_t max_batch_posts = 1000;
   // Largest request message accepted (RESOURCE_EXHAUSTED beyond).
   int max_message_bytes = 64 << 20;
+  // Calls (unary calls and open streams) served at once; more are answered
+  // RESOURCE_EXHAUSTED at once rather than queued without bound.
+  int max_in_flight = 256;
 };
 
 // True for 127.0.0.0/8, localhost and [::1] addresses.

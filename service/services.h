@@ -10,11 +10,38 @@
 
 namespace vigil::service {
 
+// Counts calls in flight against ServerOptions::max_in_flight.
+class InFlight {
+ public:
+  explicit InFlight(int limit) : limit_(limit) {}
+  // Takes a slot; false (and nothing taken) when all are busy.
+  bool TryEnter() {
+    if (count_.fetch_add(1) >= limit_) {
+      count_.fetch_sub(1);
+      return false;
+    }
+    return true;
+  }
+  void Leave() { count_.fetch_sub(1); }
+  static grpc::Status Overloaded() {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "server overloaded: too many calls in flight; retry "
+                        "with backoff");
+  }
+
+ private:
+  const int limit_;
+  std::atomic<int> count_{0};
+};
+
 class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
  public:
   AnalysisServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
                       const ServerOptions& options)
-      : snapshots_(snapshots), authorizer_(authorizer), options_(options) {}
+      : snapshots_(snapshots),
+        authorizer_(authorizer),
+        options_(options),
+        in_flight_(options.max_in_flight) {}
 
   grpc::ServerUnaryReactor* Analyze(grpc::CallbackServerContext* context,
                                     const v1::AnalyzeRequest* request,
@@ -33,11 +60,13 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
                          const v1::Post& post, v1::AnalyzeResponse* response);
 
   SnapshotHolder* snapshots() const { return snapshots_; }
+  InFlight& in_flight() { return in_flight_; }
 
  private:
   SnapshotHolder* snapshots_;
   const Authorizer* authorizer_;
   ServerOptions options_;
+  InFlight in_flight_;
 };
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {

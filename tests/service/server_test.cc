@@ -251,3 +251,83 @@ TEST(ServerStartTest, BrokenLexiconFailsToStart) {
 
 }  // namespace
 }  // namespace vigil::service
+
+namespace vigil::service {
+namespace {
+
+TEST(OverloadTest, ExcessCallsFailFastAndServiceRecovers) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.lexicon_dir = TestLexicons();
+  options.max_in_flight = 1;
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::AnalysisService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                          grpc::InsecureChannelCredentials()));
+  auto analyze = [&] {
+    grpc::ClientContext context;
+    v1::AnalyzeRequest request;
+    request.mutable_post()->set_text("óc chó");
+    v1::AnalyzeResponse response;
+    return stub->Analyze(&context, request, &response).error_code();
+  };
+  {
+    // An open stream holds the only slot.
+    grpc::ClientContext context;
+    auto stream = stub->AnalyzeStream(&context);
+    v1::AnalyzeRequest request;
+    request.mutable_post()->set_text("xin chào");
+    ASSERT_TRUE(stream->Write(request));
+    v1::AnalyzeResponse response;
+    ASSERT_TRUE(stream->Read(&response));  // the stream is being served
+    EXPECT_EQ(analyze(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    stream->WritesDone();
+    while (stream->Read(&response)) {
+    }
+    EXPECT_TRUE(stream->Finish().ok());
+  }
+  // The slot is free again.
+  grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
+  for (int i = 0; i < 50 && code != grpc::StatusCode::OK; ++i) {
+    code = analyze();
+    if (code != grpc::StatusCode::OK) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  EXPECT_EQ(code, grpc::StatusCode::OK);
+}
+
+TEST(ShutdownTest, DrainsAStreamInFlight) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.lexicon_dir = TestLexicons();
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::AnalysisService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                          grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  auto stream = stub->AnalyzeStream(&context);
+  v1::AnalyzeRequest request;
+  request.mutable_post()->set_text("óc chó");
+  v1::AnalyzeResponse response;
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->Read(&response));
+  // Shut down while the stream is open: it may finish its work.
+  std::thread stopper([&] { (*server)->Shutdown(std::chrono::seconds(10)); });
+  int answered = 1;
+  for (int i = 0; i < 100; ++i) {
+    if (!stream->Write(request)) break;
+    if (stream->Read(&response)) ++answered;
+  }
+  stream->WritesDone();
+  while (stream->Read(&response)) ++answered;
+  const grpc::Status status = stream->Finish();
+  stopper.join();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(answered, 101);
+}
+
+}  // namespace
+}  // namespace vigil::service
