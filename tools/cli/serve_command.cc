@@ -6,6 +6,7 @@
 #include <ctime>
 #include <ostream>
 
+#include "service/config.h"
 #include "service/server.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
@@ -15,7 +16,8 @@ namespace vigil::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: vigil serve [--listen HOST:PORT] [--lexicons DIR] [--tokens FILE]\n"
+    "usage: vigil serve [--config FILE] [--listen HOST:PORT] [--lexicons DIR]\n"
+    "                   [--tokens FILE] [--max-in-flight N]\n"
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "Serves vigil.v1.AnalysisService and AdminService over gRPC (plus health\n"
@@ -38,22 +40,34 @@ void Log(std::ostream& err, const std::string& event,
 
 int RunServe(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err) {
-  ParsedFlags flags = ParseFlags(
-      args,
-      {"--listen", "--lexicons", "--tokens", "--tls-cert", "--tls-key",
-       "--tls-client-ca", "--max-post-bytes", "--max-batch"},
-      {"-h", "--help"});
+  ParsedFlags flags =
+      ParseFlags(args,
+                 {"--config", "--listen", "--lexicons", "--tokens",
+                  "--tls-cert", "--tls-key", "--tls-client-ca",
+                  "--max-post-bytes", "--max-batch", "--max-in-flight"},
+                 {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
   }
   service::ServerOptions options;
+  options.lexicon_dir = LexiconDir("", argv0);
+  if (!flags.Get("--config").empty()) {
+    const absl::Status status =
+        service::ApplyConfigFile(flags.Get("--config"), &options);
+    if (!status.ok()) {
+      err << "vigil serve: " << status.message() << "\n";
+      return 2;
+    }
+  }
+  // Flags override the config file.
   options.listen = flags.Get("--listen", options.listen);
-  options.lexicon_dir = LexiconDir(flags.Get("--lexicons"), argv0);
-  options.tokens_path = flags.Get("--tokens");
-  options.tls_cert_path = flags.Get("--tls-cert");
-  options.tls_key_path = flags.Get("--tls-key");
-  options.tls_client_ca_path = flags.Get("--tls-client-ca");
+  options.lexicon_dir = flags.Get("--lexicons", options.lexicon_dir);
+  options.tokens_path = flags.Get("--tokens", options.tokens_path);
+  options.tls_cert_path = flags.Get("--tls-cert", options.tls_cert_path);
+  options.tls_key_path = flags.Get("--tls-key", options.tls_key_path);
+  options.tls_client_ca_path =
+      flags.Get("--tls-client-ca", options.tls_client_ca_path);
   try {
     if (!flags.Get("--max-post-bytes").empty()) {
       options.max_post_bytes = std::stoul(flags.Get("--max-post-bytes"));
@@ -61,8 +75,12 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
     if (!flags.Get("--max-batch").empty()) {
       options.max_batch_posts = std::stoul(flags.Get("--max-batch"));
     }
+    if (!flags.Get("--max-in-flight").empty()) {
+      options.max_in_flight = std::stoi(flags.Get("--max-in-flight"));
+    }
   } catch (const std::exception&) {
-    flags.error = "--max-post-bytes and --max-batch take whole numbers";
+    flags.error =
+        "--max-post-bytes, --max-batch and --max-in-flight take whole numbers";
   }
   if (!flags.error.empty() || !flags.positional.empty()) {
     err << "vigil serve: "

@@ -1,0 +1,79 @@
+#include "service/config.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "analyzers/util/strings.h"
+#include "vigil/v1/config.pb.h"
+
+namespace vigil::service {
+namespace {
+
+// Keeps the first parse error, as path:line:column: message.
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit FirstError(std::string path) : path_(std::move(path)) {}
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (error_.empty()) {
+      error_ = StrCat(path_, ":", line + 1, ":", column + 1, ": ", message);
+    }
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string path_;
+  std::string error_;
+};
+
+}  // namespace
+
+absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(path + ": cannot read config file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  v1::ServerConfig config;
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors(path);
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(buffer.str(), &config)) {
+    return absl::InvalidArgumentError(
+        errors.error().empty() ? path + ": invalid config" : errors.error());
+  }
+  if (!config.listen().empty()) options->listen = config.listen();
+  if (!config.lexicons().empty()) options->lexicon_dir = config.lexicons();
+  if (!config.tokens().empty()) options->tokens_path = config.tokens();
+  if (!config.tls().cert().empty())
+    options->tls_cert_path = config.tls().cert();
+  if (!config.tls().key().empty()) options->tls_key_path = config.tls().key();
+  if (!config.tls().client_ca().empty()) {
+    options->tls_client_ca_path = config.tls().client_ca();
+  }
+  const v1::LimitsConfig& limits = config.limits();
+  if (limits.max_post_bytes() > 0)
+    options->max_post_bytes = limits.max_post_bytes();
+  if (limits.max_batch_posts() > 0) {
+    options->max_batch_posts = limits.max_batch_posts();
+  }
+  if (limits.max_in_flight() > 0) {
+    if (limits.max_in_flight() > 1000000) {
+      return absl::InvalidArgumentError(
+          path + ": limits.max_in_flight must be at most 1000000");
+    }
+    options->max_in_flight = static_cast<int>(limits.max_in_flight());
+  }
+  if (limits.max_message_bytes() > 0) {
+    if (limits.max_message_bytes() > (1u << 30)) {
+      return absl::InvalidArgumentError(
+          path + ": limits.max_message_bytes must be at most 1 GiB");
+    }
+    options->max_message_bytes = static_cast<int>(limits.max_message_bytes());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace vigil::service

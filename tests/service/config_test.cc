@@ -1,0 +1,67 @@
+#include "service/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/test_data.h"
+
+namespace vigil::service {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Write(const std::string& contents) {
+  const std::string path = ::testing::TempDir() + "/vigil_conf_" +
+                           std::to_string(getpid()) + "_" +
+                           std::to_string(std::hash<std::string>{}(contents));
+  std::ofstream(path, std::ios::trunc) << contents;
+  return path;
+}
+
+TEST(ConfigTest, AppliesSetFieldsOnly) {
+  ServerOptions options;
+  options.lexicon_dir = "keep-me";
+  ASSERT_TRUE(ApplyConfigFile(Write("listen: \"127.0.0.1:6000\"\n"
+                                    "tokens: \"/etc/vigil/tokens\"\n"
+                                    "tls { cert: \"c.pem\" key: \"k.pem\" }\n"
+                                    "limits { max_batch_posts: 10 "
+                                    "max_in_flight: 8 }\n"),
+                              &options)
+                  .ok());
+  EXPECT_EQ(options.listen, "127.0.0.1:6000");
+  EXPECT_EQ(options.lexicon_dir, "keep-me");
+  EXPECT_EQ(options.tokens_path, "/etc/vigil/tokens");
+  EXPECT_EQ(options.tls_cert_path, "c.pem");
+  EXPECT_EQ(options.tls_key_path, "k.pem");
+  EXPECT_EQ(options.max_batch_posts, 10u);
+  EXPECT_EQ(options.max_in_flight, 8);
+  EXPECT_EQ(options.max_post_bytes, ServerOptions().max_post_bytes);
+}
+
+TEST(ConfigTest, ShippedExampleParses) {
+  ServerOptions options;
+  EXPECT_TRUE(
+      ApplyConfigFile(testing::SourcePath("deploy/vigil.conf"), &options).ok());
+}
+
+TEST(ConfigTest, ErrorsNameFileLineAndColumn) {
+  ServerOptions options;
+  const std::string unknown = Write("listen: \"x\"\n\nport: 5\n");
+  absl::Status status = ApplyConfigFile(unknown, &options);
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(std::string(status.message()), HasSubstr(unknown + ":3:"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("port"));
+
+  const std::string bad_value = Write("limits { max_batch_posts: -1 }\n");
+  status = ApplyConfigFile(bad_value, &options);
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(std::string(status.message()), HasSubstr(bad_value + ":1:"));
+
+  status = ApplyConfigFile("/nonexistent.conf", &options);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace vigil::service
