@@ -8,7 +8,7 @@ readonly kPackages=(
   build-essential cmake pkg-config
   libicu-dev libabsl-dev libre2-dev nlohmann-json3-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libssl-dev openssl
+  libssl-dev openssl python3-grpcio python3-protobuf
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
