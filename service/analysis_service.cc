@@ -23,6 +23,26 @@ void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
   ToProto(*snapshot.analyzer, result, response->mutable_verdict());
 }
 
+grpc::Status AnalysisServiceImpl::StoreFlagged(
+    const v1::Post* const* posts, const v1::AnalyzeResponse* const* responses,
+    size_t n, bool dry_run) {
+  if (dry_run) return grpc::Status::OK;
+  std::vector<FlaggedPost> flagged;
+  for (size_t i = 0; i < n; ++i) {
+    if (responses[i]->verdict().flagged()) {
+      flagged.push_back({*posts[i], responses[i]->verdict()});
+    }
+  }
+  if (flagged.empty()) return grpc::Status::OK;
+  const absl::Status status = store_->RecordFlagged(flagged);
+  if (!status.ok()) {
+    return grpc::Status(
+        grpc::StatusCode::UNAVAILABLE,
+        "flag store unavailable: " + std::string(status.message()));
+  }
+  return grpc::Status::OK;
+}
+
 grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
     grpc::CallbackServerContext* context, const v1::AnalyzeRequest* request,
     v1::AnalyzeResponse* response) {
@@ -32,6 +52,9 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
   if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
   if (status.ok()) {
     AnalyzeOne(*snapshots_->Get(), request->post(), response);
+    const v1::Post* post = &request->post();
+    const v1::AnalyzeResponse* result = response;
+    status = StoreFlagged(&post, &result, 1, request->dry_run());
     in_flight_.Leave();
   }
   reactor->Finish(status);
@@ -82,6 +105,18 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
     }
     AnalyzeOne(*snapshot, post, response->add_results());
   }
+  if (status.ok()) {
+    // The whole batch's flagged posts in one store call (one transaction).
+    std::vector<const v1::Post*> posts;
+    std::vector<const v1::AnalyzeResponse*> results;
+    for (int i = 0; i < request->posts_size(); ++i) {
+      posts.push_back(&request->posts(i));
+      results.push_back(&response->results(i));
+    }
+    status = StoreFlagged(posts.data(), results.data(), posts.size(),
+                          request->dry_run());
+    if (!status.ok()) response->Clear();
+  }
   in_flight_.Leave();
   reactor->Finish(status);
   return reactor;
@@ -111,6 +146,13 @@ class StreamReactor final
     response_.Clear();
     AnalysisServiceImpl::AnalyzeOne(*service_->snapshots()->Get(),
                                     request_.post(), &response_);
+    const v1::Post* post = &request_.post();
+    const v1::AnalyzeResponse* result = &response_;
+    status = service_->StoreFlagged(&post, &result, 1, request_.dry_run());
+    if (!status.ok()) {
+      Finish(status);  // nothing acknowledged that was not stored
+      return;
+    }
     StartWrite(&response_);
   }
 

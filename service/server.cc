@@ -80,11 +80,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   if (!analyzer.ok()) return analyzer.status();
   std::unique_ptr<Server> server(new Server());
   server->authorizer_ = std::make_unique<Authorizer>(std::move(tokens));
+  server->store_ = options.store;
+  if (server->store_ == nullptr) {
+    server->owned_store_ = std::make_unique<InMemoryFlagStore>();
+    server->store_ = server->owned_store_.get();
+  }
   server->snapshots_ = std::make_unique<SnapshotHolder>(
       SnapshotHolder::Snapshot{*std::move(analyzer), options.lexicon_dir,
                                std::chrono::system_clock::now()});
   server->analysis_ = std::make_unique<AnalysisServiceImpl>(
-      server->snapshots_.get(), server->authorizer_.get(), options);
+      server->snapshots_.get(), server->authorizer_.get(), server->store_,
+      options);
   server->admin_ = std::make_unique<AdminServiceImpl>(
       server->snapshots_.get(), server->authorizer_.get());
 

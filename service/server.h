@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "service/snapshot.h"
+#include "service/store/flag_store.h"
 
 namespace grpc {
 class Server;
@@ -47,6 +48,9 @@ struct ServerOptions {
   // Calls (unary calls and open streams) served at once; more are answered
   // RESOURCE_EXHAUSTED at once rather than queued without bound.
   int max_in_flight = 256;
+  // Where flagged posts go (not owned; must outlive the server). Null: an
+  // in-memory store owned by the server.
+  FlagStore* store = nullptr;
 };
 
 // True for 127.0.0.0/8, localhost and [::1] addresses.
@@ -69,6 +73,7 @@ class Server {
   int port() const { return port_; }
 
   SnapshotHolder& snapshots() { return *snapshots_; }
+  FlagStore& store() { return *store_; }
 
   // Marks the server NOT_SERVING, stops accepting calls and waits up to
   // `grace` for calls in flight to finish, then cancels the rest.
@@ -81,6 +86,8 @@ class Server {
   Server() = default;
   std::unique_ptr<SnapshotHolder> snapshots_;
   std::unique_ptr<class Authorizer> authorizer_;
+  std::unique_ptr<FlagStore> owned_store_;
+  FlagStore* store_ = nullptr;
   std::unique_ptr<AnalysisServiceImpl> analysis_;
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<grpc::Server> server_;

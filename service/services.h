@@ -37,9 +37,10 @@ class InFlight {
 class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
  public:
   AnalysisServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
-                      const ServerOptions& options)
+                      FlagStore* store, const ServerOptions& options)
       : snapshots_(snapshots),
         authorizer_(authorizer),
+        store_(store),
         options_(options),
         in_flight_(options.max_in_flight) {}
 
@@ -60,11 +61,17 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
                          const v1::Post& post, v1::AnalyzeResponse* response);
 
   SnapshotHolder* snapshots() const { return snapshots_; }
+  // Stores the flagged posts among `posts`/`responses` unless `dry_run`;
+  // UNAVAILABLE when the store fails (the caller must not acknowledge).
+  grpc::Status StoreFlagged(const v1::Post* const* posts,
+                            const v1::AnalyzeResponse* const* responses,
+                            size_t n, bool dry_run);
   InFlight& in_flight() { return in_flight_; }
 
  private:
   SnapshotHolder* snapshots_;
   const Authorizer* authorizer_;
+  FlagStore* store_;
   ServerOptions options_;
   InFlight in_flight_;
 };
