@@ -141,6 +141,19 @@ TEST(AuthStartTest, NonLoopbackWithoutTokensIsRefused) {
               HasSubstr("without authentication"));
 }
 
+TEST(AuthStartTest, LoopbackMeansLoopback) {
+  for (const char* yes :
+       {"127.0.0.1:1", "127.1.2.3:50051", "localhost:9", "[::1]:9"}) {
+    EXPECT_TRUE(IsLoopbackAddress(yes)) << yes;
+  }
+  for (const char* no :
+       {"0.0.0.0:1", "10.0.0.1:1", "127.example.com:1", "127.0.0.1.evil:1",
+        "localhost.evil:1", "[::]:1", "127.0.0.1", "128.0.0.1:1",
+        "127.0.0.256:1", "127..0.1:1", ":1"}) {
+    EXPECT_FALSE(IsLoopbackAddress(no)) << no;
+  }
+}
+
 TEST(TokenStoreTest, ReportsFileAndLine) {
   const std::string bad_role = WriteFile(
       "vigil_bad_role", "# c\n" + TokenStore::HashHex("x") + "\troot\tme\n");
