@@ -96,8 +96,12 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
   grpc::Status status = grpc::Status::OK;
   for (const v1::Post& post : request->posts()) {
     // Honour the deadline (and cancellation) between posts.
-    if (context->IsCancelled() ||
-        context->deadline() < std::chrono::system_clock::now()) {
+    if (context->IsCancelled()) {
+      status = grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled");
+      response->Clear();
+      break;
+    }
+    if (context->deadline() < std::chrono::system_clock::now()) {
       status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                             "deadline passed during the batch");
       response->Clear();
@@ -165,7 +169,7 @@ class StreamReactor final
   }
 
   void OnDone() override {
-    service_->in_flight().Leave();
+    service_->streams().Leave();
     delete this;
   }
 
@@ -189,7 +193,11 @@ grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
 AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext* context) {
   grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeStream);
   if (!status.ok()) return new RefusedStream(status);
-  if (!in_flight_.TryEnter()) return new RefusedStream(InFlight::Overloaded());
+  if (!streams_.TryEnter()) {
+    return new RefusedStream(
+        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     "too many streams open; retry with backoff"));
+  }
   return new StreamReactor(this);
 }
 

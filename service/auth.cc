@@ -131,15 +131,21 @@ grpc::Status Authorizer::Check(const grpc::CallbackServerContext& context,
   }
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (it == metadata.end() ||
-      std::string_view(it->second.data(), it->second.size()).substr(0, 7) !=
-          kBearer) {
+  std::string_view value;
+  if (it != metadata.end()) value = {it->second.data(), it->second.size()};
+  // The scheme is case-insensitive (RFC 7235); spaces around the token go.
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
+  bool bearer = value.size() > 7;
+  for (size_t i = 0; bearer && i < 6; ++i)
+    bearer = lower(value[i]) == "bearer"[i];
+  bearer = bearer && value[6] == ' ';
+  if (!bearer) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "missing 'authorization: Bearer <token>' metadata");
   }
-  const std::string_view token(it->second.data() + kBearer.size(),
-                               it->second.size() - kBearer.size());
+  std::string_view token = value.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   const TokenStore::Entry* entry = tokens_->Find(token);
   if (entry == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unknown token");

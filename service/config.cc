@@ -66,6 +66,13 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
     }
     options->max_in_flight = static_cast<int>(limits.max_in_flight());
   }
+  if (limits.max_streams() > 0) {
+    if (limits.max_streams() > 1000000) {
+      return absl::InvalidArgumentError(
+          path + ": limits.max_streams must be at most 1000000");
+    }
+    options->max_streams = static_cast<int>(limits.max_streams());
+  }
   if (limits.max_message_bytes() > 0) {
     if (limits.max_message_bytes() > (1u << 30)) {
       return absl::InvalidArgumentError(

@@ -86,11 +86,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     auto loaded = TokenStore::Load(options.tokens_path);
     if (!loaded.ok()) return loaded.status();
     tokens = *std::move(loaded);
-  } else if (!IsLoopbackAddress(options.listen)) {
+  }
+  if (!IsLoopbackAddress(options.listen) &&
+      (options.tokens_path.empty() || options.tls_cert_path.empty())) {
     return absl::FailedPreconditionError(
         "refusing to listen on " + options.listen +
-        " without authentication: configure a tokens file, or listen on "
-        "loopback");
+        " without authentication and TLS: configure a tokens file and a TLS "
+        "certificate, or listen on loopback");
   }
   auto credentials = Credentials(options);
   if (!credentials.ok()) return credentials.status();

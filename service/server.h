@@ -48,6 +48,10 @@ struct ServerOptions {
   // Calls (unary calls and open streams) served at once; more are answered
   // RESOURCE_EXHAUSTED at once rather than queued without bound.
   int max_in_flight = 256;
+  // AnalyzeStream calls open at once, counted apart from the calls above
+  // (an idle stream must not starve unary calls); more get
+  // RESOURCE_EXHAUSTED.
+  int max_streams = 64;
   // Where flagged posts go (not owned; must outlive the server). Null: an
   // in-memory store owned by the server.
   FlagStore* store = nullptr;
@@ -63,7 +67,8 @@ class Server {
  public:
   // Loads the lexicons (and tokens) and starts serving. Fails with the
   // lexicon or tokens problem (file:line), when the address cannot be bound,
-  // or when asked to listen beyond loopback without tokens.
+  // or when asked to listen beyond loopback without both tokens and TLS
+  // (bearer tokens must not cross a network in clear).
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const ServerOptions& options);
 

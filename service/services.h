@@ -42,7 +42,8 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
         authorizer_(authorizer),
         store_(store),
         options_(options),
-        in_flight_(options.max_in_flight) {}
+        in_flight_(options.max_in_flight),
+        streams_(options.max_streams) {}
 
   grpc::ServerUnaryReactor* Analyze(grpc::CallbackServerContext* context,
                                     const v1::AnalyzeRequest* request,
@@ -67,6 +68,7 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
                             const v1::AnalyzeResponse* const* responses,
                             size_t n, bool dry_run);
   InFlight& in_flight() { return in_flight_; }
+  InFlight& streams() { return streams_; }
 
  private:
   SnapshotHolder* snapshots_;
@@ -74,6 +76,7 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
   FlagStore* store_;
   ServerOptions options_;
   InFlight in_flight_;
+  InFlight streams_;
 };
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {

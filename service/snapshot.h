@@ -9,7 +9,6 @@
 #ifndef VIGIL_SERVICE_SNAPSHOT_H_
 #define VIGIL_SERVICE_SNAPSHOT_H_
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -30,23 +29,35 @@ class SnapshotHolder {
   explicit SnapshotHolder(Snapshot initial)
       : current_(std::make_shared<const Snapshot>(std::move(initial))) {}
 
-  std::shared_ptr<const Snapshot> Get() const { return current_.load(); }
+  std::shared_ptr<const Snapshot> Get() const {
+    // A mutex, not std::atomic<std::shared_ptr>: GCC 12's implementation
+    // races under TSan (its load unlocks with relaxed ordering). The lock
+    // only guards a pointer copy.
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
 
   // Loads `directory` (the current one when empty) and swaps it in. On
   // failure nothing changes and the status names file:line.
   absl::Status Reload(const std::string& directory) {
-    std::lock_guard<std::mutex> lock(reload_mu_);  // one reload at a time
-    const std::string dir =
-        directory.empty() ? current_.load()->directory : directory;
+    std::lock_guard<std::mutex> reload_lock(reload_mu_);  // one at a time
+    const std::string dir = directory.empty() ? Get()->directory : directory;
     auto analyzer = Analyzer::Load(dir);
     if (!analyzer.ok()) return analyzer.status();
-    current_.store(std::make_shared<const Snapshot>(
-        Snapshot{*std::move(analyzer), dir, std::chrono::system_clock::now()}));
+    auto next = std::make_shared<const Snapshot>(
+        Snapshot{*std::move(analyzer), dir, std::chrono::system_clock::now()});
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      current_.swap(next);
+    }
+    // `next` now holds the old snapshot: it is freed here, outside the lock,
+    // unless requests in flight still hold it.
     return absl::OkStatus();
   }
 
  private:
-  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  mutable std::mutex mu_;  // guards current_
+  std::shared_ptr<const Snapshot> current_;
   std::mutex reload_mu_;
 };
 

@@ -130,6 +130,25 @@ TEST_F(AuthServerTest, MissingOrUnknownTokenIsUnauthenticated) {
   }
 }
 
+TEST_F(AuthServerTest, BearerSchemeIsCaseInsensitive) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "bearer  " + Tokens().at(Role::kAdmin));
+  v1::LexiconInfo info;
+  EXPECT_TRUE(admin_->GetLexiconInfo(&context, {}, &info).ok());
+}
+
+TEST(AuthStartTest, NonLoopbackNeedsTokensAndTls) {
+  ServerOptions options;
+  options.listen = "0.0.0.0:0";
+  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+  options.tokens_path = WriteFile("vigil_tokens_plain",
+                                  TokenStore::HashHex("t") + "\tadmin\tme\n");
+  auto server = Server::Start(options);  // tokens but no TLS
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(std::string(server.status().message()),
+              HasSubstr("without authentication and TLS"));
+}
+
 TEST(AuthStartTest, NonLoopbackWithoutTokensIsRefused) {
   ServerOptions options;
   options.listen = "0.0.0.0:0";

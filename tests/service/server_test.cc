@@ -255,11 +255,11 @@ TEST(ServerStartTest, BrokenLexiconFailsToStart) {
 namespace vigil::service {
 namespace {
 
-TEST(OverloadTest, ExcessCallsFailFastAndServiceRecovers) {
+TEST(OverloadTest, StreamLimitFailsFastWithoutStarvingUnaryCalls) {
   ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.lexicon_dir = TestLexicons();
-  options.max_in_flight = 1;
+  options.max_streams = 1;
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   auto stub = v1::AnalysisService::NewStub(
@@ -272,25 +272,44 @@ TEST(OverloadTest, ExcessCallsFailFastAndServiceRecovers) {
     v1::AnalyzeResponse response;
     return stub->Analyze(&context, request, &response).error_code();
   };
+  // Opens a stream and sends one post; returns the stream's final status
+  // code after closing it, or the code it was refused with.
+  auto open_stream = [&](grpc::ClientContext* context) {
+    return stub->AnalyzeStream(context);
+  };
+  grpc::ClientContext first_context;
+  auto first = open_stream(&first_context);
+  v1::AnalyzeRequest request;
+  request.mutable_post()->set_text("xin chào");
+  ASSERT_TRUE(first->Write(request));
+  v1::AnalyzeResponse response;
+  ASSERT_TRUE(first->Read(&response));  // the first stream holds the slot
   {
-    // An open stream holds the only slot.
     grpc::ClientContext context;
-    auto stream = stub->AnalyzeStream(&context);
-    v1::AnalyzeRequest request;
-    request.mutable_post()->set_text("xin chào");
-    ASSERT_TRUE(stream->Write(request));
-    v1::AnalyzeResponse response;
-    ASSERT_TRUE(stream->Read(&response));  // the stream is being served
-    EXPECT_EQ(analyze(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-    stream->WritesDone();
-    while (stream->Read(&response)) {
+    auto second = open_stream(&context);
+    second->Write(request);
+    second->WritesDone();
+    while (second->Read(&response)) {
     }
-    EXPECT_TRUE(stream->Finish().ok());
+    EXPECT_EQ(second->Finish().error_code(),
+              grpc::StatusCode::RESOURCE_EXHAUSTED);
   }
-  // The slot is free again.
+  // An open stream does not take unary calls' capacity.
+  EXPECT_EQ(analyze(), grpc::StatusCode::OK);
+  first->WritesDone();
+  while (first->Read(&response)) {
+  }
+  EXPECT_TRUE(first->Finish().ok());
+  // The slot is free again once the first stream is done.
   grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
   for (int i = 0; i < 50 && code != grpc::StatusCode::OK; ++i) {
-    code = analyze();
+    grpc::ClientContext context;
+    auto again = open_stream(&context);
+    again->Write(request);
+    again->WritesDone();
+    while (again->Read(&response)) {
+    }
+    code = again->Finish().error_code();
     if (code != grpc::StatusCode::OK) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -2,9 +2,11 @@
 // the lexicons (a broken lexicon is rejected and the old one keeps serving).
 #include <signal.h>
 
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <ostream>
+#include <type_traits>
 
 #include "service/config.h"
 #include "service/server.h"
@@ -17,14 +19,14 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: vigil serve [--config FILE] [--listen HOST:PORT] [--lexicons DIR]\n"
-    "                   [--tokens FILE] [--max-in-flight N]\n"
+    "                   [--tokens FILE] [--max-in-flight N] [--max-streams N]\n"
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "Serves vigil.v1.AnalysisService and AdminService over gRPC (plus health\n"
     "and reflection) on --listen (default 127.0.0.1:50051). SIGHUP reloads\n"
     "the lexicons; SIGTERM or SIGINT drains calls in flight and exits.\n"
     "--tokens names the bearer tokens file (vigil token makes entries);\n"
-    "without it only loopback addresses are allowed.\n";
+    "beyond loopback both tokens and TLS are required.\n";
 
 // One log line per event: time, event, then key=value pairs.
 void Log(std::ostream& err, const std::string& event,
@@ -40,12 +42,12 @@ void Log(std::ostream& err, const std::string& event,
 
 int RunServe(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err) {
-  ParsedFlags flags =
-      ParseFlags(args,
-                 {"--config", "--listen", "--lexicons", "--tokens",
-                  "--tls-cert", "--tls-key", "--tls-client-ca",
-                  "--max-post-bytes", "--max-batch", "--max-in-flight"},
-                 {"-h", "--help"});
+  ParsedFlags flags = ParseFlags(
+      args,
+      {"--config", "--listen", "--lexicons", "--tokens", "--tls-cert",
+       "--tls-key", "--tls-client-ca", "--max-post-bytes", "--max-batch",
+       "--max-in-flight", "--max-streams"},
+      {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
@@ -68,20 +70,23 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   options.tls_key_path = flags.Get("--tls-key", options.tls_key_path);
   options.tls_client_ca_path =
       flags.Get("--tls-client-ca", options.tls_client_ca_path);
-  try {
-    if (!flags.Get("--max-post-bytes").empty()) {
-      options.max_post_bytes = std::stoul(flags.Get("--max-post-bytes"));
+  // Whole positive numbers within the config file's ranges.
+  auto number = [&](const char* flag, uint64_t max, auto* out) {
+    const std::string v = flags.Get(flag);
+    if (v.empty()) return;
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > max) {
+      flags.error = std::string(flag) + " takes a whole number from 1 to " +
+                    std::to_string(max);
+      return;
     }
-    if (!flags.Get("--max-batch").empty()) {
-      options.max_batch_posts = std::stoul(flags.Get("--max-batch"));
-    }
-    if (!flags.Get("--max-in-flight").empty()) {
-      options.max_in_flight = std::stoi(flags.Get("--max-in-flight"));
-    }
-  } catch (const std::exception&) {
-    flags.error =
-        "--max-post-bytes, --max-batch and --max-in-flight take whole numbers";
-  }
+    *out = static_cast<std::remove_pointer_t<decltype(out)>>(n);
+  };
+  number("--max-post-bytes", uint64_t{1} << 30, &options.max_post_bytes);
+  number("--max-batch", 1000000, &options.max_batch_posts);
+  number("--max-in-flight", 1000000, &options.max_in_flight);
+  number("--max-streams", 1000000, &options.max_streams);
   if (!flags.error.empty() || !flags.positional.empty()) {
     err << "vigil serve: "
         << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
