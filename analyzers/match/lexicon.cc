@@ -115,6 +115,25 @@ class FirstSeen {
   std::map<std::string, std::string> where_;
 };
 
+// Calls `entry(where, columns)` for every line after the header whose
+// TAB-separated column count is in [min_columns, max_columns]; reports the
+// others as "expected <format>".
+template <typename Entry>
+void ForEachEntry(const std::vector<Line>& lines, const std::string& name,
+                  size_t min_columns, size_t max_columns,
+                  std::string_view format, Problems& problems, Entry entry) {
+  for (size_t k = 1; k < lines.size(); ++k) {
+    const std::string where = StrCat(name, ":", lines[k].number);
+    std::vector<std::string_view> cols = SplitChar(lines[k].text, '\t');
+    if (cols.size() < min_columns || cols.size() > max_columns) {
+      problems.Add(where, StrCat("expected ", format, ", got ", cols.size(),
+                                 " columns"));
+      continue;
+    }
+    entry(where, cols);
+  }
+}
+
 struct Manifest {
   std::string version;
   std::string teencode;
@@ -252,53 +271,47 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
     return;
   }
   FirstSeen seen;
-  for (size_t k = 1; k < lines.size(); ++k) {
-    const Line& line = lines[k];
-    const std::string where = StrCat(name, ":", line.number);
-    std::vector<std::string_view> cols = SplitChar(line.text, '\t');
-    if (cols.size() < 3 || cols.size() > 4) {
-      problems.Add(where, StrCat("expected term<TAB>weight<TAB>fold|nofold"
-                                 "[<TAB>note], got ",
-                                 cols.size(), " columns"));
-      continue;
-    }
-    Term term;
-    term.category = category;
-    term.where = where;
-    bool ok = true;
-    if (cols[0].substr(0, kRegexPrefix.size()) == kRegexPrefix) {
-      term.is_regex = true;
-      term.text = std::string(cols[0].substr(kRegexPrefix.size()));
-      RE2::Options options;
-      options.set_log_errors(false);
-      RE2 re(term.text, options);
-      if (term.text.empty() || !re.ok()) {
-        problems.Add(where, StrCat("invalid regex '", term.text, "': ",
-                                   term.text.empty() ? "empty" : re.error()));
-        ok = false;
-      }
-    } else {
-      term.text = std::string(cols[0]);
-      ok = CanonicalSyllables(normalizer, term.text, where, problems,
-                              &term.syllables, &term.folded);
-    }
-    if (!ParseDouble(cols[1], &term.weight) || term.weight <= 0 ||
-        term.weight > 10) {
-      problems.Add(
-          where, StrCat("weight '", cols[1], "' must be a number in (0, 10]"));
-      ok = false;
-    }
-    if (cols[2] == "fold") {
-      term.fold = true;
-    } else if (cols[2] != "nofold") {
-      problems.Add(where, StrCat("fold column '", cols[2],
-                                 "' must be 'fold' or 'nofold'"));
-      ok = false;
-    }
-    if (cols.size() == 4) term.note = std::string(cols[3]);
-    ok = seen.Add(std::string(cols[0]), where, "term", problems) && ok;
-    if (ok) terms->push_back(std::move(term));
-  }
+  ForEachEntry(
+      lines, name, 3, 4, "term<TAB>weight<TAB>fold|nofold[<TAB>note]", problems,
+      [&](const std::string& where, const std::vector<std::string_view>& cols) {
+        Term term;
+        term.category = category;
+        term.where = where;
+        bool ok = true;
+        if (cols[0].substr(0, kRegexPrefix.size()) == kRegexPrefix) {
+          term.is_regex = true;
+          term.text = std::string(cols[0].substr(kRegexPrefix.size()));
+          RE2::Options options;
+          options.set_log_errors(false);
+          RE2 re(term.text, options);
+          if (term.text.empty() || !re.ok()) {
+            problems.Add(
+                where, StrCat("invalid regex '", term.text,
+                              "': ", term.text.empty() ? "empty" : re.error()));
+            ok = false;
+          }
+        } else {
+          term.text = std::string(cols[0]);
+          ok = CanonicalSyllables(normalizer, term.text, where, problems,
+                                  &term.syllables, &term.folded);
+        }
+        if (!ParseDouble(cols[1], &term.weight) || term.weight <= 0 ||
+            term.weight > 10) {
+          problems.Add(where, StrCat("weight '", cols[1],
+                                     "' must be a number in (0, 10]"));
+          ok = false;
+        }
+        if (cols[2] == "fold") {
+          term.fold = true;
+        } else if (cols[2] != "nofold") {
+          problems.Add(where, StrCat("fold column '", cols[2],
+                                     "' must be 'fold' or 'nofold'"));
+          ok = false;
+        }
+        if (cols.size() == 4) term.note = std::string(cols[3]);
+        ok = seen.Add(std::string(cols[0]), where, "term", problems) && ok;
+        if (ok) terms->push_back(std::move(term));
+      });
 }
 
 // A learned lexicon: "@learned<TAB>category<TAB>bias=<number>", then
@@ -321,31 +334,27 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
     return;
   }
   FirstSeen seen;
-  for (size_t k = 1; k < lines.size(); ++k) {
-    const Line& line = lines[k];
-    const std::string where = StrCat(name, ":", line.number);
-    std::vector<std::string_view> cols = SplitChar(line.text, '\t');
-    if (cols.size() < 2 || cols.size() > 3) {
-      problems.Add(where, "expected term<TAB>weight[<TAB>note]");
-      continue;
-    }
-    Term term;
-    term.category = category;
-    term.learned = true;
-    term.where = where;
-    term.text = std::string(cols[0]);
-    bool ok = CanonicalSyllables(normalizer, term.text, where, problems,
-                                 &term.syllables, &term.folded);
-    if (!ParseDouble(cols[1], &term.weight) || term.weight == 0 ||
-        term.weight < -20 || term.weight > 20) {
-      problems.Add(where, StrCat("weight '", cols[1],
-                                 "' must be a non-zero number in [-20, 20]"));
-      ok = false;
-    }
-    if (cols.size() == 3) term.note = std::string(cols[2]);
-    ok = seen.Add(term.text, where, "term", problems) && ok;
-    if (ok) terms->push_back(std::move(term));
-  }
+  ForEachEntry(
+      lines, name, 2, 3, "term<TAB>weight[<TAB>note]", problems,
+      [&](const std::string& where, const std::vector<std::string_view>& cols) {
+        Term term;
+        term.category = category;
+        term.learned = true;
+        term.where = where;
+        term.text = std::string(cols[0]);
+        bool ok = CanonicalSyllables(normalizer, term.text, where, problems,
+                                     &term.syllables, &term.folded);
+        if (!ParseDouble(cols[1], &term.weight) || term.weight == 0 ||
+            term.weight < -20 || term.weight > 20) {
+          problems.Add(where,
+                       StrCat("weight '", cols[1],
+                              "' must be a non-zero number in [-20, 20]"));
+          ok = false;
+        }
+        if (cols.size() == 3) term.note = std::string(cols[2]);
+        ok = seen.Add(term.text, where, "term", problems) && ok;
+        if (ok) terms->push_back(std::move(term));
+      });
 }
 
 void ParseAllowlist(std::string_view contents, const std::string& name,
@@ -357,39 +366,35 @@ void ParseAllowlist(std::string_view contents, const std::string& name,
     return;
   }
   FirstSeen seen;
-  for (size_t k = 1; k < lines.size(); ++k) {
-    const Line& line = lines[k];
-    const std::string where = StrCat(name, ":", line.number);
-    std::vector<std::string_view> cols = SplitChar(line.text, '\t');
-    if (cols.size() < 2 || cols.size() > 3) {
-      problems.Add(where, "expected phrase<TAB>categories[<TAB>note]");
-      continue;
-    }
-    AllowPhrase a;
-    a.where = where;
-    a.text = std::string(cols[0]);
-    bool ok = CanonicalSyllables(normalizer, a.text, where, problems,
-                                 &a.syllables, &a.folded);
-    if (cols[1] == "*") {
-      a.categories = (1u << kNumCategories) - 1;
-    } else {
-      for (std::string_view name_part : SplitChar(cols[1], ',')) {
-        std::optional<Category> c = ParseCategory(name_part);
-        if (!c) {
-          problems.Add(where, StrCat("unknown category '", name_part,
-                                     "' (categories: profanity, insult, hate, "
-                                     "threat, sexual, self_harm, scam, spam, "
-                                     "or *)"));
-          ok = false;
+  ForEachEntry(
+      lines, name, 2, 3, "phrase<TAB>categories[<TAB>note]", problems,
+      [&](const std::string& where, const std::vector<std::string_view>& cols) {
+        AllowPhrase a;
+        a.where = where;
+        a.text = std::string(cols[0]);
+        bool ok = CanonicalSyllables(normalizer, a.text, where, problems,
+                                     &a.syllables, &a.folded);
+        if (cols[1] == "*") {
+          a.categories = (1u << kNumCategories) - 1;
         } else {
-          a.categories |= 1u << static_cast<int>(*c);
+          for (std::string_view name_part : SplitChar(cols[1], ',')) {
+            std::optional<Category> c = ParseCategory(name_part);
+            if (!c) {
+              problems.Add(where,
+                           StrCat("unknown category '", name_part,
+                                  "' (categories: profanity, insult, hate, "
+                                  "threat, sexual, self_harm, scam, spam, "
+                                  "or *)"));
+              ok = false;
+            } else {
+              a.categories |= 1u << static_cast<int>(*c);
+            }
+          }
         }
-      }
-    }
-    if (cols.size() == 3) a.note = std::string(cols[2]);
-    ok = seen.Add(a.text, where, "phrase", problems) && ok;
-    if (ok) allow->push_back(std::move(a));
-  }
+        if (cols.size() == 3) a.note = std::string(cols[2]);
+        ok = seen.Add(a.text, where, "phrase", problems) && ok;
+        if (ok) allow->push_back(std::move(a));
+      });
 }
 
 }  // namespace
