@@ -1,5 +1,6 @@
 #include <grpcpp/grpcpp.h>
 
+#include "service/log.h"
 #include "service/services.h"
 #include "service/verdict_proto.h"
 
@@ -8,9 +9,13 @@ namespace vigil::service {
 grpc::ServerUnaryReactor* AdminServiceImpl::GetLexiconInfo(
     grpc::CallbackServerContext* context, const v1::GetLexiconInfoRequest*,
     v1::LexiconInfo* response) {
+  const auto start = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  grpc::Status status = authorizer_->Check(*context, Rpc::kGetLexiconInfo);
+  std::string who;
+  grpc::Status status =
+      authorizer_->Check(*context, Rpc::kGetLexiconInfo, &who);
   if (status.ok()) ToProto(*snapshots_->Get(), response);
+  LogRpc("GetLexiconInfo", status, who, 0, 0, start);
   reactor->Finish(status);
   return reactor;
 }
@@ -19,22 +24,26 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadLexicons(
     grpc::CallbackServerContext* context,
     const v1::ReloadLexiconsRequest* request,
     v1::ReloadLexiconsResponse* response) {
+  const auto start = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (grpc::Status allowed = authorizer_->Check(*context, Rpc::kReloadLexicons);
-      !allowed.ok()) {
-    reactor->Finish(allowed);
-    return reactor;
+  std::string who;
+  grpc::Status status =
+      authorizer_->Check(*context, Rpc::kReloadLexicons, &who);
+  if (status.ok()) {
+    const absl::Status reloaded = snapshots_->Reload(request->directory());
+    if (reloaded.ok()) {
+      ToProto(*snapshots_->Get(), response->mutable_info());
+      Log(LogLevel::kInfo, "reloaded",
+          "lexicon=" + response->info().version() + " who=" + Quote(who));
+    } else {
+      status = grpc::Status(reloaded.code() == absl::StatusCode::kNotFound
+                                ? grpc::StatusCode::NOT_FOUND
+                                : grpc::StatusCode::INVALID_ARGUMENT,
+                            std::string(reloaded.message()));
+    }
   }
-  const absl::Status status = snapshots_->Reload(request->directory());
-  if (!status.ok()) {
-    reactor->Finish(grpc::Status(status.code() == absl::StatusCode::kNotFound
-                                     ? grpc::StatusCode::NOT_FOUND
-                                     : grpc::StatusCode::INVALID_ARGUMENT,
-                                 std::string(status.message())));
-    return reactor;
-  }
-  ToProto(*snapshots_->Get(), response->mutable_info());
-  reactor->Finish(grpc::Status::OK);
+  LogRpc("ReloadLexicons", status, who, 0, 0, start);
+  reactor->Finish(status);
   return reactor;
 }
 

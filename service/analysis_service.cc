@@ -1,9 +1,29 @@
 #include <grpcpp/grpcpp.h>
 
+#include "analyzers/util/strings.h"
+#include "service/log.h"
 #include "service/services.h"
 #include "service/verdict_proto.h"
 
 namespace vigil::service {
+
+void LogRpc(std::string_view method, const grpc::Status& status,
+            const std::string& who, int posts, int flagged,
+            std::chrono::steady_clock::time_point start) {
+  const double ms = std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+  char took[32];
+  std::snprintf(took, sizeof(took), "%.3f", ms);
+  std::string fields =
+      StrCat("method=", method, " code=", static_cast<int>(status.error_code()),
+             " who=", Quote(who.empty() ? "-" : who), " posts=", posts,
+             " flagged=", flagged, " ms=", std::string_view(took));
+  if (!status.ok()) {
+    fields.append(" error=").append(Quote(status.error_message()));
+  }
+  Log(status.ok() ? LogLevel::kDebug : LogLevel::kWarning, "rpc", fields);
+}
 
 grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
   if (post.text().size() > options_.max_post_bytes) {
@@ -46,8 +66,10 @@ grpc::Status AnalysisServiceImpl::StoreFlagged(
 grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
     grpc::CallbackServerContext* context, const v1::AnalyzeRequest* request,
     v1::AnalyzeResponse* response) {
+  const auto start = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyze);
+  std::string who;
+  grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyze, &who);
   if (status.ok()) status = Validate(request->post());
   if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
   if (status.ok()) {
@@ -57,6 +79,7 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
     status = StoreFlagged(&post, &result, 1, request->dry_run());
     in_flight_.Leave();
   }
+  LogRpc("Analyze", status, who, 1, response->verdict().flagged(), start);
   reactor->Finish(status);
   return reactor;
 }
@@ -65,46 +88,51 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
     grpc::CallbackServerContext* context,
     const v1::AnalyzeBatchRequest* request,
     v1::AnalyzeBatchResponse* response) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string who;
+  const grpc::Status status = RunBatch(context, *request, response, &who);
+  int flagged = 0;
+  for (const v1::AnalyzeResponse& r : response->results()) {
+    flagged += r.verdict().flagged();
+  }
+  LogRpc("AnalyzeBatch", status, who, request->posts_size(), flagged, start);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeBatch);
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::Status AnalysisServiceImpl::RunBatch(
+    grpc::CallbackServerContext* context,
+    const v1::AnalyzeBatchRequest& request, v1::AnalyzeBatchResponse* response,
+    std::string* who) {
+  if (grpc::Status status =
+          authorizer_->Check(*context, Rpc::kAnalyzeBatch, who);
       !status.ok()) {
-    reactor->Finish(status);
-    return reactor;
+    return status;
   }
-  if (static_cast<size_t>(request->posts_size()) > options_.max_batch_posts) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 "batch of " +
-                                     std::to_string(request->posts_size()) +
-                                     " posts; the limit is " +
-                                     std::to_string(options_.max_batch_posts)));
-    return reactor;
+  if (static_cast<size_t>(request.posts_size()) > options_.max_batch_posts) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "batch of " + std::to_string(request.posts_size()) +
+                            " posts; the limit is " +
+                            std::to_string(options_.max_batch_posts));
   }
-  for (const v1::Post& post : request->posts()) {
-    grpc::Status status = Validate(post);
-    if (!status.ok()) {
-      reactor->Finish(status);
-      return reactor;
-    }
+  for (const v1::Post& post : request.posts()) {
+    if (grpc::Status status = Validate(post); !status.ok()) return status;
   }
-  if (!in_flight_.TryEnter()) {
-    reactor->Finish(InFlight::Overloaded());
-    return reactor;
-  }
+  if (!in_flight_.TryEnter()) return InFlight::Overloaded();
   // One snapshot for the whole batch: every post judged by one lexicon.
   const std::shared_ptr<const SnapshotHolder::Snapshot> snapshot =
       snapshots_->Get();
   grpc::Status status = grpc::Status::OK;
-  for (const v1::Post& post : request->posts()) {
-    // Honour the deadline (and cancellation) between posts.
+  for (const v1::Post& post : request.posts()) {
+    // Honour cancellation and the deadline between posts.
     if (context->IsCancelled()) {
       status = grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled");
-      response->Clear();
       break;
     }
     if (context->deadline() < std::chrono::system_clock::now()) {
       status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                             "deadline passed during the batch");
-      response->Clear();
       break;
     }
     AnalyzeOne(*snapshot, post, response->add_results());
@@ -113,17 +141,16 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
     // The whole batch's flagged posts in one store call (one transaction).
     std::vector<const v1::Post*> posts;
     std::vector<const v1::AnalyzeResponse*> results;
-    for (int i = 0; i < request->posts_size(); ++i) {
-      posts.push_back(&request->posts(i));
+    for (int i = 0; i < request.posts_size(); ++i) {
+      posts.push_back(&request.posts(i));
       results.push_back(&response->results(i));
     }
     status = StoreFlagged(posts.data(), results.data(), posts.size(),
-                          request->dry_run());
-    if (!status.ok()) response->Clear();
+                          request.dry_run());
   }
   in_flight_.Leave();
-  reactor->Finish(status);
-  return reactor;
+  if (!status.ok()) response->Clear();
+  return status;
 }
 
 namespace {
@@ -133,18 +160,22 @@ namespace {
 class StreamReactor final
     : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
  public:
-  explicit StreamReactor(AnalysisServiceImpl* service) : service_(service) {
+  StreamReactor(AnalysisServiceImpl* service, std::string who)
+      : service_(service),
+        who_(std::move(who)),
+        start_(std::chrono::steady_clock::now()) {
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client finished sending (or the call broke)
-      Finish(grpc::Status::OK);
+      End(grpc::Status::OK);
       return;
     }
+    ++posts_;
     grpc::Status status = service_->Validate(request_.post());
     if (!status.ok()) {
-      Finish(status);
+      End(status);
       return;
     }
     response_.Clear();
@@ -154,27 +185,39 @@ class StreamReactor final
     const v1::AnalyzeResponse* result = &response_;
     status = service_->StoreFlagged(&post, &result, 1, request_.dry_run());
     if (!status.ok()) {
-      Finish(status);  // nothing acknowledged that was not stored
+      End(status);  // nothing acknowledged that was not stored
       return;
     }
+    flagged_ += response_.verdict().flagged();
     StartWrite(&response_);
   }
 
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      End(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
       return;
     }
     StartRead(&request_);
   }
 
   void OnDone() override {
+    LogRpc("AnalyzeStream", status_, who_, posts_, flagged_, start_);
     service_->streams().Leave();
     delete this;
   }
 
  private:
+  void End(const grpc::Status& status) {
+    status_ = status;
+    Finish(status);
+  }
+
   AnalysisServiceImpl* service_;
+  const std::string who_;
+  const std::chrono::steady_clock::time_point start_;
+  grpc::Status status_;
+  int posts_ = 0;
+  int flagged_ = 0;
   v1::AnalyzeRequest request_;
   v1::AnalyzeResponse response_;
 };
@@ -183,7 +226,11 @@ class StreamReactor final
 class RefusedStream final
     : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
  public:
-  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
+  RefusedStream(const grpc::Status& status, const std::string& who) {
+    LogRpc("AnalyzeStream", status, who, 0, 0,
+           std::chrono::steady_clock::now());
+    Finish(status);
+  }
   void OnDone() override { delete this; }
 };
 
@@ -191,14 +238,16 @@ class RefusedStream final
 
 grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
 AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext* context) {
-  grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeStream);
-  if (!status.ok()) return new RefusedStream(status);
+  std::string who;
+  grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeStream, &who);
+  if (!status.ok()) return new RefusedStream(status, who);
   if (!streams_.TryEnter()) {
     return new RefusedStream(
         grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                     "too many streams open; retry with backoff"));
+                     "too many streams open; retry with backoff"),
+        who);
   }
-  return new StreamReactor(this);
+  return new StreamReactor(this, std::move(who));
 }
 
 }  // namespace vigil::service

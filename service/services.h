@@ -10,6 +10,13 @@
 
 namespace vigil::service {
 
+// Logs a finished call: errors at warning level, the rest at debug. Fields
+// are the method, the status code, who called (token holder), how many
+// posts and how many flagged, and the time taken; never post text.
+void LogRpc(std::string_view method, const grpc::Status& status,
+            const std::string& who, int posts, int flagged,
+            std::chrono::steady_clock::time_point start);
+
 // Counts calls in flight against ServerOptions::max_in_flight.
 class InFlight {
  public:
@@ -54,6 +61,11 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
       v1::AnalyzeBatchResponse* response) override;
   grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
   AnalyzeStream(grpc::CallbackServerContext* context) override;
+
+  // The body of AnalyzeBatch; the caller logs and finishes with the status.
+  grpc::Status RunBatch(grpc::CallbackServerContext* context,
+                        const v1::AnalyzeBatchRequest& request,
+                        v1::AnalyzeBatchResponse* response, std::string* who);
 
   // Checks a post against the limits; OK or INVALID_ARGUMENT.
   grpc::Status Validate(const v1::Post& post) const;

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "service/config.h"
+#include "service/log.h"
 #include "service/server.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
@@ -20,23 +21,16 @@ namespace {
 constexpr char kUsage[] =
     "usage: vigil serve [--config FILE] [--listen HOST:PORT] [--lexicons DIR]\n"
     "                   [--tokens FILE] [--max-in-flight N] [--max-streams N]\n"
+    "                   [--log-level debug|info|warning|error]\n"
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "Serves vigil.v1.AnalysisService and AdminService over gRPC (plus health\n"
     "and reflection) on --listen (default 127.0.0.1:50051). SIGHUP reloads\n"
     "the lexicons; SIGTERM or SIGINT drains calls in flight and exits.\n"
+    "Logs go to stderr, one line per event (calls at debug, failed calls\n"
+    "at warning); post text is never logged.\n"
     "--tokens names the bearer tokens file (vigil token makes entries);\n"
     "beyond loopback both tokens and TLS are required.\n";
-
-// One log line per event: time, event, then key=value pairs.
-void Log(std::ostream& err, const std::string& event,
-         const std::string& fields) {
-  const std::time_t now = std::time(nullptr);
-  char when[32];
-  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  err << when << " event=" << event << (fields.empty() ? "" : " ") << fields
-      << std::endl;
-}
 
 }  // namespace
 
@@ -46,7 +40,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
       args,
       {"--config", "--listen", "--lexicons", "--tokens", "--tls-cert",
        "--tls-key", "--tls-client-ca", "--max-post-bytes", "--max-batch",
-       "--max-in-flight", "--max-streams"},
+       "--max-in-flight", "--max-streams", "--log-level"},
       {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -87,6 +81,14 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   number("--max-batch", 1000000, &options.max_batch_posts);
   number("--max-in-flight", 1000000, &options.max_in_flight);
   number("--max-streams", 1000000, &options.max_streams);
+  if (!flags.Get("--log-level").empty()) {
+    service::LogLevel level;
+    if (!service::ParseLogLevel(flags.Get("--log-level"), &level)) {
+      flags.error = "--log-level takes debug, info, warning or error";
+    } else {
+      service::SetLogLevel(level);
+    }
+  }
   if (!flags.error.empty() || !flags.positional.empty()) {
     err << "vigil serve: "
         << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
@@ -105,31 +107,34 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
 
   auto server = service::Server::Start(options);
   if (!server.ok()) {
-    Log(err, "start_failed",
-        "error=\"" + std::string(server.status().message()) + "\"");
+    service::Log(
+        service::LogLevel::kError, "start_failed",
+        "error=" + service::Quote(std::string(server.status().message())));
     return 1;
   }
-  Log(err, "serving",
-      "listen=" + options.listen +
-          " port=" + std::to_string((*server)->port()) +
-          " lexicon=" + (*server)->snapshots().Get()->analyzer->version());
+  service::Log(service::LogLevel::kInfo, "serving",
+               "listen=" + options.listen +
+                   " port=" + std::to_string((*server)->port()) + " lexicon=" +
+                   (*server)->snapshots().Get()->analyzer->version());
   while (true) {
     int signal = 0;
     sigwait(&signals, &signal);
     if (signal == SIGHUP) {
       const absl::Status status = (*server)->snapshots().Reload("");
       if (status.ok()) {
-        Log(err, "reloaded",
+        service::Log(
+            service::LogLevel::kInfo, "reloaded",
             "lexicon=" + (*server)->snapshots().Get()->analyzer->version());
       } else {
-        Log(err, "reload_rejected",
-            "error=\"" + std::string(status.message()) + "\"");
+        service::Log(service::LogLevel::kWarning, "reload_rejected",
+                     "error=" + service::Quote(std::string(status.message())));
       }
       continue;
     }
-    Log(err, "shutting_down", std::string("signal=") + strsignal(signal));
+    service::Log(service::LogLevel::kInfo, "shutting_down",
+                 std::string("signal=") + strsignal(signal));
     (*server)->Shutdown(std::chrono::seconds(10));
-    Log(err, "stopped", "");
+    service::Log(service::LogLevel::kInfo, "stopped", "");
     return 0;
   }
 }
