@@ -88,19 +88,19 @@ def main():
     score = lambda t, lt: macro_f1(gold, predict(sums, t, learned if lt else (), lt), 3)
     best = score(t, lt)
     print(f"start (t=2.5, learned 0.5): 3-class macro-F1 {best:.4f}")
+    def ascend(params, grid, evaluate, best):
+        """One coordinate-ascent sweep over `params` (returns best, params)."""
+        for c in params:
+            for v in grid:
+                trial = dict(params, **{c: v})
+                f = evaluate(trial)
+                if f > best + 1e-9:
+                    best, params = f, trial
+        return best, params
+
     for _ in range(3):
-        for c in t:
-            for v in GRID:
-                trial = dict(t, **{c: v})
-                f = score(trial, lt)
-                if f > best + 1e-9:
-                    best, t = f, trial
-        for c in lt:
-            for v in LEARNED_GRID:
-                trial = dict(lt, **{c: v})
-                f = score(t, trial)
-                if f > best + 1e-9:
-                    best, lt = f, trial
+        best, t = ascend(t, GRID, lambda trial: score(trial, lt), best)
+        best, lt = ascend(lt, LEARNED_GRID, lambda trial: score(t, trial), best)
     binary = macro_f1([g > 0 for g in gold],
                       [p > 0 for p in predict(sums, t, learned if lt else (), lt)], 2)
     print(f"tuned: 3-class macro-F1 {best:.4f}, binary {binary:.4f} (on {sys.argv[1]})")

@@ -7,7 +7,6 @@
 #define VIGIL_ANALYZERS_UTIL_STRINGS_H_
 
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -29,15 +28,6 @@ inline std::vector<std::string_view> SplitChar(std::string_view s, char sep) {
     start = pos + 1;
   }
 }
-
-// Hash for unordered containers keyed by std::string that accept
-// std::string_view lookups (use with std::equal_to<>).
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const {
-    return std::hash<std::string_view>{}(s);
-  }
-};
 
 namespace strings_internal {
 inline void AppendPiece(std::string& out, std::string_view s) { out.append(s); }

@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <ctime>
 #include <ostream>
 #include <type_traits>
 
