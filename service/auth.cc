@@ -60,6 +60,9 @@ bool Allowed(Role role, Rpc rpc) {
       return true;
     case Rpc::kReloadLexicons:
       return false;
+    case Rpc::kReviewRead:
+    case Rpc::kReviewWrite:
+      return role == Role::kAnalyst;
   }
   return false;
 }

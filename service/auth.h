@@ -38,10 +38,15 @@ enum class Rpc : uint8_t {
   kAnalyzeStream,
   kGetLexiconInfo,
   kReloadLexicons,
+  // ReviewService: reads, then workflow steps.
+  kReviewRead,
+  kReviewWrite,
 };
 
 // True when `role` may call `rpc`: analysis is for ingest, lexicon info for
-// every role, reloads for admin; admin may call everything.
+// every role, the review queue (reading and working it) for analysts,
+// reloads for admin; admin may call everything. Viewers see statistics,
+// never post text.
 bool Allowed(Role role, Rpc rpc);
 
 class TokenStore {

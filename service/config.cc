@@ -53,6 +53,10 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
   if (!config.tls().client_ca().empty()) {
     options->tls_client_ca_path = config.tls().client_ca();
   }
+  if (!config.store().empty()) options->store_url = config.store();
+  if (config.retention_hours() > 0) {
+    options->retention = std::chrono::hours(config.retention_hours());
+  }
   const v1::LimitsConfig& limits = config.limits();
   if (limits.max_post_bytes() > 0)
     options->max_post_bytes = limits.max_post_bytes();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "service/auth.h"
+#include "service/log.h"
 #include "service/services.h"
 
 namespace vigil::service {
@@ -102,7 +103,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->authorizer_ = std::make_unique<Authorizer>(std::move(tokens));
   server->store_ = options.store;
   if (server->store_ == nullptr) {
-    server->owned_store_ = std::make_unique<InMemoryFlagStore>();
+    auto store = OpenFlagStore(options.store_url);
+    if (!store.ok()) {
+      return absl::Status(store.status().code(),
+                          "store " + RedactStoreUrl(options.store_url) + ": " +
+                              std::string(store.status().message()));
+    }
+    server->owned_store_ = *std::move(store);
     server->store_ = server->owned_store_.get();
   }
   server->snapshots_ = std::make_unique<SnapshotHolder>(
@@ -113,6 +120,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       options);
   server->admin_ = std::make_unique<AdminServiceImpl>(
       server->snapshots_.get(), server->authorizer_.get());
+  server->review_ = std::make_unique<ReviewServiceImpl>(
+      server->snapshots_.get(), server->authorizer_.get(), server->store_,
+      options);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -121,11 +131,43 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->analysis_.get());
   builder.RegisterService(server->admin_.get());
+  builder.RegisterService(server->review_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
+  if (options.retention.count() > 0) {
+    Server* raw = server.get();
+    server->retention_thread_ = std::thread([raw, options] {
+      raw->RetentionLoop(options.retention, options.retention_interval);
+    });
+  }
   return server;
+}
+
+void Server::RetentionLoop(std::chrono::seconds retention,
+                           std::chrono::seconds interval) {
+  std::unique_lock<std::mutex> lock(retention_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const auto cutoff = std::chrono::system_clock::now() - retention;
+    const int64_t cutoff_micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(
+            cutoff.time_since_epoch())
+            .count();
+    auto erased = store_->EraseTextBefore(cutoff_micros);
+    if (erased.ok()) {
+      if (*erased > 0) {
+        Log(LogLevel::kInfo, "retention",
+            "erased_texts=" + std::to_string(*erased));
+      }
+    } else {
+      Log(LogLevel::kWarning, "retention",
+          "error=" + Quote(std::string(erased.status().message())));
+    }
+    lock.lock();
+    retention_cv_.wait_for(lock, interval, [this] { return stopping_; });
+  }
 }
 
 void Server::Shutdown(std::chrono::milliseconds grace) {
@@ -135,6 +177,17 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     health->SetServingStatus(false);
   }
   server_->Shutdown(std::chrono::system_clock::now() + grace);
+  {
+    std::lock_guard<std::mutex> lock(retention_mu_);
+    stopping_ = true;
+  }
+  retention_cv_.notify_all();
+  if (retention_thread_.joinable()) retention_thread_.join();
+  // Every call has finished: close the store.
+  if (owned_store_ != nullptr) {
+    owned_store_.reset();
+    store_ = nullptr;
+  }
 }
 
 void Server::Wait() {

@@ -15,8 +15,11 @@
 #define VIGIL_SERVICE_SERVER_H_
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "service/snapshot.h"
@@ -52,9 +55,18 @@ struct ServerOptions {
   // (an idle stream must not starve unary calls); more get
   // RESOURCE_EXHAUSTED.
   int max_streams = 64;
-  // Where flagged posts go (not owned; must outlive the server). Null: an
-  // in-memory store owned by the server.
+  // Where flagged posts go and analysts review them (see
+  // store/flag_store.h for the URLs): by default a SQLite file under
+  // ./data.
+  std::string store_url = "sqlite:data/vigil.db";
+  // A store to use instead of opening store_url (not owned; must outlive
+  // the server). For tests.
   FlagStore* store = nullptr;
+  // Retention: post text older than this is erased (verdicts and events
+  // stay), checked at start and every retention_interval. Zero keeps text
+  // forever.
+  std::chrono::seconds retention{0};
+  std::chrono::seconds retention_interval{3600};
 };
 
 // True for 127.0.0.0/8, localhost and [::1] addresses.
@@ -62,6 +74,7 @@ bool IsLoopbackAddress(const std::string& listen);
 
 class AnalysisServiceImpl;
 class AdminServiceImpl;
+class ReviewServiceImpl;
 
 class Server {
  public:
@@ -81,7 +94,8 @@ class Server {
   FlagStore& store() { return *store_; }
 
   // Marks the server NOT_SERVING, stops accepting calls and waits up to
-  // `grace` for calls in flight to finish, then cancels the rest.
+  // `grace` for calls in flight to finish, then cancels the rest, and
+  // closes the store it opened.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
   // Blocks until Shutdown() is called from another thread.
@@ -89,12 +103,20 @@ class Server {
 
  private:
   Server() = default;
+  void RetentionLoop(std::chrono::seconds retention,
+                     std::chrono::seconds interval);
+
   std::unique_ptr<SnapshotHolder> snapshots_;
   std::unique_ptr<class Authorizer> authorizer_;
   std::unique_ptr<FlagStore> owned_store_;
   FlagStore* store_ = nullptr;
   std::unique_ptr<AnalysisServiceImpl> analysis_;
   std::unique_ptr<AdminServiceImpl> admin_;
+  std::unique_ptr<ReviewServiceImpl> review_;
+  std::thread retention_thread_;
+  std::mutex retention_mu_;
+  std::condition_variable retention_cv_;
+  bool stopping_ = false;  // guarded by retention_mu_
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

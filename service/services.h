@@ -7,6 +7,7 @@
 #include "service/snapshot.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
+#include "vigil/v1/review.grpc.pb.h"
 
 namespace vigil::service {
 
@@ -108,6 +109,55 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
  private:
   SnapshotHolder* snapshots_;
   const Authorizer* authorizer_;
+};
+
+class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
+ public:
+  ReviewServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
+                    FlagStore* store, const ServerOptions& options)
+      : snapshots_(snapshots),
+        authorizer_(authorizer),
+        store_(store),
+        in_flight_(options.max_in_flight) {}
+
+  grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
+                                      const v1::ListQueueRequest* request,
+                                      v1::ListQueueResponse* response) override;
+  grpc::ServerUnaryReactor* GetItem(grpc::CallbackServerContext* context,
+                                    const v1::GetItemRequest* request,
+                                    v1::ReviewItem* response) override;
+  grpc::ServerUnaryReactor* Claim(grpc::CallbackServerContext* context,
+                                  const v1::ClaimRequest* request,
+                                  v1::ReviewItem* response) override;
+  grpc::ServerUnaryReactor* Release(grpc::CallbackServerContext* context,
+                                    const v1::ReleaseRequest* request,
+                                    v1::ReviewItem* response) override;
+  grpc::ServerUnaryReactor* Decide(grpc::CallbackServerContext* context,
+                                   const v1::DecideRequest* request,
+                                   v1::ReviewItem* response) override;
+  grpc::ServerUnaryReactor* Reopen(grpc::CallbackServerContext* context,
+                                   const v1::ReopenRequest* request,
+                                   v1::ReviewItem* response) override;
+  grpc::ServerUnaryReactor* Comment(grpc::CallbackServerContext* context,
+                                    const v1::CommentRequest* request,
+                                    v1::ReviewEvent* response) override;
+  grpc::ServerUnaryReactor* GetHistory(
+      grpc::CallbackServerContext* context,
+      const v1::GetHistoryRequest* request,
+      v1::GetHistoryResponse* response) override;
+
+ private:
+  // Checks the role, runs `body(reviewer)` (an absl::Status), logs and
+  // finishes the call with the status mapped to gRPC's.
+  template <typename Body>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
+                                  std::string_view method, Rpc rpc,
+                                  Body&& body);
+
+  SnapshotHolder* snapshots_;
+  const Authorizer* authorizer_;
+  FlagStore* store_;
+  InFlight in_flight_;
 };
 
 }  // namespace vigil::service

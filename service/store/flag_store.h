@@ -1,24 +1,33 @@
-// FlagStore: where the service keeps the posts it flags, for review.
+// FlagStore: the durable review queue of flagged posts.
 //
-// This is the write side the analysis service needs; the review store issue
-// extends the interface (queue, claims, decisions, history) and adds the
-// SQLite and PostgreSQL implementations. InMemoryFlagStore keeps items in
-// process memory (lost on restart): the embedded default until then.
+// The analysis service records flagged posts (RecordFlagged); analysts work
+// through them (ListQueue, Claim, Decide, ...). See proto/vigil/v1/
+// review.proto for the workflow and its statuses. OpenFlagStore() picks the
+// backend from a URL:
 //
-// Thread safety: implementations must be safe to call from any thread.
+//   auto store = OpenFlagStore("sqlite:data/vigil.db");   // embedded
+//   auto store = OpenFlagStore("postgresql://vigil@db/vigil");
+//   if (!store.ok()) ...;
+//   (*store)->RecordFlagged(posts);   // durable when it returns OK
+//
+// Errors are statuses: NOT_FOUND (no such item), FAILED_PRECONDITION (the
+// item's status does not allow the step), INVALID_ARGUMENT (bad filter or
+// page token), UNAVAILABLE (the database cannot be reached or is full).
+//
+// Thread safety: implementations are safe to call from any thread, and
+// several processes may share one PostgreSQL store (claims stay exclusive).
 #ifndef VIGIL_SERVICE_STORE_FLAG_STORE_H_
 #define VIGIL_SERVICE_STORE_FLAG_STORE_H_
 
 #include <cstdint>
-#include <map>
-#include <mutex>
-#include <optional>
+#include <memory>
 #include <span>
 #include <string>
-#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "vigil/v1/analysis.pb.h"
+#include "vigil/v1/review.pb.h"
 
 namespace vigil::service {
 
@@ -34,45 +43,59 @@ class FlagStore {
 
   // Stores `posts` (one request's flagged posts) all or nothing, durably
   // before returning OK. A post whose (source, id) is already stored is the
-  // same item flagged again, not a new one. An error means nothing was
-  // stored, and the caller must not acknowledge the posts.
+  // same item flagged again (its text and verdict are replaced, its status
+  // kept), not a new one. An error means nothing was stored, and the caller
+  // must not acknowledge the posts.
   virtual absl::Status RecordFlagged(std::span<const FlaggedPost> posts) = 0;
+
+  // One page of items matching the request's filter, in its order.
+  virtual absl::StatusOr<v1::ListQueueResponse> ListQueue(
+      const v1::ListQueueRequest& request) = 0;
+
+  virtual absl::StatusOr<v1::ReviewItem> GetItem(int64_t item_id) = 0;
+
+  // Claims request.item_id (or the next open item matching the filter) for
+  // `reviewer` under a lease. Exclusive: no two reviewers hold one item.
+  virtual absl::StatusOr<v1::ReviewItem> Claim(const v1::ClaimRequest& request,
+                                               const std::string& reviewer) = 0;
+
+  // Gives back a claim `reviewer` holds.
+  virtual absl::StatusOr<v1::ReviewItem> Release(
+      int64_t item_id, const std::string& reviewer) = 0;
+
+  // Decides an item `reviewer` holds; `lexicon_version` is the lexicon
+  // serving when the decision was made.
+  virtual absl::StatusOr<v1::ReviewItem> Decide(
+      const v1::DecideRequest& request, const std::string& reviewer,
+      const std::string& lexicon_version) = 0;
+
+  // A decided or escalated item back to open.
+  virtual absl::StatusOr<v1::ReviewItem> Reopen(
+      const v1::ReopenRequest& request, const std::string& reviewer) = 0;
+
+  virtual absl::StatusOr<v1::ReviewEvent> Comment(
+      const v1::CommentRequest& request, const std::string& reviewer) = 0;
+
+  // The item's events, oldest first.
+  virtual absl::StatusOr<v1::GetHistoryResponse> GetHistory(
+      int64_t item_id) = 0;
+
+  // Retention: erases the text and metadata of posts last flagged before
+  // `cutoff_micros` (microseconds since the Unix epoch); verdicts and
+  // events stay. Returns how many items were erased.
+  virtual absl::StatusOr<int64_t> EraseTextBefore(int64_t cutoff_micros) = 0;
 };
 
-class InMemoryFlagStore final : public FlagStore {
- public:
-  struct Item {
-    FlaggedPost latest;
-    int times_flagged = 0;
-  };
+// Opens a store by URL, creating or migrating its schema:
+//   sqlite:PATH            SQLite file (its directory is created)
+//   sqlite::memory:        private in-memory SQLite (tests)
+//   postgresql://... or postgres://...   PostgreSQL (libpq URI)
+// INVALID_ARGUMENT for other URLs; UNAVAILABLE when it cannot be opened.
+absl::StatusOr<std::unique_ptr<FlagStore>> OpenFlagStore(
+    const std::string& url);
 
-  absl::Status RecordFlagged(std::span<const FlaggedPost> posts) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const FlaggedPost& p : posts) {
-      Item& item = items_[{p.post.source(), p.post.id()}];
-      item.latest = p;
-      ++item.times_flagged;
-    }
-    return absl::OkStatus();
-  }
-
-  size_t size() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return items_.size();
-  }
-
-  std::optional<Item> Get(const std::string& source,
-                          const std::string& id) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = items_.find({source, id});
-    if (it == items_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, Item> items_;
-};
+// The URL with any password replaced by "***", for logs.
+std::string RedactStoreUrl(const std::string& url);
 
 }  // namespace vigil::service
 

@@ -9,9 +9,11 @@ if ! /usr/bin/python3 -c "import grpc, google.protobuf" 2>/dev/null; then
   exit 77
 fi
 log=$(mktemp)
-"$vigil" serve --listen 127.0.0.1:0 --lexicons "$root/lexicons" 2>"$log" &
+store=$(mktemp -d)
+"$vigil" serve --listen 127.0.0.1:0 --lexicons "$root/lexicons" \
+  --store "sqlite:$store/vigil.db" 2>"$log" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$log" "$store"' EXIT
 port=""
 for _ in $(seq 100); do
   port=$(grep -o 'port=[0-9]*' "$log" | cut -d= -f2 || true)

@@ -7,12 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
+#include <set>
 
 #include "service/server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
+#include "vigil/v1/review.grpc.pb.h"
 
 namespace vigil::service {
 namespace {
@@ -44,6 +47,7 @@ class AuthServerTest : public ::testing::Test {
               "\t" + std::string(RoleName(role)) + "-user\n";
     }
     ServerOptions options;
+    options.store_url = "sqlite::memory:";
     options.listen = "127.0.0.1:0";
     options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
     options.tokens_path = WriteFile("vigil_tokens", file);
@@ -55,78 +59,137 @@ class AuthServerTest : public ::testing::Test {
                             grpc::InsecureChannelCredentials());
     analysis_ = v1::AnalysisService::NewStub(channel);
     admin_ = v1::AdminService::NewStub(channel);
+    review_ = v1::ReviewService::NewStub(channel);
   }
 
-  // Calls `rpc` with `token` ("" for none) and returns the status code.
-  grpc::StatusCode Call(Rpc rpc, const std::string& token) {
+  // Every RPC the server has, by method name: each call returns its status
+  // code (permitted calls may still fail for other reasons, e.g. NOT_FOUND).
+  using Call = std::function<grpc::StatusCode(grpc::ClientContext*)>;
+  std::vector<std::pair<std::string, Call>> Calls() {
+    std::vector<std::pair<std::string, Call>> calls;
+    calls.emplace_back("Analyze", [this](grpc::ClientContext* c) {
+      v1::AnalyzeRequest request;
+      request.mutable_post()->set_text("xin chào");
+      v1::AnalyzeResponse response;
+      return analysis_->Analyze(c, request, &response).error_code();
+    });
+    calls.emplace_back("AnalyzeBatch", [this](grpc::ClientContext* c) {
+      v1::AnalyzeBatchRequest request;
+      request.add_posts()->set_text("xin chào");
+      v1::AnalyzeBatchResponse response;
+      return analysis_->AnalyzeBatch(c, request, &response).error_code();
+    });
+    calls.emplace_back("AnalyzeStream", [this](grpc::ClientContext* c) {
+      auto stream = analysis_->AnalyzeStream(c);
+      v1::AnalyzeRequest request;
+      request.mutable_post()->set_text("xin chào");
+      stream->Write(request);
+      stream->WritesDone();
+      v1::AnalyzeResponse response;
+      while (stream->Read(&response)) {
+      }
+      return stream->Finish().error_code();
+    });
+    calls.emplace_back("GetLexiconInfo", [this](grpc::ClientContext* c) {
+      v1::LexiconInfo info;
+      return admin_->GetLexiconInfo(c, {}, &info).error_code();
+    });
+    calls.emplace_back("ReloadLexicons", [this](grpc::ClientContext* c) {
+      v1::ReloadLexiconsResponse response;
+      return admin_->ReloadLexicons(c, {}, &response).error_code();
+    });
+    calls.emplace_back("ListQueue", [this](grpc::ClientContext* c) {
+      v1::ListQueueResponse response;
+      return review_->ListQueue(c, {}, &response).error_code();
+    });
+    calls.emplace_back("GetItem", [this](grpc::ClientContext* c) {
+      v1::ReviewItem item;
+      return review_->GetItem(c, {}, &item).error_code();
+    });
+    calls.emplace_back("Claim", [this](grpc::ClientContext* c) {
+      v1::ReviewItem item;
+      return review_->Claim(c, {}, &item).error_code();
+    });
+    calls.emplace_back("Release", [this](grpc::ClientContext* c) {
+      v1::ReviewItem item;
+      return review_->Release(c, {}, &item).error_code();
+    });
+    calls.emplace_back("Decide", [this](grpc::ClientContext* c) {
+      v1::ReviewItem item;
+      return review_->Decide(c, {}, &item).error_code();
+    });
+    calls.emplace_back("Reopen", [this](grpc::ClientContext* c) {
+      v1::ReviewItem item;
+      return review_->Reopen(c, {}, &item).error_code();
+    });
+    calls.emplace_back("Comment", [this](grpc::ClientContext* c) {
+      v1::ReviewEvent event;
+      return review_->Comment(c, {}, &event).error_code();
+    });
+    calls.emplace_back("GetHistory", [this](grpc::ClientContext* c) {
+      v1::GetHistoryResponse response;
+      return review_->GetHistory(c, {}, &response).error_code();
+    });
+    return calls;
+  }
+
+  grpc::StatusCode CallWith(const Call& call, const std::string& token) {
     grpc::ClientContext context;
     if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-    switch (rpc) {
-      case Rpc::kAnalyze: {
-        v1::AnalyzeRequest request;
-        request.mutable_post()->set_text("xin chào");
-        v1::AnalyzeResponse response;
-        return analysis_->Analyze(&context, request, &response).error_code();
-      }
-      case Rpc::kAnalyzeBatch: {
-        v1::AnalyzeBatchRequest request;
-        request.add_posts()->set_text("xin chào");
-        v1::AnalyzeBatchResponse response;
-        return analysis_->AnalyzeBatch(&context, request, &response)
-            .error_code();
-      }
-      case Rpc::kAnalyzeStream: {
-        auto stream = analysis_->AnalyzeStream(&context);
-        v1::AnalyzeRequest request;
-        request.mutable_post()->set_text("xin chào");
-        stream->Write(request);
-        stream->WritesDone();
-        v1::AnalyzeResponse response;
-        while (stream->Read(&response)) {
-        }
-        return stream->Finish().error_code();
-      }
-      case Rpc::kGetLexiconInfo: {
-        v1::LexiconInfo info;
-        return admin_->GetLexiconInfo(&context, {}, &info).error_code();
-      }
-      case Rpc::kReloadLexicons: {
-        v1::ReloadLexiconsResponse response;
-        return admin_->ReloadLexicons(&context, {}, &response).error_code();
-      }
-    }
-    return grpc::StatusCode::UNKNOWN;
+    return call(&context);
   }
 
   std::unique_ptr<Server> server_;
   std::unique_ptr<v1::AnalysisService::Stub> analysis_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::ReviewService::Stub> review_;
 };
 
 TEST_F(AuthServerTest, RoleMatrix) {
-  const Rpc kRpcs[] = {Rpc::kAnalyze, Rpc::kAnalyzeBatch, Rpc::kAnalyzeStream,
-                       Rpc::kGetLexiconInfo, Rpc::kReloadLexicons};
-  // The expected permission table, written out independently of Allowed().
-  const std::map<Role, std::vector<bool>> kExpected = {
-      {Role::kIngest, {true, true, true, true, false}},
-      {Role::kAnalyst, {false, false, false, true, false}},
-      {Role::kViewer, {false, false, false, true, false}},
-      {Role::kAdmin, {true, true, true, true, true}},
+  // The expected permission table, written out independently of Allowed():
+  // the methods each role may call.
+  const std::map<Role, std::set<std::string>> kAllowed = {
+      {Role::kIngest,
+       {"Analyze", "AnalyzeBatch", "AnalyzeStream", "GetLexiconInfo"}},
+      {Role::kAnalyst,
+       {"GetLexiconInfo", "ListQueue", "GetItem", "Claim", "Release", "Decide",
+        "Reopen", "Comment", "GetHistory"}},
+      {Role::kViewer, {"GetLexiconInfo"}},
   };
-  for (const auto& [role, allowed] : kExpected) {
-    for (size_t i = 0; i < std::size(kRpcs); ++i) {
-      EXPECT_EQ(Call(kRpcs[i], Tokens().at(role)),
-                allowed[i] ? grpc::StatusCode::OK
-                           : grpc::StatusCode::PERMISSION_DENIED)
-          << RoleName(role) << " rpc " << i;
+  const auto calls = Calls();
+  for (Role role :
+       {Role::kIngest, Role::kAnalyst, Role::kViewer, Role::kAdmin}) {
+    for (const auto& [method, call] : calls) {
+      const bool allowed =
+          role == Role::kAdmin || kAllowed.at(role).count(method) > 0;
+      const grpc::StatusCode code = CallWith(call, Tokens().at(role));
+      if (allowed) {
+        EXPECT_NE(code, grpc::StatusCode::PERMISSION_DENIED)
+            << RoleName(role) << " " << method;
+        EXPECT_NE(code, grpc::StatusCode::UNAUTHENTICATED)
+            << RoleName(role) << " " << method;
+      } else {
+        EXPECT_EQ(code, grpc::StatusCode::PERMISSION_DENIED)
+            << RoleName(role) << " " << method;
+      }
+    }
+  }
+  // The analysis and admin calls succeed outright for their roles.
+  for (const auto& [method, call] : calls) {
+    if (method == "Analyze" || method == "AnalyzeBatch" ||
+        method == "AnalyzeStream" || method == "GetLexiconInfo" ||
+        method == "ReloadLexicons" || method == "ListQueue") {
+      EXPECT_EQ(CallWith(call, Tokens().at(Role::kAdmin)), grpc::StatusCode::OK)
+          << method;
     }
   }
 }
 
-TEST_F(AuthServerTest, MissingOrUnknownTokenIsUnauthenticated) {
-  for (Rpc rpc : {Rpc::kAnalyze, Rpc::kAnalyzeStream, Rpc::kReloadLexicons}) {
-    EXPECT_EQ(Call(rpc, ""), grpc::StatusCode::UNAUTHENTICATED);
-    EXPECT_EQ(Call(rpc, "forged-token"), grpc::StatusCode::UNAUTHENTICATED);
+TEST_F(AuthServerTest, MissingOrUnknownTokenIsUnauthenticatedEverywhere) {
+  for (const auto& [method, call] : Calls()) {
+    EXPECT_EQ(CallWith(call, ""), grpc::StatusCode::UNAUTHENTICATED) << method;
+    EXPECT_EQ(CallWith(call, "forged-token"), grpc::StatusCode::UNAUTHENTICATED)
+        << method;
   }
 }
 
@@ -139,6 +202,7 @@ TEST_F(AuthServerTest, BearerSchemeIsCaseInsensitive) {
 
 TEST(AuthStartTest, NonLoopbackNeedsTokensAndTls) {
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "0.0.0.0:0";
   options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   options.tokens_path = WriteFile("vigil_tokens_plain",
@@ -151,6 +215,7 @@ TEST(AuthStartTest, NonLoopbackNeedsTokensAndTls) {
 
 TEST(AuthStartTest, NonLoopbackWithoutTokensIsRefused) {
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "0.0.0.0:0";
   options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   auto server = Server::Start(options);

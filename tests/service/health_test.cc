@@ -11,6 +11,7 @@ namespace {
 
 TEST(HealthTest, ServingWhileUp) {
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "127.0.0.1:0";
   options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   auto server = Server::Start(options);

@@ -23,6 +23,7 @@ TEST(LogTest, CallsAreLoggedWithoutPostText) {
   SetLogLevel(LogLevel::kDebug);
   {
     ServerOptions options;
+    options.store_url = "sqlite::memory:";
     options.listen = "127.0.0.1:0";
     options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
     options.max_post_bytes = 40;

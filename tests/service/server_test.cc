@@ -37,6 +37,7 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ServerOptions options;
+    options.store_url = "sqlite::memory:";
     options.listen = "127.0.0.1:0";
     options.lexicon_dir = TestLexicons();
     options.max_post_bytes = 1000;
@@ -241,6 +242,7 @@ TEST_F(ServerTest, ReloadUnderLoadFailsNoCall) {
 
 TEST(ServerStartTest, BrokenLexiconFailsToStart) {
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "127.0.0.1:0";
   options.lexicon_dir = "/nonexistent/lexicons";
   auto server = Server::Start(options);
@@ -257,6 +259,7 @@ namespace {
 
 TEST(OverloadTest, StreamLimitFailsFastWithoutStarvingUnaryCalls) {
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "127.0.0.1:0";
   options.lexicon_dir = TestLexicons();
   options.max_streams = 1;
@@ -319,6 +322,7 @@ TEST(OverloadTest, StreamLimitFailsFastWithoutStarvingUnaryCalls) {
 
 TEST(ShutdownTest, DrainsAStreamInFlight) {
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "127.0.0.1:0";
   options.lexicon_dir = TestLexicons();
   auto server = Server::Start(options);

@@ -79,6 +79,7 @@ TEST(TlsTest, ServerTlsAndMutualTls) {
   TestPki pki;
   if (!pki.ok()) GTEST_SKIP() << "the openssl command could not make a test CA";
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "127.0.0.1:0";
   options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   options.tls_cert_path = pki.path("server.pem");
@@ -112,6 +113,7 @@ TEST(TlsTest, ServerTlsAndMutualTls) {
 
 TEST(TlsTest, BadTlsOptionsFailToStart) {
   ServerOptions options;
+  options.store_url = "sqlite::memory:";
   options.listen = "127.0.0.1:0";
   options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   options.tls_cert_path = "/nonexistent/server.pem";

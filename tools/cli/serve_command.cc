@@ -23,9 +23,14 @@ constexpr char kUsage[] =
     "                   [--log-level debug|info|warning|error]\n"
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
-    "Serves vigil.v1.AnalysisService and AdminService over gRPC (plus health\n"
-    "and reflection) on --listen (default 127.0.0.1:50051). SIGHUP reloads\n"
-    "the lexicons; SIGTERM or SIGINT drains calls in flight and exits.\n"
+    "                   [--store URL] [--retention-hours N]\n"
+    "Serves vigil.v1.AnalysisService, ReviewService and AdminService over\n"
+    "gRPC (plus health and reflection) on --listen (default\n"
+    "127.0.0.1:50051). SIGHUP reloads the lexicons; SIGTERM or SIGINT drains\n"
+    "calls in flight, closes the store and exits.\n"
+    "--store is sqlite:PATH (default sqlite:data/vigil.db) or\n"
+    "postgresql://user:password@host:port/db (several instances may share\n"
+    "one); --retention-hours erases stored post text that old.\n"
     "Logs go to stderr, one line per event (calls at debug, failed calls\n"
     "at warning); post text is never logged.\n"
     "--tokens names the bearer tokens file (vigil token makes entries);\n"
@@ -39,7 +44,8 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
       args,
       {"--config", "--listen", "--lexicons", "--tokens", "--tls-cert",
        "--tls-key", "--tls-client-ca", "--max-post-bytes", "--max-batch",
-       "--max-in-flight", "--max-streams", "--log-level"},
+       "--max-in-flight", "--max-streams", "--log-level", "--store",
+       "--retention-hours"},
       {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -63,6 +69,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   options.tls_key_path = flags.Get("--tls-key", options.tls_key_path);
   options.tls_client_ca_path =
       flags.Get("--tls-client-ca", options.tls_client_ca_path);
+  options.store_url = flags.Get("--store", options.store_url);
   // Whole positive numbers within the config file's ranges.
   auto number = [&](const char* flag, uint64_t max, auto* out) {
     const std::string v = flags.Get(flag);
@@ -80,6 +87,10 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   number("--max-batch", 1000000, &options.max_batch_posts);
   number("--max-in-flight", 1000000, &options.max_in_flight);
   number("--max-streams", 1000000, &options.max_streams);
+  uint32_t retention_hours = 0;
+  number("--retention-hours", 1000000, &retention_hours);
+  if (retention_hours > 0)
+    options.retention = std::chrono::hours(retention_hours);
   if (!flags.Get("--log-level").empty()) {
     service::LogLevel level;
     if (!service::ParseLogLevel(flags.Get("--log-level"), &level)) {
@@ -114,7 +125,9 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   service::Log(service::LogLevel::kInfo, "serving",
                "listen=" + options.listen +
                    " port=" + std::to_string((*server)->port()) + " lexicon=" +
-                   (*server)->snapshots().Get()->analyzer->version());
+                   (*server)->snapshots().Get()->analyzer->version() +
+                   " store=" +
+                   service::Quote(service::RedactStoreUrl(options.store_url)));
   while (true) {
     int signal = 0;
     sigwait(&signals, &signal);

@@ -1,0 +1,100 @@
+// SqlFlagStore: the FlagStore over a SQL database (SQLite or PostgreSQL;
+// see sql.h), with the workflow rules of workflow.h.
+//
+//   SqlFlagStore::Options options;
+//   options.connect = [] { return OpenSqlite("data/vigil.db"); };
+//   auto store = SqlFlagStore::Open(std::move(options));
+//
+// Writes of flagged posts are group-committed: concurrent RecordFlagged
+// calls queue up, and one of them commits the whole queue in a single
+// transaction while the others wait for its outcome (as LevelDB's writers
+// do), so throughput grows with concurrency while each call still returns
+// only once its posts are durable. Claims lock the item's row (SELECT ...
+// FOR UPDATE [SKIP LOCKED] on PostgreSQL, an immediate transaction on
+// SQLite), so they are exclusive across processes.
+//
+// Thread safety: all methods may be called from any thread.
+#ifndef VIGIL_SERVICE_STORE_SQL_FLAG_STORE_H_
+#define VIGIL_SERVICE_STORE_SQL_FLAG_STORE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "service/store/flag_store.h"
+#include "service/store/sql.h"
+#include "service/store/workflow.h"
+
+namespace vigil::service {
+
+class SqlFlagStore : public FlagStore {
+ public:
+  using Connect =
+      std::function<absl::StatusOr<std::unique_ptr<SqlConnection>>()>;
+  // Microseconds since the Unix epoch.
+  using Clock = std::function<int64_t()>;
+
+  struct Options {
+    // Opens one more connection; called lazily up to pool_size times.
+    Connect connect;
+    int pool_size = 4;
+    // Defaults to the system clock; tests move time by hand.
+    Clock now;
+  };
+
+  // Connects once and migrates the schema (see schema.h).
+  static absl::StatusOr<std::unique_ptr<SqlFlagStore>> Open(Options options);
+  ~SqlFlagStore() override;
+
+  absl::Status RecordFlagged(std::span<const FlaggedPost> posts) override;
+  absl::StatusOr<v1::ListQueueResponse> ListQueue(
+      const v1::ListQueueRequest& request) override;
+  absl::StatusOr<v1::ReviewItem> GetItem(int64_t item_id) override;
+  absl::StatusOr<v1::ReviewItem> Claim(const v1::ClaimRequest& request,
+                                       const std::string& reviewer) override;
+  absl::StatusOr<v1::ReviewItem> Release(int64_t item_id,
+                                         const std::string& reviewer) override;
+  absl::StatusOr<v1::ReviewItem> Decide(
+      const v1::DecideRequest& request, const std::string& reviewer,
+      const std::string& lexicon_version) override;
+  absl::StatusOr<v1::ReviewItem> Reopen(const v1::ReopenRequest& request,
+                                        const std::string& reviewer) override;
+  absl::StatusOr<v1::ReviewEvent> Comment(const v1::CommentRequest& request,
+                                          const std::string& reviewer) override;
+  absl::StatusOr<v1::GetHistoryResponse> GetHistory(int64_t item_id) override;
+  absl::StatusOr<int64_t> EraseTextBefore(int64_t cutoff_micros) override;
+
+  SqlDialect dialect() const { return dialect_; }
+
+ protected:
+  explicit SqlFlagStore(Options options);
+
+ private:
+  class Pool;
+  struct Writer;
+
+  int64_t Now() const { return now_(); }
+  // Runs `body` in a write transaction, retrying a few times when the
+  // database aborts it for a conflict.
+  absl::Status Transact(
+      const std::function<absl::Status(SqlConnection&)>& body);
+  // Runs a read outside any transaction.
+  absl::Status Read(const std::function<absl::Status(SqlConnection&)>& body);
+  absl::Status WriteGroup(const std::vector<Writer*>& group);
+
+  Options options_;
+  Clock now_;
+  SqlDialect dialect_ = SqlDialect::kSqlite;
+  std::unique_ptr<Pool> pool_;
+
+  std::mutex writers_mu_;
+  std::condition_variable writers_cv_;
+  std::deque<Writer*> writers_;
+};
+
+}  // namespace vigil::service
+
+#endif  // VIGIL_SERVICE_STORE_SQL_FLAG_STORE_H_

@@ -1,0 +1,36 @@
+#include <string>
+
+#include "service/store/sql.h"
+
+namespace vigil::service {
+
+int64_t SqlValue::AsInt() const {
+  if (const auto* i = std::get_if<int64_t>(&value)) return *i;
+  if (const auto* d = std::get_if<double>(&value)) {
+    return static_cast<int64_t>(*d);
+  }
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    return s->empty() ? 0 : std::stoll(*s);
+  }
+  return 0;
+}
+
+double SqlValue::AsReal() const {
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  if (const auto* i = std::get_if<int64_t>(&value)) {
+    return static_cast<double>(*i);
+  }
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    return s->empty() ? 0 : std::stod(*s);
+  }
+  return 0;
+}
+
+const std::string& SqlValue::AsString() const {
+  static const std::string* const kEmpty = new std::string();
+  if (const auto* s = std::get_if<std::string>(&value)) return *s;
+  if (const auto* b = std::get_if<Blob>(&value)) return b->bytes;
+  return *kEmpty;
+}
+
+}  // namespace vigil::service

@@ -1,0 +1,62 @@
+// The review workflow's rules, as pure functions over an item's state, so
+// that every backend applies the same ones (see review.proto for the
+// diagram).
+//
+// An item's stored status is open, escalated, actioned or dismissed; a claim
+// (reviewer and lease expiry) is held beside it. The status an analyst sees
+// is "claimed" while the lease is live, the stored one otherwise, so an
+// expired lease puts the item back in the queue without anyone acting.
+//
+// Thread safety: pure functions.
+#ifndef VIGIL_SERVICE_STORE_WORKFLOW_H_
+#define VIGIL_SERVICE_STORE_WORKFLOW_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "vigil/v1/review.pb.h"
+
+namespace vigil::service {
+
+struct ItemState {
+  // Stored: open, escalated, actioned or dismissed.
+  v1::ItemStatus status = v1::ITEM_STATUS_OPEN;
+  std::string claimed_by;  // empty: no claim
+  int64_t lease_expires_at = 0;
+};
+
+// "open", "claimed", ... as stored in databases; ParseStatusName inverts.
+std::string_view StatusName(v1::ItemStatus status);
+std::optional<v1::ItemStatus> ParseStatusName(std::string_view name);
+std::string_view DecisionName(v1::Decision decision);
+std::optional<v1::Decision> ParseDecisionName(std::string_view name);
+std::string_view EventKindName(v1::EventKind kind);
+std::optional<v1::EventKind> ParseEventKindName(std::string_view name);
+
+bool LeaseLive(const ItemState& item, int64_t now);
+
+// What an analyst sees at `now`.
+v1::ItemStatus EffectiveStatus(const ItemState& item, int64_t now);
+
+// OK when `reviewer` may claim the item at `now`: it is open or escalated
+// and not under someone else's live lease.
+absl::Status CheckClaim(const ItemState& item, const std::string& reviewer,
+                        int64_t now);
+
+// OK when `reviewer` holds a live claim on the item (Release, Decide).
+absl::Status CheckHolds(const ItemState& item, const std::string& reviewer,
+                        int64_t now);
+
+// OK when the item is decided or escalated and not under a live claim.
+absl::Status CheckReopen(const ItemState& item, int64_t now);
+
+// The stored status a decision leads to; INVALID_ARGUMENT for
+// DECISION_UNSPECIFIED.
+absl::Status StatusAfterDecision(v1::Decision decision, v1::ItemStatus* status);
+
+}  // namespace vigil::service
+
+#endif  // VIGIL_SERVICE_STORE_WORKFLOW_H_
