@@ -4,6 +4,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "service/server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -59,8 +62,11 @@ class FailingStore final : public FlagStore {
 
 class StoreTest : public ::testing::Test {
  protected:
-  void Start(FlagStore* store) {
+  void Start(FlagStore* store,
+             std::chrono::seconds retention = std::chrono::seconds(0)) {
     ServerOptions options;
+    options.retention = retention;
+    options.retention_interval = std::chrono::seconds(1);
     options.listen = "127.0.0.1:0";
     options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
     options.store = store;
@@ -162,6 +168,21 @@ TEST_F(StoreTest, StoreFailureIsUnavailableAndNothingIsAcknowledged) {
   // Clean posts and dry runs need no store.
   EXPECT_TRUE(Analyze("fb", "2", "xin chào", false).ok());
   EXPECT_TRUE(Analyze("fb", "3", "óc chó", true).ok());
+}
+
+TEST_F(StoreTest, RetentionErasesOldTextWhileServing) {
+  Start(store_.get(), std::chrono::seconds(1));
+  ASSERT_TRUE(Analyze("fb", "1", "óc chó", false).ok());
+  ASSERT_EQ(Get("fb", "1")->post().text(), "óc chó");
+  // The post ages past the one-second retention; the next check erases it.
+  for (int i = 0; i < 50 && Get("fb", "1")->has_text_erased_at() == false;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto item = Get("fb", "1");
+  EXPECT_TRUE(item->has_text_erased_at());
+  EXPECT_EQ(item->post().text(), "");
+  EXPECT_TRUE(item->verdict().flagged());
 }
 
 }  // namespace

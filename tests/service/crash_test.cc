@@ -1,0 +1,187 @@
+// Crash test: clients stream posts that get flagged while `vigil serve` is
+// killed with SIGKILL at random moments. After every kill, each flagged post
+// the server acknowledged must be in the store, exactly once.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "service/store/flag_store.h"
+#include "tests/service/store/test_database.h"
+#include "tests/test_data.h"
+#include "vigil/v1/analysis.grpc.pb.h"
+
+extern char** environ;
+
+namespace vigil::service {
+namespace {
+
+constexpr int kRounds = 20;
+constexpr int kStreams = 4;
+
+// `vigil serve` in a child process.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& store_url, const std::string& log_path) {
+    const std::string lexicons =
+        vigil::testing::SourcePath("tests/fixtures/lexicon");
+    std::vector<std::string> args = {VIGIL_BINARY, "serve",   "--listen",
+                                     "127.0.0.1:0", "--lexicons", lexicons,
+                                     "--store",    store_url};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawn(&pid_, VIGIL_BINARY, &actions, nullptr, argv.data(),
+                    environ) != 0) {
+      pid_ = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    // Wait for "port=N" in its log.
+    for (int i = 0; i < 300 && pid_ > 0 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::ifstream in(log_path);
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string log = text.str();
+      const size_t at = log.find(" port=");
+      if (at != std::string::npos) port_ = std::atoi(log.c_str() + at + 6);
+    }
+  }
+  ~ServerProcess() { Kill(); }
+
+  int port() const { return port_; }
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+std::string StrId(int round, int stream, int i) {
+  return std::to_string(round) + "-" + std::to_string(stream) + "-" +
+         std::to_string(i);
+}
+
+class CrashTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string skip;
+    db_ = testing::TestDatabase::Create(GetParam(), &skip);
+    if (db_ == nullptr) GTEST_SKIP() << skip;
+  }
+  std::unique_ptr<testing::TestDatabase> db_;
+};
+
+TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
+  const std::string log = (std::filesystem::temp_directory_path() /
+                           ("vigil_crash_" + std::to_string(getpid()) + "_" +
+                            GetParam() + ".log"))
+                              .string();
+  std::mt19937 random(20261126);
+  std::set<std::string> acknowledged;
+  int64_t sent = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    ServerProcess server(db_->url(), log);
+    ASSERT_GT(server.port(), 0) << "server did not start (round " << round
+                                << "); see " << log;
+    auto channel =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
+                            grpc::InsecureChannelCredentials());
+    auto stub = v1::AnalysisService::NewStub(channel);
+    std::mutex mu;
+    std::atomic<int64_t> written{0};
+    std::vector<std::thread> clients;
+    for (int s = 0; s < kStreams; ++s) {
+      clients.emplace_back([&, s] {
+        grpc::ClientContext context;
+        auto stream = stub->AnalyzeStream(&context);
+        for (int i = 0;; ++i) {
+          v1::AnalyzeRequest request;
+          request.mutable_post()->set_source("crash");
+          request.mutable_post()->set_id(StrId(round, s, i));
+          request.mutable_post()->set_text("đồ óc chó số " +
+                                           std::to_string(i));
+          if (!stream->Write(request)) break;
+          ++written;
+          v1::AnalyzeResponse response;
+          if (!stream->Read(&response)) break;
+          // A response is the acknowledgement: the flag is stored.
+          if (response.verdict().flagged()) {
+            std::lock_guard<std::mutex> lock(mu);
+            acknowledged.insert(response.post_id());
+          }
+        }
+        stream->Finish().IgnoreError();
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(
+        std::uniform_int_distribution<int>(20, 400)(random)));
+    server.Kill();
+    for (auto& t : clients) t.join();
+    sent += written;
+
+    // With the server dead, read the store directly.
+    auto store = OpenFlagStore(db_->url());
+    ASSERT_TRUE(store.ok()) << store.status();
+    std::map<std::string, int> stored;
+    v1::ListQueueRequest request;
+    request.set_page_size(500);
+    while (true) {
+      auto page = (*store)->ListQueue(request);
+      ASSERT_TRUE(page.ok()) << page.status();
+      for (const auto& item : page->items()) {
+        stored[item.post().id()] += 1;
+        EXPECT_EQ(item.times_flagged(), 1) << item.post().id();
+      }
+      if (page->next_page_token().empty()) break;
+      request.set_page_token(page->next_page_token());
+    }
+    for (const auto& [id, count] : stored) {
+      EXPECT_EQ(count, 1) << "item " << id << " stored " << count << " times";
+    }
+    size_t lost = 0;
+    for (const std::string& id : acknowledged) lost += stored.count(id) == 0;
+    ASSERT_EQ(lost, 0u) << "round " << round << ": " << lost << " of "
+                        << acknowledged.size()
+                        << " acknowledged flags are missing";
+    // Stored but not acknowledged is allowed (killed before the reply).
+    EXPECT_GE(stored.size(), acknowledged.size());
+  }
+  std::filesystem::remove(log);
+  // The rounds must have done real work.
+  EXPECT_GT(acknowledged.size(), static_cast<size_t>(kRounds));
+  std::printf("crash test (%s): %d rounds, %lld posts sent, %zu flags "
+              "acknowledged, 0 lost, 0 duplicated\n",
+              GetParam().c_str(), kRounds, static_cast<long long>(sent),
+              acknowledged.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CrashTest,
+                         ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace vigil::service
