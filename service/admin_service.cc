@@ -6,6 +6,22 @@
 
 namespace vigil::service {
 
+absl::Status ReloadSnapshot(SnapshotHolder* snapshots, Metrics* metrics,
+                            const std::string& directory) {
+  const auto start = std::chrono::steady_clock::now();
+  const absl::Status status = snapshots->Reload(directory);
+  metrics->ObserveReload(status.ok());
+  if (status.ok()) {
+    const auto snapshot = snapshots->Get();
+    metrics->SetLexicon(
+        snapshot->analyzer->version(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count(),
+        snapshot->loaded_at);
+  }
+  return status;
+}
+
 grpc::ServerUnaryReactor* AdminServiceImpl::GetLexiconInfo(
     grpc::CallbackServerContext* context, const v1::GetLexiconInfoRequest*,
     v1::LexiconInfo* response) {
@@ -15,7 +31,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetLexiconInfo(
   grpc::Status status =
       authorizer_->Check(*context, Rpc::kGetLexiconInfo, &who);
   if (status.ok()) ToProto(*snapshots_->Get(), response);
-  LogRpc("GetLexiconInfo", status, who, 0, 0, start);
+  RecordRpc(metrics_, "GetLexiconInfo", status, who, 0, 0, start);
   reactor->Finish(status);
   return reactor;
 }
@@ -30,7 +46,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadLexicons(
   grpc::Status status =
       authorizer_->Check(*context, Rpc::kReloadLexicons, &who);
   if (status.ok()) {
-    const absl::Status reloaded = snapshots_->Reload(request->directory());
+    const absl::Status reloaded =
+        ReloadSnapshot(snapshots_, metrics_, request->directory());
     if (reloaded.ok()) {
       ToProto(*snapshots_->Get(), response->mutable_info());
       Log(LogLevel::kInfo, "reloaded",
@@ -42,7 +59,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadLexicons(
                             std::string(reloaded.message()));
     }
   }
-  LogRpc("ReloadLexicons", status, who, 0, 0, start);
+  RecordRpc(metrics_, "ReloadLexicons", status, who, 0, 0, start);
   reactor->Finish(status);
   return reactor;
 }

@@ -7,12 +7,13 @@
 
 namespace vigil::service {
 
-void LogRpc(std::string_view method, const grpc::Status& status,
-            const std::string& who, int posts, int flagged,
-            std::chrono::steady_clock::time_point start) {
+void RecordRpc(Metrics* metrics, std::string_view method,
+               const grpc::Status& status, const std::string& who, int posts,
+               int flagged, std::chrono::steady_clock::time_point start) {
   const double ms = std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - start)
                         .count();
+  metrics->ObserveRpc(method, status.error_code(), ms / 1000);
   char took[32];
   std::snprintf(took, sizeof(took), "%.3f", ms);
   std::string fields =
@@ -36,11 +37,12 @@ grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
 }
 
 void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
-                                     const v1::Post& post,
+                                     const v1::Post& post, Metrics* metrics,
                                      v1::AnalyzeResponse* response) {
   const Analyzer::Result result = snapshot.analyzer->Analyze(post.text());
   response->set_post_id(post.id());
   ToProto(*snapshot.analyzer, result, response->mutable_verdict());
+  metrics->ObserveVerdict(response->verdict());
 }
 
 grpc::Status AnalysisServiceImpl::StoreFlagged(
@@ -54,7 +56,13 @@ grpc::Status AnalysisServiceImpl::StoreFlagged(
     }
   }
   if (flagged.empty()) return grpc::Status::OK;
+  const auto start = std::chrono::steady_clock::now();
   const absl::Status status = store_->RecordFlagged(flagged);
+  metrics_->ObserveStore(
+      "RecordFlagged",
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count(),
+      status.ok());
   if (!status.ok()) {
     return grpc::Status(
         grpc::StatusCode::UNAVAILABLE,
@@ -73,13 +81,14 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
   if (status.ok()) status = Validate(request->post());
   if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
   if (status.ok()) {
-    AnalyzeOne(*snapshots_->Get(), request->post(), response);
+    AnalyzeOne(*snapshots_->Get(), request->post(), metrics_, response);
     const v1::Post* post = &request->post();
     const v1::AnalyzeResponse* result = response;
     status = StoreFlagged(&post, &result, 1, request->dry_run());
     in_flight_.Leave();
   }
-  LogRpc("Analyze", status, who, 1, response->verdict().flagged(), start);
+  RecordRpc(metrics_, "Analyze", status, who, 1, response->verdict().flagged(),
+            start);
   reactor->Finish(status);
   return reactor;
 }
@@ -95,7 +104,8 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
   for (const v1::AnalyzeResponse& r : response->results()) {
     flagged += r.verdict().flagged();
   }
-  LogRpc("AnalyzeBatch", status, who, request->posts_size(), flagged, start);
+  RecordRpc(metrics_, "AnalyzeBatch", status, who, request->posts_size(),
+            flagged, start);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status);
   return reactor;
@@ -135,7 +145,7 @@ grpc::Status AnalysisServiceImpl::RunBatch(
                             "deadline passed during the batch");
       break;
     }
-    AnalyzeOne(*snapshot, post, response->add_results());
+    AnalyzeOne(*snapshot, post, metrics_, response->add_results());
   }
   if (status.ok()) {
     // The whole batch's flagged posts in one store call (one transaction).
@@ -180,7 +190,8 @@ class StreamReactor final
     }
     response_.Clear();
     AnalysisServiceImpl::AnalyzeOne(*service_->snapshots()->Get(),
-                                    request_.post(), &response_);
+                                    request_.post(), service_->metrics(),
+                                    &response_);
     const v1::Post* post = &request_.post();
     const v1::AnalyzeResponse* result = &response_;
     status = service_->StoreFlagged(&post, &result, 1, request_.dry_run());
@@ -201,7 +212,8 @@ class StreamReactor final
   }
 
   void OnDone() override {
-    LogRpc("AnalyzeStream", status_, who_, posts_, flagged_, start_);
+    RecordRpc(service_->metrics(), "AnalyzeStream", status_, who_, posts_,
+              flagged_, start_);
     service_->streams().Leave();
     delete this;
   }
@@ -226,9 +238,10 @@ class StreamReactor final
 class RefusedStream final
     : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
  public:
-  RefusedStream(const grpc::Status& status, const std::string& who) {
-    LogRpc("AnalyzeStream", status, who, 0, 0,
-           std::chrono::steady_clock::now());
+  RefusedStream(Metrics* metrics, const grpc::Status& status,
+                const std::string& who) {
+    RecordRpc(metrics, "AnalyzeStream", status, who, 0, 0,
+              std::chrono::steady_clock::now());
     Finish(status);
   }
   void OnDone() override { delete this; }
@@ -240,9 +253,10 @@ grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
 AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext* context) {
   std::string who;
   grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyzeStream, &who);
-  if (!status.ok()) return new RefusedStream(status, who);
+  if (!status.ok()) return new RefusedStream(metrics_, status, who);
   if (!streams_.TryEnter()) {
     return new RefusedStream(
+        metrics_,
         grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                      "too many streams open; retry with backoff"),
         who);

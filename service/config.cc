@@ -54,6 +54,9 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
     options->tls_client_ca_path = config.tls().client_ca();
   }
   if (!config.store().empty()) options->store_url = config.store();
+  if (!config.metrics_listen().empty()) {
+    options->metrics_listen = config.metrics_listen();
+  }
   if (config.retention_hours() > 0) {
     options->retention = std::chrono::hours(config.retention_hours());
   }

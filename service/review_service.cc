@@ -29,10 +29,22 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::Serve(
   grpc::Status status = authorizer_->Check(*context, rpc, &who);
   if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
   if (status.ok()) {
-    status = ToGrpc(body(who.empty() ? std::string(kLocalReviewer) : who));
+    const absl::Status result =
+        body(who.empty() ? std::string(kLocalReviewer) : who);
+    // Caller errors (a bad filter, a taken claim) are not store failures.
+    const bool store_ok =
+        result.ok() || (result.code() != absl::StatusCode::kUnavailable &&
+                        result.code() != absl::StatusCode::kInternal &&
+                        result.code() != absl::StatusCode::kAborted);
+    metrics_->ObserveStore(
+        method,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count(),
+        store_ok);
+    status = ToGrpc(result);
     in_flight_.Leave();
   }
-  LogRpc(method, status, who, 0, 0, start);
+  RecordRpc(metrics_, method, status, who, 0, 0, start);
   reactor->Finish(status);
   return reactor;
 }

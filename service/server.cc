@@ -97,9 +97,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   auto credentials = Credentials(options);
   if (!credentials.ok()) return credentials.status();
+  const auto load_start = std::chrono::steady_clock::now();
   auto analyzer = Analyzer::Load(options.lexicon_dir);
   if (!analyzer.ok()) return analyzer.status();
+  const double load_seconds = std::chrono::duration<double>(
+                                  std::chrono::steady_clock::now() - load_start)
+                                  .count();
   std::unique_ptr<Server> server(new Server());
+  server->metrics_ = std::make_unique<Metrics>();
+  if (!options.metrics_listen.empty()) {
+    if (absl::Status s = server->metrics_->Serve(options.metrics_listen);
+        !s.ok()) {
+      return s;
+    }
+  }
   server->authorizer_ = std::make_unique<Authorizer>(std::move(tokens));
   server->store_ = options.store;
   if (server->store_ == nullptr) {
@@ -117,12 +128,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                std::chrono::system_clock::now()});
   server->analysis_ = std::make_unique<AnalysisServiceImpl>(
       server->snapshots_.get(), server->authorizer_.get(), server->store_,
-      options);
-  server->admin_ = std::make_unique<AdminServiceImpl>(
-      server->snapshots_.get(), server->authorizer_.get());
+      server->metrics_.get(), options);
+  server->admin_ = std::make_unique<AdminServiceImpl>(server->snapshots_.get(),
+                                                      server->authorizer_.get(),
+                                                      server->metrics_.get());
+  server->metrics_->SetLexicon(server->snapshots_->Get()->analyzer->version(),
+                               load_seconds,
+                               server->snapshots_->Get()->loaded_at);
   server->review_ = std::make_unique<ReviewServiceImpl>(
       server->snapshots_.get(), server->authorizer_.get(), server->store_,
-      options);
+      server->metrics_.get(), options);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -143,6 +158,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     });
   }
   return server;
+}
+
+int Server::metrics_port() const { return metrics_->port(); }
+
+absl::Status Server::ReloadLexicons(const std::string& directory) {
+  return ReloadSnapshot(snapshots_.get(), metrics_.get(), directory);
 }
 
 void Server::RetentionLoop(std::chrono::seconds retention,

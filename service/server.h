@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "service/metrics.h"
 #include "service/snapshot.h"
 #include "service/store/flag_store.h"
 
@@ -55,6 +56,8 @@ struct ServerOptions {
   // (an idle stream must not starve unary calls); more get
   // RESOURCE_EXHAUSTED.
   int max_streams = 64;
+  // Prometheus metrics over HTTP (HOST:PORT, port 0 picks one); empty: none.
+  std::string metrics_listen;
   // Where flagged posts go and analysts review them (see
   // store/flag_store.h for the URLs): by default a SQLite file under
   // ./data.
@@ -91,6 +94,14 @@ class Server {
   int port() const { return port_; }
 
   SnapshotHolder& snapshots() { return *snapshots_; }
+  Metrics& metrics() { return *metrics_; }
+  // The bound metrics port; 0 without metrics_listen.
+  int metrics_port() const;
+
+  // Reloads the lexicons (as SIGHUP does): on success the new snapshot
+  // serves the next calls; on failure the old one keeps serving and the
+  // status names file:line.
+  absl::Status ReloadLexicons(const std::string& directory = "");
   FlagStore& store() { return *store_; }
 
   // Marks the server NOT_SERVING, stops accepting calls and waits up to
@@ -108,6 +119,7 @@ class Server {
 
   std::unique_ptr<SnapshotHolder> snapshots_;
   std::unique_ptr<class Authorizer> authorizer_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<FlagStore> owned_store_;
   FlagStore* store_ = nullptr;
   std::unique_ptr<AnalysisServiceImpl> analysis_;

@@ -3,6 +3,7 @@
 #define VIGIL_SERVICE_SERVICES_H_
 
 #include "service/auth.h"
+#include "service/metrics.h"
 #include "service/server.h"
 #include "service/snapshot.h"
 #include "vigil/v1/admin.grpc.pb.h"
@@ -11,12 +12,18 @@
 
 namespace vigil::service {
 
-// Logs a finished call: errors at warning level, the rest at debug. Fields
-// are the method, the status code, who called (token holder), how many
-// posts and how many flagged, and the time taken; never post text.
-void LogRpc(std::string_view method, const grpc::Status& status,
-            const std::string& who, int posts, int flagged,
-            std::chrono::steady_clock::time_point start);
+// Records a finished call: counts it and its latency in `metrics`, and logs
+// it (errors at warning level, the rest at debug) with the method, the
+// status code, who called (token holder), how many posts and how many
+// flagged, and the time taken; never post text.
+void RecordRpc(Metrics* metrics, std::string_view method,
+               const grpc::Status& status, const std::string& who, int posts,
+               int flagged, std::chrono::steady_clock::time_point start);
+
+// Reloads the lexicons from `directory` (empty: the current one) and
+// records the outcome and the new lexicon in `metrics`.
+absl::Status ReloadSnapshot(SnapshotHolder* snapshots, Metrics* metrics,
+                            const std::string& directory);
 
 // Counts calls in flight against ServerOptions::max_in_flight.
 class InFlight {
@@ -45,10 +52,12 @@ class InFlight {
 class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
  public:
   AnalysisServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
-                      FlagStore* store, const ServerOptions& options)
+                      FlagStore* store, Metrics* metrics,
+                      const ServerOptions& options)
       : snapshots_(snapshots),
         authorizer_(authorizer),
         store_(store),
+        metrics_(metrics),
         options_(options),
         in_flight_(options.max_in_flight),
         streams_(options.max_streams) {}
@@ -72,7 +81,8 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
   grpc::Status Validate(const v1::Post& post) const;
   // Analyzes one post into `response` with `snapshot`'s analyzer.
   static void AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
-                         const v1::Post& post, v1::AnalyzeResponse* response);
+                         const v1::Post& post, Metrics* metrics,
+                         v1::AnalyzeResponse* response);
 
   SnapshotHolder* snapshots() const { return snapshots_; }
   // Stores the flagged posts among `posts`/`responses` unless `dry_run`;
@@ -82,11 +92,13 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
                             size_t n, bool dry_run);
   InFlight& in_flight() { return in_flight_; }
   InFlight& streams() { return streams_; }
+  Metrics* metrics() const { return metrics_; }
 
  private:
   SnapshotHolder* snapshots_;
   const Authorizer* authorizer_;
   FlagStore* store_;
+  Metrics* metrics_;
   ServerOptions options_;
   InFlight in_flight_;
   InFlight streams_;
@@ -94,8 +106,9 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  AdminServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer)
-      : snapshots_(snapshots), authorizer_(authorizer) {}
+  AdminServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
+                   Metrics* metrics)
+      : snapshots_(snapshots), authorizer_(authorizer), metrics_(metrics) {}
 
   grpc::ServerUnaryReactor* GetLexiconInfo(
       grpc::CallbackServerContext* context,
@@ -109,15 +122,18 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
  private:
   SnapshotHolder* snapshots_;
   const Authorizer* authorizer_;
+  Metrics* metrics_;
 };
 
 class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
  public:
   ReviewServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
-                    FlagStore* store, const ServerOptions& options)
+                    FlagStore* store, Metrics* metrics,
+                    const ServerOptions& options)
       : snapshots_(snapshots),
         authorizer_(authorizer),
         store_(store),
+        metrics_(metrics),
         in_flight_(options.max_in_flight) {}
 
   grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
@@ -157,6 +173,7 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
   SnapshotHolder* snapshots_;
   const Authorizer* authorizer_;
   FlagStore* store_;
+  Metrics* metrics_;
   InFlight in_flight_;
 };
 

@@ -11,12 +11,12 @@ fi
 log=$(mktemp)
 store=$(mktemp -d)
 "$vigil" serve --listen 127.0.0.1:0 --lexicons "$root/lexicons" \
-  --store "sqlite:$store/vigil.db" 2>"$log" &
+  --store "sqlite:$store/vigil.db" --metrics-listen 127.0.0.1:0 2>"$log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$log" "$store"' EXIT
 port=""
 for _ in $(seq 100); do
-  port=$(grep -o 'port=[0-9]*' "$log" | cut -d= -f2 || true)
+  port=$(grep -o ' port=[0-9]*' "$log" | cut -d= -f2 || true)
   [[ -n "$port" ]] && break
   sleep 0.1
 done

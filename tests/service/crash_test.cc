@@ -2,13 +2,12 @@
 // killed with SIGKILL at random moments. After every kill, each flagged post
 // the server acknowledged must be in the store, exactly once.
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
-#include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <filesystem>
@@ -39,9 +38,9 @@ class ServerProcess {
   ServerProcess(const std::string& store_url, const std::string& log_path) {
     const std::string lexicons =
         vigil::testing::SourcePath("tests/fixtures/lexicon");
-    std::vector<std::string> args = {VIGIL_BINARY, "serve",   "--listen",
-                                     "127.0.0.1:0", "--lexicons", lexicons,
-                                     "--store",    store_url};
+    std::vector<std::string> args = {
+        VIGIL_BINARY, "serve",   "--listen", "127.0.0.1:0",      "--lexicons",
+        lexicons,     "--store", store_url,  "--metrics-listen", "127.0.0.1:0"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -96,17 +95,17 @@ class CrashTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
-  const std::string log = (std::filesystem::temp_directory_path() /
-                           ("vigil_crash_" + std::to_string(getpid()) + "_" +
-                            GetParam() + ".log"))
-                              .string();
+  const std::string log =
+      (std::filesystem::temp_directory_path() /
+       ("vigil_crash_" + std::to_string(getpid()) + "_" + GetParam() + ".log"))
+          .string();
   std::mt19937 random(20261126);
   std::set<std::string> acknowledged;
   int64_t sent = 0;
   for (int round = 0; round < kRounds; ++round) {
     ServerProcess server(db_->url(), log);
-    ASSERT_GT(server.port(), 0) << "server did not start (round " << round
-                                << "); see " << log;
+    ASSERT_GT(server.port(), 0)
+        << "server did not start (round " << round << "); see " << log;
     auto channel =
         grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
                             grpc::InsecureChannelCredentials());
@@ -122,8 +121,7 @@ TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
           v1::AnalyzeRequest request;
           request.mutable_post()->set_source("crash");
           request.mutable_post()->set_id(StrId(round, s, i));
-          request.mutable_post()->set_text("đồ óc chó số " +
-                                           std::to_string(i));
+          request.mutable_post()->set_text("đồ óc chó số " + std::to_string(i));
           if (!stream->Write(request)) break;
           ++written;
           v1::AnalyzeResponse response;
@@ -173,10 +171,11 @@ TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
   std::filesystem::remove(log);
   // The rounds must have done real work.
   EXPECT_GT(acknowledged.size(), static_cast<size_t>(kRounds));
-  std::printf("crash test (%s): %d rounds, %lld posts sent, %zu flags "
-              "acknowledged, 0 lost, 0 duplicated\n",
-              GetParam().c_str(), kRounds, static_cast<long long>(sent),
-              acknowledged.size());
+  std::printf(
+      "crash test (%s): %d rounds, %lld posts sent, %zu flags "
+      "acknowledged, 0 lost, 0 duplicated\n",
+      GetParam().c_str(), kRounds, static_cast<long long>(sent),
+      acknowledged.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashTest,

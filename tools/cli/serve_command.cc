@@ -24,6 +24,7 @@ constexpr char kUsage[] =
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "                   [--store URL] [--retention-hours N]\n"
+    "                   [--metrics-listen HOST:PORT]\n"
     "Serves vigil.v1.AnalysisService, ReviewService and AdminService over\n"
     "gRPC (plus health and reflection) on --listen (default\n"
     "127.0.0.1:50051). SIGHUP reloads the lexicons; SIGTERM or SIGINT drains\n"
@@ -31,6 +32,8 @@ constexpr char kUsage[] =
     "--store is sqlite:PATH (default sqlite:data/vigil.db) or\n"
     "postgresql://user:password@host:port/db (several instances may share\n"
     "one); --retention-hours erases stored post text that old.\n"
+    "Prometheus metrics: http://--metrics-listen/metrics (default\n"
+    "127.0.0.1:9464; an empty value turns them off).\n"
     "Logs go to stderr, one line per event (calls at debug, failed calls\n"
     "at warning); post text is never logged.\n"
     "--tokens names the bearer tokens file (vigil token makes entries);\n"
@@ -45,7 +48,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
       {"--config", "--listen", "--lexicons", "--tokens", "--tls-cert",
        "--tls-key", "--tls-client-ca", "--max-post-bytes", "--max-batch",
        "--max-in-flight", "--max-streams", "--log-level", "--store",
-       "--retention-hours"},
+       "--retention-hours", "--metrics-listen"},
       {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -53,6 +56,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   }
   service::ServerOptions options;
   options.lexicon_dir = LexiconDir("", argv0);
+  options.metrics_listen = "127.0.0.1:9464";
   if (!flags.Get("--config").empty()) {
     const absl::Status status =
         service::ApplyConfigFile(flags.Get("--config"), &options);
@@ -70,6 +74,8 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   options.tls_client_ca_path =
       flags.Get("--tls-client-ca", options.tls_client_ca_path);
   options.store_url = flags.Get("--store", options.store_url);
+  options.metrics_listen =
+      flags.Get("--metrics-listen", options.metrics_listen);
   // Whole positive numbers within the config file's ranges.
   auto number = [&](const char* flag, uint64_t max, auto* out) {
     const std::string v = flags.Get(flag);
@@ -122,17 +128,18 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
         "error=" + service::Quote(std::string(server.status().message())));
     return 1;
   }
-  service::Log(service::LogLevel::kInfo, "serving",
-               "listen=" + options.listen +
-                   " port=" + std::to_string((*server)->port()) + " lexicon=" +
-                   (*server)->snapshots().Get()->analyzer->version() +
-                   " store=" +
-                   service::Quote(service::RedactStoreUrl(options.store_url)));
+  service::Log(
+      service::LogLevel::kInfo, "serving",
+      "listen=" + options.listen +
+          " port=" + std::to_string((*server)->port()) + " lexicon=" +
+          (*server)->snapshots().Get()->analyzer->version() + " store=" +
+          service::Quote(service::RedactStoreUrl(options.store_url)) +
+          " metrics_port=" + std::to_string((*server)->metrics_port()));
   while (true) {
     int signal = 0;
     sigwait(&signals, &signal);
     if (signal == SIGHUP) {
-      const absl::Status status = (*server)->snapshots().Reload("");
+      const absl::Status status = (*server)->ReloadLexicons();
       if (status.ok()) {
         service::Log(
             service::LogLevel::kInfo, "reloaded",

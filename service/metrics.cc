@@ -1,0 +1,183 @@
+#include "service/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <exception>
+#include <sstream>
+
+#include "analyzers/util/strings.h"
+
+namespace vigil::service {
+namespace {
+
+// Latency buckets from 50 µs to 10 s.
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* const kBuckets =
+      new prometheus::Histogram::BucketBoundaries{
+          0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
+  return *kBuckets;
+}
+
+}  // namespace
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  rpcs_ = &prometheus::BuildCounter()
+               .Name("vigil_rpcs_total")
+               .Help("gRPC calls finished, by method and status code")
+               .Register(*registry_);
+  rpc_seconds_ = &prometheus::BuildHistogram()
+                      .Name("vigil_rpc_duration_seconds")
+                      .Help("gRPC call latency in seconds, by method")
+                      .Register(*registry_);
+  posts_analyzed_ = &prometheus::BuildCounter()
+                         .Name("vigil_posts_analyzed_total")
+                         .Help("Posts analyzed")
+                         .Register(*registry_)
+                         .Add({});
+  posts_flagged_ = &prometheus::BuildCounter()
+                        .Name("vigil_posts_flagged_total")
+                        .Help("Posts flagged in at least one category")
+                        .Register(*registry_)
+                        .Add({});
+  auto& flags = prometheus::BuildCounter()
+                    .Name("vigil_flags_total")
+                    .Help("Flags by category (a post may flag several)")
+                    .Register(*registry_);
+  for (int c = 0; c < match::kNumCategories; ++c) {
+    flags_[c] =
+        &flags.Add({{"category", std::string(match::kCategoryNames[c])}});
+  }
+  store_seconds_ = &prometheus::BuildHistogram()
+                        .Name("vigil_store_duration_seconds")
+                        .Help("Review store call latency in seconds, by op")
+                        .Register(*registry_);
+  store_errors_ = &prometheus::BuildCounter()
+                       .Name("vigil_store_errors_total")
+                       .Help("Review store calls that failed, by op")
+                       .Register(*registry_);
+  lexicon_info_ = &prometheus::BuildGauge()
+                       .Name("vigil_lexicon_info")
+                       .Help("1 for the lexicon version being served")
+                       .Register(*registry_);
+  lexicon_load_seconds_ =
+      &prometheus::BuildGauge()
+           .Name("vigil_lexicon_load_seconds")
+           .Help("Seconds the serving lexicon snapshot took to build")
+           .Register(*registry_)
+           .Add({});
+  lexicon_loaded_at_ =
+      &prometheus::BuildGauge()
+           .Name("vigil_lexicon_loaded_timestamp_seconds")
+           .Help("Unix time the serving lexicon snapshot was loaded")
+           .Register(*registry_)
+           .Add({});
+  auto& reloads = prometheus::BuildCounter()
+                      .Name("vigil_lexicon_reloads_total")
+                      .Help("Lexicon reloads, by result")
+                      .Register(*registry_);
+  reloads_ok_ = &reloads.Add({{"result", "ok"}});
+  reloads_rejected_ = &reloads.Add({{"result", "rejected"}});
+}
+
+Metrics::~Metrics() = default;
+
+absl::Status Metrics::Serve(const std::string& listen) {
+  try {
+    exposer_ = std::make_unique<prometheus::Exposer>(listen);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        StrCat("cannot serve metrics on ", listen, ": ", e.what()));
+  }
+  exposer_->RegisterCollectable(registry_);
+  const std::vector<int> ports = exposer_->GetListeningPorts();
+  port_ = ports.empty() ? 0 : ports[0];
+  return absl::OkStatus();
+}
+
+void Metrics::ObserveRpc(std::string_view method, grpc::StatusCode code,
+                         double seconds) {
+  prometheus::Counter* counter;
+  prometheus::Histogram* histogram;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto key = std::make_pair(std::string(method), static_cast<int>(code));
+    auto it = rpc_counters_.find(key);
+    if (it == rpc_counters_.end()) {
+      it =
+          rpc_counters_
+              .emplace(key, &rpcs_->Add({{"method", key.first},
+                                         {"code", std::to_string(key.second)}}))
+              .first;
+    }
+    counter = it->second;
+    auto h = rpc_histograms_.find(method);
+    if (h == rpc_histograms_.end()) {
+      h = rpc_histograms_
+              .emplace(std::string(method),
+                       &rpc_seconds_->Add({{"method", std::string(method)}},
+                                          LatencyBuckets()))
+              .first;
+    }
+    histogram = h->second;
+  }
+  counter->Increment();
+  histogram->Observe(seconds);
+}
+
+void Metrics::ObserveVerdict(const v1::Verdict& verdict) {
+  posts_analyzed_->Increment();
+  if (!verdict.flagged()) return;
+  posts_flagged_->Increment();
+  for (const std::string& name : verdict.flagged_categories()) {
+    if (auto c = match::ParseCategory(name)) {
+      flags_[static_cast<int>(*c)]->Increment();
+    }
+  }
+}
+
+void Metrics::ObserveStore(std::string_view op, double seconds, bool ok) {
+  prometheus::Histogram* histogram;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto h = store_histograms_.find(op);
+    if (h == store_histograms_.end()) {
+      h = store_histograms_
+              .emplace(std::string(op),
+                       &store_seconds_->Add({{"op", std::string(op)}},
+                                            LatencyBuckets()))
+              .first;
+    }
+    histogram = h->second;
+    if (!ok) store_errors_->Add({{"op", std::string(op)}}).Increment();
+  }
+  histogram->Observe(seconds);
+}
+
+void Metrics::SetLexicon(const std::string& version, double load_seconds,
+                         std::chrono::system_clock::time_point loaded_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (lexicon_gauge_ != nullptr) lexicon_info_->Remove(lexicon_gauge_);
+  lexicon_gauge_ = &lexicon_info_->Add({{"version", version}});
+  lexicon_gauge_->Set(1);
+  lexicon_load_seconds_->Set(load_seconds);
+  lexicon_loaded_at_->Set(
+      std::chrono::duration<double>(loaded_at.time_since_epoch()).count());
+}
+
+void Metrics::ObserveReload(bool ok) {
+  (ok ? reloads_ok_ : reloads_rejected_)->Increment();
+}
+
+std::string Metrics::Render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace vigil::service

@@ -1,0 +1,106 @@
+// Metrics: the server's Prometheus metrics, served over HTTP (prometheus-cpp)
+// at http://HOST:PORT/metrics.
+//
+//   Metrics metrics;
+//   if (auto s = metrics.Serve("127.0.0.1:9464"); !s.ok()) ...;
+//   metrics.ObserveRpc("Analyze", grpc::StatusCode::OK, 0.0003);
+//
+// Families (all prefixed vigil_):
+//   rpcs_total{method,code}            calls finished, by gRPC status code
+//   rpc_duration_seconds{method}       call latency histogram
+//   posts_analyzed_total               posts analyzed
+//   posts_flagged_total                posts flagged
+//   flags_total{category}              flags per category
+//   store_duration_seconds{op}         store call latency histogram
+//   store_errors_total{op}             store calls that failed
+//   lexicon_info{version}              1 for the serving lexicon
+//   lexicon_load_seconds               time the serving lexicon took to load
+//   lexicon_loaded_timestamp_seconds   when it was loaded
+//   lexicon_reloads_total{result}      reloads, ok or rejected
+// Labels never carry post text or token names.
+//
+// Thread safety: every method may be called from any thread.
+#ifndef VIGIL_SERVICE_METRICS_H_
+#define VIGIL_SERVICE_METRICS_H_
+
+#include <grpcpp/support/status.h>
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "analyzers/match/category.h"
+#include "vigil/v1/analysis.pb.h"
+
+namespace prometheus {
+class Counter;
+class Exposer;
+class Gauge;
+class Histogram;
+class Registry;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace vigil::service {
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+
+  // Serves /metrics on `listen` (HOST:PORT; port 0 picks a free one).
+  // UNAVAILABLE when the address cannot be bound.
+  absl::Status Serve(const std::string& listen);
+  // The bound port, 0 before Serve().
+  int port() const { return port_; }
+
+  // A finished call.
+  void ObserveRpc(std::string_view method, grpc::StatusCode code,
+                  double seconds);
+  // One analyzed post's verdict.
+  void ObserveVerdict(const v1::Verdict& verdict);
+  // A store call (op: record_flagged, list_queue, claim, ...).
+  void ObserveStore(std::string_view op, double seconds, bool ok);
+  // The serving lexicon changed (at start and after each good reload).
+  void SetLexicon(const std::string& version, double load_seconds,
+                  std::chrono::system_clock::time_point loaded_at);
+  void ObserveReload(bool ok);
+
+  // The text exposition format, as /metrics serves it.
+  std::string Render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  int port_ = 0;
+
+  prometheus::Family<prometheus::Counter>* rpcs_;
+  prometheus::Family<prometheus::Histogram>* rpc_seconds_;
+  prometheus::Counter* posts_analyzed_;
+  prometheus::Counter* posts_flagged_;
+  std::array<prometheus::Counter*, match::kNumCategories> flags_{};
+  prometheus::Family<prometheus::Histogram>* store_seconds_;
+  prometheus::Family<prometheus::Counter>* store_errors_;
+  prometheus::Family<prometheus::Gauge>* lexicon_info_;
+  prometheus::Gauge* lexicon_load_seconds_;
+  prometheus::Gauge* lexicon_loaded_at_;
+  prometheus::Counter* reloads_ok_;
+  prometheus::Counter* reloads_rejected_;
+
+  std::mutex mu_;  // guards the caches below
+  std::map<std::pair<std::string, int>, prometheus::Counter*, std::less<>>
+      rpc_counters_;
+  std::map<std::string, prometheus::Histogram*, std::less<>> rpc_histograms_;
+  std::map<std::string, prometheus::Histogram*, std::less<>> store_histograms_;
+  prometheus::Gauge* lexicon_gauge_ = nullptr;
+};
+
+}  // namespace vigil::service
+
+#endif  // VIGIL_SERVICE_METRICS_H_

@@ -1,0 +1,119 @@
+// The Prometheus endpoint: after known calls, /metrics reports them.
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "service/server.h"
+#include "tests/test_data.h"
+#include "vigil/v1/admin.grpc.pb.h"
+#include "vigil/v1/analysis.grpc.pb.h"
+
+namespace vigil::service {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// GET http://127.0.0.1:port/path; the whole response, headers included.
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string request =
+      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  (void)!write(fd, request.data(), request.size());
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
+  close(fd);
+  return response;
+}
+
+TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.metrics_listen = "127.0.0.1:0";
+  options.store_url = "sqlite::memory:";
+  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+  options.max_post_bytes = 100;
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_GT((*server)->metrics_port(), 0);
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                          grpc::InsecureChannelCredentials());
+  auto analysis = v1::AnalysisService::NewStub(channel);
+  for (const std::string text : {"óc chó", "xin chào", "trời đẹp"}) {
+    grpc::ClientContext context;
+    v1::AnalyzeRequest request;
+    request.mutable_post()->set_id("p");
+    request.mutable_post()->set_text(text);
+    v1::AnalyzeResponse response;
+    ASSERT_TRUE(analysis->Analyze(&context, request, &response).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::AnalyzeRequest request;
+    request.mutable_post()->set_text(std::string(200, 'a'));  // too long
+    v1::AnalyzeResponse response;
+    ASSERT_EQ(analysis->Analyze(&context, request, &response).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  ASSERT_TRUE((*server)->ReloadLexicons().ok());
+  ASSERT_FALSE((*server)->ReloadLexicons("/nonexistent").ok());
+
+  const std::string page = HttpGet((*server)->metrics_port(), "/metrics");
+  ASSERT_THAT(page, HasSubstr("200 OK"));
+  EXPECT_THAT(page,
+              HasSubstr("vigil_rpcs_total{code=\"0\",method=\"Analyze\"} 3"));
+  EXPECT_THAT(page,
+              HasSubstr("vigil_rpcs_total{code=\"3\",method=\"Analyze\"} 1"));
+  EXPECT_THAT(
+      page,
+      HasSubstr("vigil_rpc_duration_seconds_count{method=\"Analyze\"} 4"));
+  EXPECT_THAT(page, HasSubstr("vigil_posts_analyzed_total 3"));
+  EXPECT_THAT(page, HasSubstr("vigil_posts_flagged_total 1"));
+  EXPECT_THAT(page, HasSubstr("vigil_flags_total{category=\"insult\"} 1"));
+  EXPECT_THAT(page, HasSubstr("vigil_flags_total{category=\"threat\"} 0"));
+  EXPECT_THAT(
+      page,
+      HasSubstr("vigil_store_duration_seconds_count{op=\"RecordFlagged\"} 1"));
+  EXPECT_THAT(
+      page,
+      HasSubstr("vigil_lexicon_info{version=\"" +
+                (*server)->snapshots().Get()->analyzer->version() + "\"} 1"));
+  EXPECT_THAT(page, HasSubstr("vigil_lexicon_reloads_total{result=\"ok\"} 1"));
+  EXPECT_THAT(page,
+              HasSubstr("vigil_lexicon_reloads_total{result=\"rejected\"} 1"));
+  // Only one lexicon version is reported after a reload.
+  EXPECT_EQ(page.find("vigil_lexicon_info{"),
+            page.rfind("vigil_lexicon_info{"));
+  // No post text in metrics.
+  EXPECT_THAT(page, Not(HasSubstr("óc chó")));
+  EXPECT_THAT(page, Not(HasSubstr("chào")));
+}
+
+TEST(MetricsTest, UnbindableAddressFailsTheStart) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.metrics_listen = "203.0.113.1:1";  // not an address of this host
+  options.store_url = "sqlite::memory:";
+  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+  auto server = Server::Start(options);
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(server.status().message(), HasSubstr("metrics"));
+}
+
+}  // namespace
+}  // namespace vigil::service
