@@ -45,7 +45,7 @@ void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
   metrics->ObserveVerdict(response->verdict());
 }
 
-grpc::Status AnalysisServiceImpl::StoreFlagged(
+grpc::Status AnalysisServiceImpl::StoreAndCount(
     const v1::Post* const* posts, const v1::AnalyzeResponse* const* responses,
     size_t n, bool dry_run) {
   if (dry_run) return grpc::Status::OK;
@@ -55,18 +55,25 @@ grpc::Status AnalysisServiceImpl::StoreFlagged(
       flagged.push_back({*posts[i], responses[i]->verdict()});
     }
   }
-  if (flagged.empty()) return grpc::Status::OK;
-  const auto start = std::chrono::steady_clock::now();
-  const absl::Status status = store_->RecordFlagged(flagged);
-  metrics_->ObserveStore(
-      "RecordFlagged",
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count(),
-      status.ok());
-  if (!status.ok()) {
-    return grpc::Status(
-        grpc::StatusCode::UNAVAILABLE,
-        "flag store unavailable: " + std::string(status.message()));
+  if (!flagged.empty()) {
+    const auto start = std::chrono::steady_clock::now();
+    const absl::Status status = store_->RecordFlagged(flagged);
+    metrics_->ObserveStore(
+        "RecordFlagged",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count(),
+        status.ok());
+    if (!status.ok()) {
+      return grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          "flag store unavailable: " + std::string(status.message()));
+    }
+  }
+  // Counted once acknowledged: a failed call the client retries is not
+  // counted twice.
+  const auto now = std::chrono::system_clock::now();
+  for (size_t i = 0; i < n; ++i) {
+    stats_->Record(posts[i]->source(), now, responses[i]->verdict());
   }
   return grpc::Status::OK;
 }
@@ -84,7 +91,7 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
     AnalyzeOne(*snapshots_->Get(), request->post(), metrics_, response);
     const v1::Post* post = &request->post();
     const v1::AnalyzeResponse* result = response;
-    status = StoreFlagged(&post, &result, 1, request->dry_run());
+    status = StoreAndCount(&post, &result, 1, request->dry_run());
     in_flight_.Leave();
   }
   RecordRpc(metrics_, "Analyze", status, who, 1, response->verdict().flagged(),
@@ -155,8 +162,8 @@ grpc::Status AnalysisServiceImpl::RunBatch(
       posts.push_back(&request.posts(i));
       results.push_back(&response->results(i));
     }
-    status = StoreFlagged(posts.data(), results.data(), posts.size(),
-                          request.dry_run());
+    status = StoreAndCount(posts.data(), results.data(), posts.size(),
+                           request.dry_run());
   }
   in_flight_.Leave();
   if (!status.ok()) response->Clear();
@@ -194,7 +201,7 @@ class StreamReactor final
                                     &response_);
     const v1::Post* post = &request_.post();
     const v1::AnalyzeResponse* result = &response_;
-    status = service_->StoreFlagged(&post, &result, 1, request_.dry_run());
+    status = service_->StoreAndCount(&post, &result, 1, request_.dry_run());
     if (!status.ok()) {
       End(status);  // nothing acknowledged that was not stored
       return;

@@ -63,6 +63,8 @@ bool Allowed(Role role, Rpc rpc) {
     case Rpc::kReviewRead:
     case Rpc::kReviewWrite:
       return role == Role::kAnalyst;
+    case Rpc::kStatsRead:
+      return role == Role::kAnalyst || role == Role::kViewer;
   }
   return false;
 }

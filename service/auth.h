@@ -41,6 +41,8 @@ enum class Rpc : uint8_t {
   // ReviewService: reads, then workflow steps.
   kReviewRead,
   kReviewWrite,
+  // StatsService.
+  kStatsRead,
 };
 
 // True when `role` may call `rpc`: analysis is for ingest, lexicon info for

@@ -26,7 +26,39 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
 
 }  // namespace
 
-Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+// vigil_queue_items{status}: asks the store at each scrape.
+class Metrics::QueueDepth final : public prometheus::Collectable {
+ public:
+  void Set(QueueDepthSource source) {
+    std::lock_guard<std::mutex> lock(mu_);
+    source_ = std::move(source);
+  }
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!source_) return {};
+    auto counts = source_();
+    if (!counts.ok()) return {};  // the store errors metric tells why
+    prometheus::MetricFamily family;
+    family.name = "vigil_queue_items";
+    family.help = "Review items by status";
+    family.type = prometheus::MetricType::Gauge;
+    for (const auto& [status, n] : *counts) {
+      prometheus::ClientMetric metric;
+      metric.label.push_back({"status", status});
+      metric.gauge.value = static_cast<double>(n);
+      family.metric.push_back(std::move(metric));
+    }
+    return {std::move(family)};
+  }
+
+ private:
+  mutable std::mutex mu_;
+  QueueDepthSource source_;
+};
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      queue_depth_(std::make_shared<QueueDepth>()) {
   rpcs_ = &prometheus::BuildCounter()
                .Name("vigil_rpcs_total")
                .Help("gRPC calls finished, by method and status code")
@@ -95,6 +127,7 @@ absl::Status Metrics::Serve(const std::string& listen) {
         StrCat("cannot serve metrics on ", listen, ": ", e.what()));
   }
   exposer_->RegisterCollectable(registry_);
+  exposer_->RegisterCollectable(queue_depth_);
   const std::vector<int> ports = exposer_->GetListeningPorts();
   port_ = ports.empty() ? 0 : ports[0];
   return absl::OkStatus();
@@ -174,9 +207,17 @@ void Metrics::ObserveReload(bool ok) {
   (ok ? reloads_ok_ : reloads_rejected_)->Increment();
 }
 
+void Metrics::SetQueueDepthSource(QueueDepthSource source) {
+  queue_depth_->Set(std::move(source));
+}
+
 std::string Metrics::Render() const {
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (auto& family : queue_depth_->Collect()) {
+    families.push_back(std::move(family));
+  }
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

@@ -17,6 +17,8 @@
 //   lexicon_load_seconds               time the serving lexicon took to load
 //   lexicon_loaded_timestamp_seconds   when it was loaded
 //   lexicon_reloads_total{result}      reloads, ok or rejected
+//   queue_items{status}                review items by status, read from
+//                                      the store at each scrape
 // Labels never carry post text or token names.
 //
 // Thread safety: every method may be called from any thread.
@@ -27,6 +29,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +37,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "analyzers/match/category.h"
 #include "vigil/v1/analysis.pb.h"
 
@@ -71,12 +75,18 @@ class Metrics {
   void SetLexicon(const std::string& version, double load_seconds,
                   std::chrono::system_clock::time_point loaded_at);
   void ObserveReload(bool ok);
+  // Where queue_items comes from (null: not reported).
+  using QueueDepthSource =
+      std::function<absl::StatusOr<std::map<std::string, int64_t>>()>;
+  void SetQueueDepthSource(QueueDepthSource source);
 
   // The text exposition format, as /metrics serves it.
   std::string Render() const;
 
  private:
+  class QueueDepth;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<QueueDepth> queue_depth_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = 0;
 

@@ -126,9 +126,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->snapshots_ = std::make_unique<SnapshotHolder>(
       SnapshotHolder::Snapshot{*std::move(analyzer), options.lexicon_dir,
                                std::chrono::system_clock::now()});
+  server->stats_ = std::make_unique<StatsRecorder>();
   server->analysis_ = std::make_unique<AnalysisServiceImpl>(
       server->snapshots_.get(), server->authorizer_.get(), server->store_,
-      server->metrics_.get(), options);
+      server->metrics_.get(), server->stats_.get(), options);
+  server->stats_service_ = std::make_unique<StatsServiceImpl>(
+      server->authorizer_.get(), server->store_, server->metrics_.get(),
+      server->stats_.get(), options);
+  FlagStore* store = server->store_;
+  server->metrics_->SetQueueDepthSource(
+      [store] { return store->CountByStatus(); });
   server->admin_ = std::make_unique<AdminServiceImpl>(server->snapshots_.get(),
                                                       server->authorizer_.get(),
                                                       server->metrics_.get());
@@ -147,16 +154,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(server->analysis_.get());
   builder.RegisterService(server->admin_.get());
   builder.RegisterService(server->review_.get());
+  builder.RegisterService(server->stats_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
-  if (options.retention.count() > 0) {
-    Server* raw = server.get();
-    server->retention_thread_ = std::thread([raw, options] {
-      raw->RetentionLoop(options.retention, options.retention_interval);
-    });
-  }
+  Server* raw = server.get();
+  server->maintenance_thread_ =
+      std::thread([raw, options] { raw->MaintenanceLoop(options); });
   return server;
 }
 
@@ -166,28 +171,45 @@ absl::Status Server::ReloadLexicons(const std::string& directory) {
   return ReloadSnapshot(snapshots_.get(), metrics_.get(), directory);
 }
 
-void Server::RetentionLoop(std::chrono::seconds retention,
-                           std::chrono::seconds interval) {
-  std::unique_lock<std::mutex> lock(retention_mu_);
+absl::Status Server::FlushStats() {
+  if (store_ == nullptr) {
+    return absl::FailedPreconditionError("the server was shut down");
+  }
+  return stats_->Flush(*store_);
+}
+
+void Server::EraseOldText(std::chrono::seconds retention) {
+  const auto cutoff = std::chrono::system_clock::now() - retention;
+  auto erased = store_->EraseTextBefore(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          cutoff.time_since_epoch())
+          .count());
+  if (!erased.ok()) {
+    Log(LogLevel::kWarning, "retention",
+        "error=" + Quote(std::string(erased.status().message())));
+  } else if (*erased > 0) {
+    Log(LogLevel::kInfo, "retention",
+        "erased_texts=" + std::to_string(*erased));
+  }
+}
+
+void Server::MaintenanceLoop(const ServerOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  auto next_retention = Clock::now();  // at start, then every interval
+  std::unique_lock<std::mutex> lock(maintenance_mu_);
   while (!stopping_) {
     lock.unlock();
-    const auto cutoff = std::chrono::system_clock::now() - retention;
-    const int64_t cutoff_micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(
-            cutoff.time_since_epoch())
-            .count();
-    auto erased = store_->EraseTextBefore(cutoff_micros);
-    if (erased.ok()) {
-      if (*erased > 0) {
-        Log(LogLevel::kInfo, "retention",
-            "erased_texts=" + std::to_string(*erased));
-      }
-    } else {
-      Log(LogLevel::kWarning, "retention",
-          "error=" + Quote(std::string(erased.status().message())));
+    if (absl::Status s = FlushStats(); !s.ok()) {
+      Log(LogLevel::kWarning, "stats_flush",
+          "error=" + Quote(std::string(s.message())));
+    }
+    if (options.retention.count() > 0 && Clock::now() >= next_retention) {
+      EraseOldText(options.retention);
+      next_retention = Clock::now() + options.retention_interval;
     }
     lock.lock();
-    retention_cv_.wait_for(lock, interval, [this] { return stopping_; });
+    maintenance_cv_.wait_for(lock, options.stats_flush_interval,
+                             [this] { return stopping_; });
   }
 }
 
@@ -199,12 +221,17 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
   }
   server_->Shutdown(std::chrono::system_clock::now() + grace);
   {
-    std::lock_guard<std::mutex> lock(retention_mu_);
+    std::lock_guard<std::mutex> lock(maintenance_mu_);
     stopping_ = true;
   }
-  retention_cv_.notify_all();
-  if (retention_thread_.joinable()) retention_thread_.join();
+  maintenance_cv_.notify_all();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  if (absl::Status s = FlushStats(); !s.ok()) {
+    Log(LogLevel::kWarning, "stats_flush",
+        "error=" + Quote(std::string(s.message())));
+  }
   // Every call has finished: close the store.
+  metrics_->SetQueueDepthSource(nullptr);
   if (owned_store_ != nullptr) {
     owned_store_.reset();
     store_ = nullptr;

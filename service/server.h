@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "service/metrics.h"
 #include "service/snapshot.h"
+#include "service/stats_recorder.h"
 #include "service/store/flag_store.h"
 
 namespace grpc {
@@ -70,6 +71,8 @@ struct ServerOptions {
   // forever.
   std::chrono::seconds retention{0};
   std::chrono::seconds retention_interval{3600};
+  // How often counts of analyzed posts go to the store (and at shutdown).
+  std::chrono::milliseconds stats_flush_interval{5000};
 };
 
 // True for 127.0.0.0/8, localhost and [::1] addresses.
@@ -78,6 +81,7 @@ bool IsLoopbackAddress(const std::string& listen);
 class AnalysisServiceImpl;
 class AdminServiceImpl;
 class ReviewServiceImpl;
+class StatsServiceImpl;
 
 class Server {
  public:
@@ -98,6 +102,10 @@ class Server {
   // The bound metrics port; 0 without metrics_listen.
   int metrics_port() const;
 
+  // Adds the counts of analyzed posts so far to the store (the server also
+  // does so every stats_flush_interval and at shutdown).
+  absl::Status FlushStats();
+
   // Reloads the lexicons (as SIGHUP does): on success the new snapshot
   // serves the next calls; on failure the old one keeps serving and the
   // status names file:line.
@@ -114,8 +122,9 @@ class Server {
 
  private:
   Server() = default;
-  void RetentionLoop(std::chrono::seconds retention,
-                     std::chrono::seconds interval);
+  // Periodic work until shutdown: statistics flushes and retention.
+  void MaintenanceLoop(const ServerOptions& options);
+  void EraseOldText(std::chrono::seconds retention);
 
   std::unique_ptr<SnapshotHolder> snapshots_;
   std::unique_ptr<class Authorizer> authorizer_;
@@ -125,10 +134,12 @@ class Server {
   std::unique_ptr<AnalysisServiceImpl> analysis_;
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<ReviewServiceImpl> review_;
-  std::thread retention_thread_;
-  std::mutex retention_mu_;
-  std::condition_variable retention_cv_;
-  bool stopping_ = false;  // guarded by retention_mu_
+  std::unique_ptr<StatsRecorder> stats_;
+  std::unique_ptr<StatsServiceImpl> stats_service_;
+  std::thread maintenance_thread_;
+  std::mutex maintenance_mu_;
+  std::condition_variable maintenance_cv_;
+  bool stopping_ = false;  // guarded by maintenance_mu_
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

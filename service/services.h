@@ -6,9 +6,11 @@
 #include "service/metrics.h"
 #include "service/server.h"
 #include "service/snapshot.h"
+#include "service/stats_recorder.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 #include "vigil/v1/review.grpc.pb.h"
+#include "vigil/v1/stats.grpc.pb.h"
 
 namespace vigil::service {
 
@@ -52,12 +54,13 @@ class InFlight {
 class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
  public:
   AnalysisServiceImpl(SnapshotHolder* snapshots, const Authorizer* authorizer,
-                      FlagStore* store, Metrics* metrics,
+                      FlagStore* store, Metrics* metrics, StatsRecorder* stats,
                       const ServerOptions& options)
       : snapshots_(snapshots),
         authorizer_(authorizer),
         store_(store),
         metrics_(metrics),
+        stats_(stats),
         options_(options),
         in_flight_(options.max_in_flight),
         streams_(options.max_streams) {}
@@ -85,11 +88,12 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
                          v1::AnalyzeResponse* response);
 
   SnapshotHolder* snapshots() const { return snapshots_; }
-  // Stores the flagged posts among `posts`/`responses` unless `dry_run`;
+  // Unless `dry_run`: stores the flagged posts among `posts`/`responses`
+  // and, once they are stored, counts all of them in the statistics.
   // UNAVAILABLE when the store fails (the caller must not acknowledge).
-  grpc::Status StoreFlagged(const v1::Post* const* posts,
-                            const v1::AnalyzeResponse* const* responses,
-                            size_t n, bool dry_run);
+  grpc::Status StoreAndCount(const v1::Post* const* posts,
+                             const v1::AnalyzeResponse* const* responses,
+                             size_t n, bool dry_run);
   InFlight& in_flight() { return in_flight_; }
   InFlight& streams() { return streams_; }
   Metrics* metrics() const { return metrics_; }
@@ -99,6 +103,7 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
   const Authorizer* authorizer_;
   FlagStore* store_;
   Metrics* metrics_;
+  StatsRecorder* stats_;
   ServerOptions options_;
   InFlight in_flight_;
   InFlight streams_;
@@ -124,6 +129,62 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   const Authorizer* authorizer_;
   Metrics* metrics_;
 };
+
+// absl and gRPC share the canonical status codes.
+inline grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+// Runs `call` (returning absl::StatusOr<T>) and moves its value to `*out`.
+template <typename T, typename Call>
+absl::Status Into(T* out, Call&& call) {
+  auto result = call();
+  if (!result.ok()) return result.status();
+  *out = *std::move(result);
+  return absl::OkStatus();
+}
+
+// Without a tokens file (loopback development) every caller is this one
+// reviewer.
+inline constexpr char kLocalReviewer[] = "local";
+
+// Checks the caller's role for `rpc` and a slot in `in_flight`, runs
+// `body(reviewer)` (returning an absl::Status; `reviewer` is the token
+// holder's name, kLocalReviewer without tokens), records the store latency
+// and the call, and finishes it with the status mapped to gRPC's.
+template <typename Body>
+grpc::ServerUnaryReactor* ServeStoreCall(grpc::CallbackServerContext* context,
+                                         std::string_view method, Rpc rpc,
+                                         const Authorizer& authorizer,
+                                         InFlight& in_flight, Metrics* metrics,
+                                         Body&& body) {
+  const auto start = std::chrono::steady_clock::now();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::string who;
+  grpc::Status status = authorizer.Check(*context, rpc, &who);
+  if (status.ok() && !in_flight.TryEnter()) status = InFlight::Overloaded();
+  if (status.ok()) {
+    const absl::Status result =
+        body(who.empty() ? std::string(kLocalReviewer) : who);
+    // Caller errors (a bad filter, a taken claim) are not store failures.
+    const bool store_ok =
+        result.ok() || (result.code() != absl::StatusCode::kUnavailable &&
+                        result.code() != absl::StatusCode::kInternal &&
+                        result.code() != absl::StatusCode::kAborted);
+    metrics->ObserveStore(
+        method,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count(),
+        store_ok);
+    status = ToGrpcStatus(result);
+    in_flight.Leave();
+  }
+  RecordRpc(metrics, method, status, who, 0, 0, start);
+  reactor->Finish(status);
+  return reactor;
+}
 
 class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
  public:
@@ -163,17 +224,52 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
       v1::GetHistoryResponse* response) override;
 
  private:
-  // Checks the role, runs `body(reviewer)` (an absl::Status), logs and
-  // finishes the call with the status mapped to gRPC's.
-  template <typename Body>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
-                                  std::string_view method, Rpc rpc,
-                                  Body&& body);
-
   SnapshotHolder* snapshots_;
   const Authorizer* authorizer_;
   FlagStore* store_;
   Metrics* metrics_;
+  InFlight in_flight_;
+};
+
+class StatsServiceImpl final : public v1::StatsService::CallbackService {
+ public:
+  StatsServiceImpl(const Authorizer* authorizer, FlagStore* store,
+                   Metrics* metrics, StatsRecorder* stats,
+                   const ServerOptions& options)
+      : authorizer_(authorizer),
+        store_(store),
+        metrics_(metrics),
+        stats_(stats),
+        in_flight_(options.max_in_flight) {}
+
+  grpc::ServerUnaryReactor* GetSummary(
+      grpc::CallbackServerContext* context,
+      const v1::GetSummaryRequest* request,
+      v1::GetSummaryResponse* response) override;
+  grpc::ServerUnaryReactor* GetTimeSeries(
+      grpc::CallbackServerContext* context,
+      const v1::GetTimeSeriesRequest* request,
+      v1::GetTimeSeriesResponse* response) override;
+  grpc::ServerUnaryReactor* GetTopTerms(
+      grpc::CallbackServerContext* context,
+      const v1::GetTopTermsRequest* request,
+      v1::GetTopTermsResponse* response) override;
+  grpc::ServerUnaryReactor* GetReviewOutcomes(
+      grpc::CallbackServerContext* context,
+      const v1::GetReviewOutcomesRequest* request,
+      v1::GetReviewOutcomesResponse* response) override;
+
+ private:
+  // Runs a query after adding this instance's pending counts to the store,
+  // so a single instance's statistics are up to date.
+  template <typename Query>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
+                                  std::string_view method, Query&& query);
+
+  const Authorizer* authorizer_;
+  FlagStore* store_;
+  Metrics* metrics_;
+  StatsRecorder* stats_;
   InFlight in_flight_;
 };
 

@@ -20,14 +20,17 @@
 #define VIGIL_SERVICE_STORE_FLAG_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <tuple>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "vigil/v1/analysis.pb.h"
 #include "vigil/v1/review.pb.h"
+#include "vigil/v1/stats.pb.h"
 
 namespace vigil::service {
 
@@ -35,6 +38,26 @@ namespace vigil::service {
 struct FlaggedPost {
   v1::Post post;
   v1::Verdict verdict;  // scores, hits with spans, lexicon version
+};
+
+// Counts to add to the store's per-minute statistics (see stats.proto).
+struct StatsDelta {
+  // (minute, source, metric, category) -> count. `minute` is the Unix time
+  // in seconds of the minute's start; metric is kMetricAnalyzed or
+  // kMetricFlagged (category empty) or kMetricFlag (per category).
+  std::map<std::tuple<int64_t, std::string, std::string, std::string>, int64_t>
+      counts;
+  // (minute, source, category, term) -> hits in flagged posts.
+  std::map<std::tuple<int64_t, std::string, std::string, std::string>, int64_t>
+      terms;
+
+  static constexpr char kMetricAnalyzed[] = "analyzed";
+  static constexpr char kMetricFlagged[] = "flagged";
+  static constexpr char kMetricFlag[] = "flag";
+
+  bool empty() const { return counts.empty() && terms.empty(); }
+  // Adds `other`'s counts to these.
+  void Merge(const StatsDelta& other);
 };
 
 class FlagStore {
@@ -84,6 +107,20 @@ class FlagStore {
   // `cutoff_micros` (microseconds since the Unix epoch); verdicts and
   // events stay. Returns how many items were erased.
   virtual absl::StatusOr<int64_t> EraseTextBefore(int64_t cutoff_micros) = 0;
+
+  // Statistics (stats.proto). AddStats adds counts (several instances may
+  // add to the same minutes; the sums add up).
+  virtual absl::Status AddStats(const StatsDelta& delta) = 0;
+  virtual absl::StatusOr<v1::GetSummaryResponse> GetSummary(
+      const v1::GetSummaryRequest& request) = 0;
+  virtual absl::StatusOr<v1::GetTimeSeriesResponse> GetTimeSeries(
+      const v1::GetTimeSeriesRequest& request) = 0;
+  virtual absl::StatusOr<v1::GetTopTermsResponse> GetTopTerms(
+      const v1::GetTopTermsRequest& request) = 0;
+  virtual absl::StatusOr<v1::GetReviewOutcomesResponse> GetReviewOutcomes(
+      const v1::GetReviewOutcomesRequest& request) = 0;
+  // Items per status now ("open", "claimed", ...; every status present).
+  virtual absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() = 0;
 };
 
 // Opens a store by URL, creating or migrating its schema:

@@ -75,6 +75,28 @@ LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;
 CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
 FOR EACH ROW EXECUTE FUNCTION vigil_events_append_only();
 )sql"},
+      {2, "per-minute statistics",
+       R"sql(
+CREATE TABLE stat_counts (
+  minute BIGINT NOT NULL,
+  source TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  category TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (minute, source, metric, category)
+);
+CREATE TABLE term_counts (
+  minute BIGINT NOT NULL,
+  source TEXT NOT NULL,
+  category TEXT NOT NULL,
+  term TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (minute, source, category, term)
+);
+CREATE INDEX term_counts_by_category ON term_counts (category, minute);
+CREATE INDEX items_by_decided_at ON items (decided_at);
+)sql",
+       "", ""},
   };
   return *kMigrations;
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "analyzers/match/category.h"
 #include "analyzers/util/strings.h"
+#include "service/store/proto_time.h"
 #include "service/store/schema.h"
 
 namespace vigil::service {
@@ -80,15 +81,6 @@ int64_t SystemMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-void SetTime(int64_t micros, google::protobuf::Timestamp* ts) {
-  ts->set_seconds(micros / 1000000);
-  ts->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
-
-int64_t Micros(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1000000 + ts.nanos() / 1000;
 }
 
 ItemState StateOf(const SqlRow& row) {

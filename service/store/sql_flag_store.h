@@ -66,6 +66,16 @@ class SqlFlagStore : public FlagStore {
                                           const std::string& reviewer) override;
   absl::StatusOr<v1::GetHistoryResponse> GetHistory(int64_t item_id) override;
   absl::StatusOr<int64_t> EraseTextBefore(int64_t cutoff_micros) override;
+  absl::Status AddStats(const StatsDelta& delta) override;
+  absl::StatusOr<v1::GetSummaryResponse> GetSummary(
+      const v1::GetSummaryRequest& request) override;
+  absl::StatusOr<v1::GetTimeSeriesResponse> GetTimeSeries(
+      const v1::GetTimeSeriesRequest& request) override;
+  absl::StatusOr<v1::GetTopTermsResponse> GetTopTerms(
+      const v1::GetTopTermsRequest& request) override;
+  absl::StatusOr<v1::GetReviewOutcomesResponse> GetReviewOutcomes(
+      const v1::GetReviewOutcomesRequest& request) override;
+  absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override;
 
   SqlDialect dialect() const { return dialect_; }
 

@@ -16,6 +16,7 @@
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 #include "vigil/v1/review.grpc.pb.h"
+#include "vigil/v1/stats.grpc.pb.h"
 
 namespace vigil::service {
 namespace {
@@ -60,6 +61,7 @@ class AuthServerTest : public ::testing::Test {
     analysis_ = v1::AnalysisService::NewStub(channel);
     admin_ = v1::AdminService::NewStub(channel);
     review_ = v1::ReviewService::NewStub(channel);
+    stats_ = v1::StatsService::NewStub(channel);
   }
 
   // Every RPC the server has, by method name: each call returns its status
@@ -130,6 +132,22 @@ class AuthServerTest : public ::testing::Test {
       v1::GetHistoryResponse response;
       return review_->GetHistory(c, {}, &response).error_code();
     });
+    calls.emplace_back("GetSummary", [this](grpc::ClientContext* c) {
+      v1::GetSummaryResponse response;
+      return stats_->GetSummary(c, {}, &response).error_code();
+    });
+    calls.emplace_back("GetTimeSeries", [this](grpc::ClientContext* c) {
+      v1::GetTimeSeriesResponse response;
+      return stats_->GetTimeSeries(c, {}, &response).error_code();
+    });
+    calls.emplace_back("GetTopTerms", [this](grpc::ClientContext* c) {
+      v1::GetTopTermsResponse response;
+      return stats_->GetTopTerms(c, {}, &response).error_code();
+    });
+    calls.emplace_back("GetReviewOutcomes", [this](grpc::ClientContext* c) {
+      v1::GetReviewOutcomesResponse response;
+      return stats_->GetReviewOutcomes(c, {}, &response).error_code();
+    });
     return calls;
   }
 
@@ -143,6 +161,7 @@ class AuthServerTest : public ::testing::Test {
   std::unique_ptr<v1::AnalysisService::Stub> analysis_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::ReviewService::Stub> review_;
+  std::unique_ptr<v1::StatsService::Stub> stats_;
 };
 
 TEST_F(AuthServerTest, RoleMatrix) {
@@ -153,8 +172,11 @@ TEST_F(AuthServerTest, RoleMatrix) {
        {"Analyze", "AnalyzeBatch", "AnalyzeStream", "GetLexiconInfo"}},
       {Role::kAnalyst,
        {"GetLexiconInfo", "ListQueue", "GetItem", "Claim", "Release", "Decide",
-        "Reopen", "Comment", "GetHistory"}},
-      {Role::kViewer, {"GetLexiconInfo"}},
+        "Reopen", "Comment", "GetHistory", "GetSummary", "GetTimeSeries",
+        "GetTopTerms", "GetReviewOutcomes"}},
+      {Role::kViewer,
+       {"GetLexiconInfo", "GetSummary", "GetTimeSeries", "GetTopTerms",
+        "GetReviewOutcomes"}},
   };
   const auto calls = Calls();
   for (Role role :
@@ -178,7 +200,9 @@ TEST_F(AuthServerTest, RoleMatrix) {
   for (const auto& [method, call] : calls) {
     if (method == "Analyze" || method == "AnalyzeBatch" ||
         method == "AnalyzeStream" || method == "GetLexiconInfo" ||
-        method == "ReloadLexicons" || method == "ListQueue") {
+        method == "ReloadLexicons" || method == "ListQueue" ||
+        method == "GetSummary" || method == "GetTimeSeries" ||
+        method == "GetTopTerms" || method == "GetReviewOutcomes") {
       EXPECT_EQ(CallWith(call, Tokens().at(Role::kAdmin)), grpc::StatusCode::OK)
           << method;
     }

@@ -55,6 +55,28 @@ class FailingStore final : public FlagStore {
   absl::StatusOr<int64_t> EraseTextBefore(int64_t cutoff) override {
     return real_->EraseTextBefore(cutoff);
   }
+  absl::Status AddStats(const StatsDelta& delta) override {
+    return real_->AddStats(delta);
+  }
+  absl::StatusOr<v1::GetSummaryResponse> GetSummary(
+      const v1::GetSummaryRequest& r) override {
+    return real_->GetSummary(r);
+  }
+  absl::StatusOr<v1::GetTimeSeriesResponse> GetTimeSeries(
+      const v1::GetTimeSeriesRequest& r) override {
+    return real_->GetTimeSeries(r);
+  }
+  absl::StatusOr<v1::GetTopTermsResponse> GetTopTerms(
+      const v1::GetTopTermsRequest& r) override {
+    return real_->GetTopTerms(r);
+  }
+  absl::StatusOr<v1::GetReviewOutcomesResponse> GetReviewOutcomes(
+      const v1::GetReviewOutcomesRequest& r) override {
+    return real_->GetReviewOutcomes(r);
+  }
+  absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override {
+    return real_->CountByStatus();
+  }
 
  private:
   std::unique_ptr<FlagStore> real_;
@@ -107,7 +129,9 @@ class StoreTest : public ::testing::Test {
     return store_->ListQueue(request)->items_size();
   }
 
+  // Stores outlive the server (declared first, destroyed last).
   std::unique_ptr<FlagStore> store_ = *OpenFlagStore("sqlite::memory:");
+  std::unique_ptr<FlagStore> failing_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<v1::AnalysisService::Stub> stub_;
 };
@@ -160,8 +184,8 @@ TEST_F(StoreTest, BatchAndStreamStoreTheirFlaggedPosts) {
 }
 
 TEST_F(StoreTest, StoreFailureIsUnavailableAndNothingIsAcknowledged) {
-  FailingStore failing;
-  Start(&failing);
+  failing_ = std::make_unique<FailingStore>();
+  Start(failing_.get());
   grpc::Status status = Analyze("fb", "1", "óc chó", false);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(status.error_message(), ::testing::HasSubstr("disk on fire"));

@@ -1,0 +1,42 @@
+#include "service/stats_recorder.h"
+
+#include <set>
+
+namespace vigil::service {
+
+void StatsRecorder::Record(std::string_view source,
+                           std::chrono::system_clock::time_point at,
+                           const v1::Verdict& verdict) {
+  const int64_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch())
+          .count();
+  const int64_t minute = seconds / 60 * 60;
+  std::string src(source.substr(0, kMaxSourceBytes));
+  std::lock_guard<std::mutex> lock(mu_);
+  ++pending_.counts[{minute, src, StatsDelta::kMetricAnalyzed, ""}];
+  if (!verdict.flagged()) return;
+  ++pending_.counts[{minute, src, StatsDelta::kMetricFlagged, ""}];
+  for (const std::string& category : verdict.flagged_categories()) {
+    ++pending_.counts[{minute, src, StatsDelta::kMetricFlag, category}];
+  }
+  for (const v1::Hit& hit : verdict.hits()) {
+    ++pending_.terms[{minute, src, hit.category(), hit.term()}];
+  }
+}
+
+absl::Status StatsRecorder::Flush(FlagStore& store) {
+  StatsDelta batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::swap(batch, pending_);
+  }
+  if (batch.empty()) return absl::OkStatus();
+  absl::Status status = store.AddStats(batch);
+  if (!status.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.Merge(batch);
+  }
+  return status;
+}
+
+}  // namespace vigil::service
