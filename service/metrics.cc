@@ -93,6 +93,8 @@ Metrics::Metrics()
                        .Name("vigil_store_errors_total")
                        .Help("Review store calls that failed, by op")
                        .Register(*registry_);
+  // Present from the start (at 0), so that rate() and alerts see it.
+  store_errors_->Add({{"op", "RecordFlagged"}});
   lexicon_info_ = &prometheus::BuildGauge()
                        .Name("vigil_lexicon_info")
                        .Help("1 for the lexicon version being served")

@@ -7,6 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
+
 #include "service/server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/admin.grpc.pb.h"
@@ -99,6 +103,32 @@ TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
   // Only one lexicon version is reported after a reload.
   EXPECT_EQ(page.find("vigil_lexicon_info{"),
             page.rfind("vigil_lexicon_info{"));
+  // The deploy files (Grafana dashboard, Prometheus alerts) use only
+  // metrics the server exports.
+  for (const char* file : {"deploy/grafana/vigil-dashboard.json",
+                           "deploy/prometheus/vigil-alerts.yml"}) {
+    std::ifstream in(vigil::testing::SourcePath(file));
+    ASSERT_TRUE(in) << file;
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string content = text.str();
+    const std::regex name("vigil_[a-z_]+");
+    int names = 0;
+    for (auto it = std::sregex_iterator(content.begin(), content.end(), name);
+         it != std::sregex_iterator(); ++it) {
+      std::string metric = it->str();
+      for (const std::string suffix : {"_bucket", "_count", "_sum"}) {
+        if (metric.size() > suffix.size() &&
+            metric.compare(metric.size() - suffix.size(), suffix.size(),
+                           suffix) == 0) {
+          metric.resize(metric.size() - suffix.size());
+        }
+      }
+      ++names;
+      EXPECT_THAT(page, HasSubstr("# TYPE " + metric + " ")) << file;
+    }
+    EXPECT_GT(names, 5) << file;
+  }
   // No post text in metrics.
   EXPECT_THAT(page, Not(HasSubstr("óc chó")));
   EXPECT_THAT(page, Not(HasSubstr("chào")));

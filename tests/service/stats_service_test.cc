@@ -201,6 +201,35 @@ TEST_P(StatsServiceTest, TwoInstancesAddUp) {
   }
 }
 
+TEST_P(StatsServiceTest, CliPrintsTheSummary) {
+  auto server = StartServer(db_->url(), tokens_);
+  ASSERT_NE(server, nullptr);
+  Send(*server, {{"fb", "đồ óc chó"}, {"fb", "xin chào"}, {"yt", "chào"}});
+  const std::string command =
+      "VIGIL_TOKEN=t-viewer " + std::string(VIGIL_BINARY) +
+      " stats --since 1h --target 127.0.0.1:" + std::to_string(server->port()) +
+      " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[512];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  EXPECT_EQ(pclose(pipe), 0) << output;
+  EXPECT_THAT(output, HasSubstr("posts analyzed  3"));
+  EXPECT_THAT(output, HasSubstr("posts flagged   1 (33.33%)"));
+  EXPECT_THAT(output, ::testing::ContainsRegex("insult +1"));
+  EXPECT_THAT(output, ::testing::ContainsRegex("open +1"));
+  // Without a token the server refuses, and the CLI says so.
+  const std::string anonymous =
+      std::string(VIGIL_BINARY) +
+      " stats --target 127.0.0.1:" + std::to_string(server->port()) + " 2>&1";
+  pipe = popen(anonymous.c_str(), "r");
+  output.clear();
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  EXPECT_NE(pclose(pipe), 0);
+  EXPECT_THAT(output, HasSubstr("code 16"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StatsServiceTest,
                          ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });

@@ -1,0 +1,157 @@
+// `vigil stats`: prints a running server's statistics summary
+// (vigil.v1.StatsService/GetSummary) as a table.
+#include <grpcpp/grpcpp.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "analyzers/match/category.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/flags.h"
+#include "vigil/v1/stats.grpc.pb.h"
+
+namespace vigil::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: vigil stats [--target HOST:PORT] [--since DURATION] [--source S]\n"
+    "                   [--tls-ca PEM]\n"
+    "Prints the statistics of a running vigil server: posts analyzed and\n"
+    "flagged, flags per category, per source, the review queue by status,\n"
+    "and analysts' decisions with the precision of each category.\n"
+    "--target defaults to 127.0.0.1:50051; --since is how far back to count\n"
+    "(30m, 24h, 7d; default 24h). The bearer token (viewer, analyst or admin)\n"
+    "is read from $VIGIL_TOKEN. --tls-ca PEM connects with TLS.\n";
+
+// "30m", "24h", "7d" -> seconds; 0 when malformed.
+int64_t ParseDuration(const std::string& text) {
+  if (text.size() < 2) return 0;
+  int64_t n = 0;
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  if (ec != std::errc() || end != text.data() + text.size() - 1 || n <= 0) {
+    return 0;
+  }
+  switch (text.back()) {
+    case 'm':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    case 'd':
+      return n * 86400;
+    default:
+      return 0;
+  }
+}
+
+void PrintCounts(const v1::Counts& counts, std::ostream& out) {
+  out << "  posts analyzed  " << counts.posts_analyzed() << "\n"
+      << "  posts flagged   " << counts.posts_flagged();
+  if (counts.posts_analyzed() > 0) {
+    out << " (" << std::fixed << std::setprecision(2)
+        << 100.0 * counts.posts_flagged() / counts.posts_analyzed() << "%)";
+  }
+  out << "\n";
+  for (std::string_view name : match::kCategoryNames) {
+    auto it = counts.flags_by_category().find(std::string(name));
+    const int64_t n = it == counts.flags_by_category().end() ? 0 : it->second;
+    out << "    " << std::left << std::setw(12) << name << std::right << n
+        << "\n";
+  }
+}
+
+}  // namespace
+
+int RunStats(const std::vector<std::string>& args, const char*,
+             std::ostream& out, std::ostream& err) {
+  ParsedFlags flags = ParseFlags(
+      args, {"--target", "--since", "--source", "--tls-ca"}, {"-h", "--help"});
+  if (flags.Has("-h") || flags.Has("--help")) {
+    out << kUsage;
+    return 0;
+  }
+  const int64_t since = ParseDuration(flags.Get("--since", "24h"));
+  if (since == 0)
+    flags.error = "--since takes a duration such as 30m, 24h or 7d";
+  if (!flags.error.empty() || !flags.positional.empty()) {
+    err << "vigil stats: "
+        << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
+        << kUsage;
+    return 2;
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!flags.Get("--tls-ca").empty()) {
+    std::ifstream in(flags.Get("--tls-ca"));
+    if (!in) {
+      err << "vigil stats: cannot read " << flags.Get("--tls-ca") << "\n";
+      return 2;
+    }
+    std::stringstream pem;
+    pem << in.rdbuf();
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    credentials = grpc::SslCredentials(ssl);
+  }
+  const std::string target = flags.Get("--target", "127.0.0.1:50051");
+  auto stub =
+      v1::StatsService::NewStub(grpc::CreateChannel(target, credentials));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  if (const char* token = std::getenv("VIGIL_TOKEN"); token && *token) {
+    context.AddMetadata("authorization", std::string("Bearer ") + token);
+  }
+  v1::GetSummaryRequest request;
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  request.mutable_filter()->mutable_start()->set_seconds(now - since);
+  request.mutable_filter()->set_source(flags.Get("--source"));
+  v1::GetSummaryResponse summary;
+  const grpc::Status status = stub->GetSummary(&context, request, &summary);
+  if (!status.ok()) {
+    err << "vigil stats: " << target << ": " << status.error_message()
+        << " (code " << status.error_code() << ")\n";
+    return 1;
+  }
+  out << "last " << flags.Get("--since", "24h")
+      << (flags.Get("--source").empty() ? ""
+                                        : ", source " + flags.Get("--source"))
+      << "\n";
+  PrintCounts(summary.total(), out);
+  if (summary.by_source_size() > 1) {
+    out << "by source:\n";
+    for (const auto& s : summary.by_source()) {
+      out << "  " << std::left << std::setw(16)
+          << (s.source().empty() ? "(none)" : s.source()) << std::right
+          << s.counts().posts_analyzed() << " analyzed, "
+          << s.counts().posts_flagged() << " flagged\n";
+    }
+  }
+  out << "review queue now:\n";
+  for (const char* name :
+       {"open", "claimed", "escalated", "actioned", "dismissed"}) {
+    auto it = summary.queue_by_status().find(name);
+    out << "  " << std::left << std::setw(12) << name << std::right
+        << (it == summary.queue_by_status().end() ? 0 : it->second) << "\n";
+  }
+  out << "decisions (actioned / dismissed / escalated, precision):\n";
+  for (const v1::Outcome& o : summary.outcomes()) {
+    if (o.actioned() + o.dismissed() + o.escalated() == 0) continue;
+    out << "  " << std::left << std::setw(12) << o.category() << std::right
+        << o.actioned() << " / " << o.dismissed() << " / " << o.escalated();
+    if (o.has_precision()) {
+      out << "  " << std::fixed << std::setprecision(3) << o.precision();
+    }
+    out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace vigil::cli
