@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
@@ -82,8 +83,28 @@ struct SyllableDict {
 // walk only hashes integers. Node 0 is the root.
 struct Trie {
   absl::flat_hash_map<uint64_t, int32_t> edges;
-  std::vector<std::vector<int32_t>> values{{}};  // per node
+  std::vector<std::vector<int32_t>> values{{}};  // per node, while building
   std::vector<int32_t> root_children;            // by syllable id; -1: none
+  // After Finalize(): node n's values are flat[value_start[n] ..
+  // value_start[n + 1]), one contiguous array instead of a vector per node.
+  std::vector<int32_t> value_start;
+  std::vector<int32_t> flat;
+
+  void Finalize() {
+    value_start.assign(1, 0);
+    flat.clear();
+    for (const std::vector<int32_t>& v : values) {
+      flat.insert(flat.end(), v.begin(), v.end());
+      value_start.push_back(static_cast<int32_t>(flat.size()));
+    }
+    values.clear();
+    values.shrink_to_fit();
+  }
+  size_t node_count() const { return value_start.size() - 1; }
+  std::span<const int32_t> ValuesAt(int32_t node) const {
+    return {flat.data() + value_start[node],
+            static_cast<size_t>(value_start[node + 1] - value_start[node])};
+  }
 
   static uint64_t Key(int32_t node, int32_t syllable) {
     return (static_cast<uint64_t>(node) << 32) |
@@ -221,7 +242,7 @@ void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
     for (size_t t = s; t < tokens.size() && canonical_ids[t] >= 0; ++t) {
       node = canonical_trie->Step(node, canonical_ids[t]);
       if (node < 0) break;
-      for (int32_t v : canonical_trie->values[node]) {
+      for (int32_t v : canonical_trie->ValuesAt(node)) {
         found->push_back({v, s, t, false});
       }
     }
@@ -230,7 +251,7 @@ void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
     for (size_t t = s; t < tokens.size() && folded_ids[t] >= 0; ++t) {
       node = folded_trie->Step(node, folded_ids[t]);
       if (node < 0) break;
-      for (int32_t v : folded_trie->values[node]) {
+      for (int32_t v : folded_trie->ValuesAt(node)) {
         // Tokens written with diacritics must carry the term's own.
         const std::vector<std::string>& syllables = syllables_of(v);
         bool ok = true;
@@ -352,6 +373,10 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     impl->allow_folded.Add(impl->folded_dict, a.folded,
                            static_cast<int32_t>(i));
   }
+  for (Trie* trie : {&impl->canonical, &impl->folded, &impl->learned,
+                     &impl->allow_canonical, &impl->allow_folded}) {
+    trie->Finalize();
+  }
   return std::unique_ptr<const Matcher>(new Matcher(std::move(impl)));
 }
 
@@ -410,7 +435,7 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   // sum; those strong enough to explain a flag become hits.
   if (learned_sums != nullptr) {
     learned_sums->fill(0.0);
-    if (impl_->learned.values.size() > 1) {
+    if (impl_->learned.node_count() > 1) {
       thread_local std::vector<uint32_t> stamp;
       thread_local uint32_t generation = 0;
       if (stamp.size() != lex.terms().size()) {
@@ -421,16 +446,25 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
         std::fill(stamp.begin(), stamp.end(), 0);
         generation = 1;
       }
+      // Plain pointers: thread_local and member lookups stay out of the
+      // inner loop.
+      uint32_t* const seen = stamp.data();
+      const uint32_t current = generation;
+      const double* const weight = impl_->weight.data();
+      const uint8_t* const category = impl_->category.data();
+      const Trie& trie = impl_->learned;
+      const int32_t* const canonical_ids = ids.canonical.data();
+      double* const sums = learned_sums->data();
       for (size_t s = 0; s < tokens.size(); ++s) {
         int32_t node = 0;
-        for (size_t t = s; t < tokens.size() && ids.canonical[t] >= 0; ++t) {
-          node = impl_->learned.Step(node, ids.canonical[t]);
+        for (size_t t = s; t < tokens.size() && canonical_ids[t] >= 0; ++t) {
+          node = trie.Step(node, canonical_ids[t]);
           if (node < 0) break;
-          for (int32_t v : impl_->learned.values[node]) {
-            if (stamp[v] == generation || is_allowed(v, s, t)) continue;
-            stamp[v] = generation;
-            (*learned_sums)[impl_->category[v]] += impl_->weight[v];
-            if (impl_->weight[v] >= kMinExplainedLearnedWeight) {
+          for (int32_t v : trie.ValuesAt(node)) {
+            if (seen[v] == current || is_allowed(v, s, t)) continue;
+            seen[v] = current;
+            sums[category[v]] += weight[v];
+            if (weight[v] >= kMinExplainedLearnedWeight) {
               add_hit(v, s, t, 0);
             }
           }
