@@ -59,6 +59,7 @@ class Analyzer {
   const std::string& version() const { return lexicon_.version(); }
   const match::Lexicon& lexicon() const { return lexicon_; }
   const normalize::Normalizer& normalizer() const { return *normalizer_; }
+  const match::Matcher& matcher() const { return *matcher_; }
 
  private:
   Analyzer() = default;
