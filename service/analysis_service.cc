@@ -45,37 +45,54 @@ void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
   metrics->ObserveVerdict(response->verdict());
 }
 
-grpc::Status AnalysisServiceImpl::StoreAndCount(
-    const v1::Post* const* posts, const v1::AnalyzeResponse* const* responses,
-    size_t n, bool dry_run) {
-  if (dry_run) return grpc::Status::OK;
+void AnalysisServiceImpl::StoreAndCount(
+    std::vector<const v1::Post*> posts,
+    std::vector<const v1::AnalyzeResponse*> responses, bool dry_run,
+    std::function<void(grpc::Status)> done) {
+  if (dry_run) {
+    done(grpc::Status::OK);
+    return;
+  }
   std::vector<FlaggedPost> flagged;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < posts.size(); ++i) {
     if (responses[i]->verdict().flagged()) {
       flagged.push_back({*posts[i], responses[i]->verdict()});
     }
   }
-  if (!flagged.empty()) {
-    const auto start = std::chrono::steady_clock::now();
-    const absl::Status status = store_->RecordFlagged(flagged);
-    metrics_->ObserveStore(
-        "RecordFlagged",
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count(),
-        status.ok());
-    if (!status.ok()) {
-      return grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          "flag store unavailable: " + std::string(status.message()));
-    }
-  }
   // Counted once acknowledged: a failed call the client retries is not
   // counted twice.
-  const auto now = std::chrono::system_clock::now();
-  for (size_t i = 0; i < n; ++i) {
-    stats_->Record(posts[i]->source(), now, responses[i]->verdict());
+  auto count = [this](
+                   const std::vector<const v1::Post*>& posts,
+                   const std::vector<const v1::AnalyzeResponse*>& responses) {
+    const auto now = std::chrono::system_clock::now();
+    for (size_t i = 0; i < posts.size(); ++i) {
+      stats_->Record(posts[i]->source(), now, responses[i]->verdict());
+    }
+  };
+  if (flagged.empty()) {
+    count(posts, responses);
+    done(grpc::Status::OK);
+    return;
   }
-  return grpc::Status::OK;
+  const auto start = std::chrono::steady_clock::now();
+  store_->RecordFlaggedAsync(
+      std::move(flagged), [this, start, count, posts = std::move(posts),
+                           responses = std::move(responses),
+                           done = std::move(done)](absl::Status status) {
+        metrics_->ObserveStore("RecordFlagged",
+                               std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count(),
+                               status.ok());
+        if (!status.ok()) {
+          done(grpc::Status(
+              grpc::StatusCode::UNAVAILABLE,
+              "flag store unavailable: " + std::string(status.message())));
+          return;
+        }
+        count(posts, responses);
+        done(grpc::Status::OK);
+      });
 }
 
 grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
@@ -87,16 +104,20 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
   grpc::Status status = authorizer_->Check(*context, Rpc::kAnalyze, &who);
   if (status.ok()) status = Validate(request->post());
   if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
-  if (status.ok()) {
-    AnalyzeOne(*snapshots_->Get(), request->post(), metrics_, response);
-    const v1::Post* post = &request->post();
-    const v1::AnalyzeResponse* result = response;
-    status = StoreAndCount(&post, &result, 1, request->dry_run());
-    in_flight_.Leave();
+  if (!status.ok()) {
+    RecordRpc(metrics_, "Analyze", status, who, 1, 0, start);
+    reactor->Finish(status);
+    return reactor;
   }
-  RecordRpc(metrics_, "Analyze", status, who, 1, response->verdict().flagged(),
-            start);
-  reactor->Finish(status);
+  AnalyzeOne(*snapshots_->Get(), request->post(), metrics_, response);
+  // Answered when the flag (if any) is stored; the call's thread moves on.
+  StoreAndCount({&request->post()}, {response}, request->dry_run(),
+                [this, reactor, response, who, start](grpc::Status status) {
+                  in_flight_.Leave();
+                  RecordRpc(metrics_, "Analyze", status, who, 1,
+                            response->verdict().flagged(), start);
+                  reactor->Finish(status);
+                });
   return reactor;
 }
 
@@ -105,23 +126,64 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
     const v1::AnalyzeBatchRequest* request,
     v1::AnalyzeBatchResponse* response) {
   const auto start = std::chrono::steady_clock::now();
-  std::string who;
-  const grpc::Status status = RunBatch(context, *request, response, &who);
-  int flagged = 0;
-  for (const v1::AnalyzeResponse& r : response->results()) {
-    flagged += r.verdict().flagged();
-  }
-  RecordRpc(metrics_, "AnalyzeBatch", status, who, request->posts_size(),
-            flagged, start);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status);
+  std::string who;
+  auto finish = [this, reactor, request, response, who,
+                 start](grpc::Status status) {
+    if (!status.ok()) response->Clear();
+    int flagged = 0;
+    for (const v1::AnalyzeResponse& r : response->results()) {
+      flagged += r.verdict().flagged();
+    }
+    RecordRpc(metrics_, "AnalyzeBatch", status, who, request->posts_size(),
+              flagged, start);
+    reactor->Finish(status);
+  };
+  grpc::Status status = CheckBatch(context, *request, &who);
+  if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
+  if (!status.ok()) {
+    finish(status);
+    return reactor;
+  }
+  // One snapshot for the whole batch: every post judged by one lexicon.
+  const std::shared_ptr<const SnapshotHolder::Snapshot> snapshot =
+      snapshots_->Get();
+  for (const v1::Post& post : request->posts()) {
+    // Honour cancellation and the deadline between posts.
+    if (context->IsCancelled()) {
+      status = grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled");
+      break;
+    }
+    if (context->deadline() < std::chrono::system_clock::now()) {
+      status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                            "deadline passed during the batch");
+      break;
+    }
+    AnalyzeOne(*snapshot, post, metrics_, response->add_results());
+  }
+  if (!status.ok()) {
+    in_flight_.Leave();
+    finish(status);
+    return reactor;
+  }
+  // The whole batch's flagged posts in one store call (one transaction).
+  std::vector<const v1::Post*> posts;
+  std::vector<const v1::AnalyzeResponse*> results;
+  for (int i = 0; i < request->posts_size(); ++i) {
+    posts.push_back(&request->posts(i));
+    results.push_back(&response->results(i));
+  }
+  StoreAndCount(std::move(posts), std::move(results), request->dry_run(),
+                [this, finish](grpc::Status status) {
+                  in_flight_.Leave();
+                  finish(status);
+                });
   return reactor;
 }
 
-grpc::Status AnalysisServiceImpl::RunBatch(
+grpc::Status AnalysisServiceImpl::CheckBatch(
     grpc::CallbackServerContext* context,
-    const v1::AnalyzeBatchRequest& request, v1::AnalyzeBatchResponse* response,
-    std::string* who) {
+    const v1::AnalyzeBatchRequest& request, std::string* who) {
   if (grpc::Status status =
           authorizer_->Check(*context, Rpc::kAnalyzeBatch, who);
       !status.ok()) {
@@ -136,38 +198,7 @@ grpc::Status AnalysisServiceImpl::RunBatch(
   for (const v1::Post& post : request.posts()) {
     if (grpc::Status status = Validate(post); !status.ok()) return status;
   }
-  if (!in_flight_.TryEnter()) return InFlight::Overloaded();
-  // One snapshot for the whole batch: every post judged by one lexicon.
-  const std::shared_ptr<const SnapshotHolder::Snapshot> snapshot =
-      snapshots_->Get();
-  grpc::Status status = grpc::Status::OK;
-  for (const v1::Post& post : request.posts()) {
-    // Honour cancellation and the deadline between posts.
-    if (context->IsCancelled()) {
-      status = grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled");
-      break;
-    }
-    if (context->deadline() < std::chrono::system_clock::now()) {
-      status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                            "deadline passed during the batch");
-      break;
-    }
-    AnalyzeOne(*snapshot, post, metrics_, response->add_results());
-  }
-  if (status.ok()) {
-    // The whole batch's flagged posts in one store call (one transaction).
-    std::vector<const v1::Post*> posts;
-    std::vector<const v1::AnalyzeResponse*> results;
-    for (int i = 0; i < request.posts_size(); ++i) {
-      posts.push_back(&request.posts(i));
-      results.push_back(&response->results(i));
-    }
-    status = StoreAndCount(posts.data(), results.data(), posts.size(),
-                           request.dry_run());
-  }
-  in_flight_.Leave();
-  if (!status.ok()) response->Clear();
-  return status;
+  return grpc::Status::OK;
 }
 
 namespace {
@@ -199,15 +230,17 @@ class StreamReactor final
     AnalysisServiceImpl::AnalyzeOne(*service_->snapshots()->Get(),
                                     request_.post(), service_->metrics(),
                                     &response_);
-    const v1::Post* post = &request_.post();
-    const v1::AnalyzeResponse* result = &response_;
-    status = service_->StoreAndCount(&post, &result, 1, request_.dry_run());
-    if (!status.ok()) {
-      End(status);  // nothing acknowledged that was not stored
-      return;
-    }
-    flagged_ += response_.verdict().flagged();
-    StartWrite(&response_);
+    // The response is written once the flag (if any) is stored.
+    service_->StoreAndCount({&request_.post()}, {&response_},
+                            request_.dry_run(), [this](grpc::Status status) {
+                              if (!status.ok()) {
+                                // Nothing acknowledged that was not stored.
+                                End(status);
+                                return;
+                              }
+                              flagged_ += response_.verdict().flagged();
+                              StartWrite(&response_);
+                            });
   }
 
   void OnWriteDone(bool ok) override {

@@ -75,10 +75,10 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
   grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>*
   AnalyzeStream(grpc::CallbackServerContext* context) override;
 
-  // The body of AnalyzeBatch; the caller logs and finishes with the status.
-  grpc::Status RunBatch(grpc::CallbackServerContext* context,
-                        const v1::AnalyzeBatchRequest& request,
-                        v1::AnalyzeBatchResponse* response, std::string* who);
+  // Checks a batch's caller, size and posts; OK or the error to answer.
+  grpc::Status CheckBatch(grpc::CallbackServerContext* context,
+                          const v1::AnalyzeBatchRequest& request,
+                          std::string* who);
 
   // Checks a post against the limits; OK or INVALID_ARGUMENT.
   grpc::Status Validate(const v1::Post& post) const;
@@ -89,11 +89,14 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService {
 
   SnapshotHolder* snapshots() const { return snapshots_; }
   // Unless `dry_run`: stores the flagged posts among `posts`/`responses`
-  // and, once they are stored, counts all of them in the statistics.
-  // UNAVAILABLE when the store fails (the caller must not acknowledge).
-  grpc::Status StoreAndCount(const v1::Post* const* posts,
-                             const v1::AnalyzeResponse* const* responses,
-                             size_t n, bool dry_run);
+  // and, once they are stored, counts all of them in the statistics; then
+  // calls `done` (on the store's thread, or on this one when there is
+  // nothing to store) with OK, or UNAVAILABLE when the store failed (the
+  // caller must not acknowledge). `posts` and `responses` must stay valid
+  // until `done` runs.
+  void StoreAndCount(std::vector<const v1::Post*> posts,
+                     std::vector<const v1::AnalyzeResponse*> responses,
+                     bool dry_run, std::function<void(grpc::Status)> done);
   InFlight& in_flight() { return in_flight_; }
   InFlight& streams() { return streams_; }
   Metrics* metrics() const { return metrics_; }

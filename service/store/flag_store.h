@@ -20,11 +20,13 @@
 #define VIGIL_SERVICE_STORE_FLAG_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -70,6 +72,14 @@ class FlagStore {
   // kept), not a new one. An error means nothing was stored, and the caller
   // must not acknowledge the posts.
   virtual absl::Status RecordFlagged(std::span<const FlaggedPost> posts) = 0;
+
+  // RecordFlagged without blocking the caller: `done` runs (on another
+  // thread, or on this one before returning) once the posts are durable or
+  // have failed. The default calls RecordFlagged.
+  using Done = std::function<void(absl::Status)>;
+  virtual void RecordFlaggedAsync(std::vector<FlaggedPost> posts, Done done) {
+    done(RecordFlagged(posts));
+  }
 
   // One page of items matching the request's filter, in its order.
   virtual absl::StatusOr<v1::ListQueueResponse> ListQueue(

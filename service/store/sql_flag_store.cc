@@ -54,9 +54,8 @@ class SqlFlagStore::Pool {
 };
 
 struct SqlFlagStore::Writer {
-  std::span<const FlaggedPost> posts;
-  absl::Status status;
-  bool done = false;
+  std::vector<FlaggedPost> posts;
+  Done done;
 };
 
 namespace {
@@ -423,7 +422,14 @@ SqlFlagStore::SqlFlagStore(Options options)
       pool_(std::make_unique<Pool>(options_.connect,
                                    std::max(1, options_.pool_size))) {}
 
-SqlFlagStore::~SqlFlagStore() = default;
+SqlFlagStore::~SqlFlagStore() {
+  {
+    std::lock_guard<std::mutex> lock(writers_mu_);
+    stopping_ = true;
+  }
+  writers_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // after writing what is queued
+}
 
 absl::StatusOr<std::unique_ptr<SqlFlagStore>> SqlFlagStore::Open(
     Options options) {
@@ -434,6 +440,8 @@ absl::StatusOr<std::unique_ptr<SqlFlagStore>> SqlFlagStore::Open(
   auto migrated = Migrate(**connection, store->Now());
   if (!migrated.ok()) return migrated.status();
   store->pool_->Return(*std::move(connection));
+  SqlFlagStore* raw = store.get();
+  store->writer_ = std::thread([raw] { raw->WriterLoop(); });
   return store;
 }
 
@@ -467,41 +475,67 @@ absl::Status SqlFlagStore::Read(
 
 absl::Status SqlFlagStore::RecordFlagged(std::span<const FlaggedPost> posts) {
   if (posts.empty()) return absl::OkStatus();
-  Writer self;
-  self.posts = posts;
-  std::unique_lock<std::mutex> lock(writers_mu_);
-  writers_.push_back(&self);
-  writers_cv_.wait(lock,
-                   [&] { return self.done || writers_.front() == &self; });
-  if (self.done) return self.status;
-  // This writer leads: it commits itself and the writers queued behind it.
-  std::vector<Writer*> group;
-  size_t group_posts = 0;
-  for (Writer* w : writers_) {
-    if (!group.empty() && group_posts + w->posts.size() > kMaxGroupPosts) {
-      break;
-    }
-    group.push_back(w);
-    group_posts += w->posts.size();
-  }
-  lock.unlock();
-  const absl::Status status = WriteGroup(group);
-  lock.lock();
-  for (Writer* w : group) {
-    w->status = status;
-    w->done = true;
-    writers_.pop_front();
-  }
-  writers_cv_.notify_all();
-  return status;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  absl::Status result;
+  RecordFlaggedAsync(std::vector<FlaggedPost>(posts.begin(), posts.end()),
+                     [&](absl::Status status) {
+                       std::lock_guard<std::mutex> lock(mu);
+                       result = std::move(status);
+                       finished = true;
+                       cv.notify_all();
+                     });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished; });
+  return result;
 }
 
-absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer*>& group) {
+void SqlFlagStore::RecordFlaggedAsync(std::vector<FlaggedPost> posts,
+                                      Done done) {
+  if (posts.empty()) {
+    done(absl::OkStatus());
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(writers_mu_);
+    if (!stopping_) {
+      writers_.push_back({std::move(posts), std::move(done)});
+      writers_cv_.notify_one();
+      return;
+    }
+  }
+  done(absl::UnavailableError("the store is closing"));
+}
+
+void SqlFlagStore::WriterLoop() {
+  std::unique_lock<std::mutex> lock(writers_mu_);
+  while (true) {
+    writers_cv_.wait(lock, [this] { return stopping_ || !writers_.empty(); });
+    if (writers_.empty()) return;  // stopping, and everything written
+    // Everything queued, up to kMaxGroupPosts posts, in one transaction.
+    std::vector<Writer> group;
+    size_t group_posts = 0;
+    while (!writers_.empty() &&
+           (group.empty() ||
+            group_posts + writers_.front().posts.size() <= kMaxGroupPosts)) {
+      group_posts += writers_.front().posts.size();
+      group.push_back(std::move(writers_.front()));
+      writers_.pop_front();
+    }
+    lock.unlock();
+    const absl::Status status = WriteGroup(group);
+    for (Writer& w : group) w.done(status);
+    lock.lock();
+  }
+}
+
+absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
   // Upserts in key order, so that two instances writing overlapping batches
   // to one PostgreSQL lock rows in the same order and cannot deadlock.
   std::vector<const FlaggedPost*> posts;
-  for (const Writer* w : group) {
-    for (const FlaggedPost& p : w->posts) posts.push_back(&p);
+  for (const Writer& w : group) {
+    for (const FlaggedPost& p : w.posts) posts.push_back(&p);
   }
   std::stable_sort(posts.begin(), posts.end(),
                    [](const FlaggedPost* a, const FlaggedPost* b) {

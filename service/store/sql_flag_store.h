@@ -5,11 +5,12 @@
 //   options.connect = [] { return OpenSqlite("data/vigil.db"); };
 //   auto store = SqlFlagStore::Open(std::move(options));
 //
-// Writes of flagged posts are group-committed: concurrent RecordFlagged
-// calls queue up, and one of them commits the whole queue in a single
-// transaction while the others wait for its outcome (as LevelDB's writers
-// do), so throughput grows with concurrency while each call still returns
-// only once its posts are durable. Claims lock the item's row (SELECT ...
+// Writes of flagged posts are group-committed: RecordFlagged(Async) calls
+// queue up, and a writer thread commits everything queued in a single
+// transaction, then tells each caller the outcome, so throughput grows with
+// concurrency while each call still completes only once its posts are
+// durable. Callers of the async form do not block at all (the gRPC service
+// answers from the writer's callback). Claims lock the item's row (SELECT ...
 // FOR UPDATE [SKIP LOCKED] on PostgreSQL, an immediate transaction on
 // SQLite), so they are exclusive across processes.
 //
@@ -22,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "service/store/flag_store.h"
@@ -50,6 +52,7 @@ class SqlFlagStore : public FlagStore {
   ~SqlFlagStore() override;
 
   absl::Status RecordFlagged(std::span<const FlaggedPost> posts) override;
+  void RecordFlaggedAsync(std::vector<FlaggedPost> posts, Done done) override;
   absl::StatusOr<v1::ListQueueResponse> ListQueue(
       const v1::ListQueueRequest& request) override;
   absl::StatusOr<v1::ReviewItem> GetItem(int64_t item_id) override;
@@ -93,7 +96,8 @@ class SqlFlagStore : public FlagStore {
       const std::function<absl::Status(SqlConnection&)>& body);
   // Runs a read outside any transaction.
   absl::Status Read(const std::function<absl::Status(SqlConnection&)>& body);
-  absl::Status WriteGroup(const std::vector<Writer*>& group);
+  absl::Status WriteGroup(const std::vector<Writer>& group);
+  void WriterLoop();
 
   Options options_;
   Clock now_;
@@ -102,7 +106,9 @@ class SqlFlagStore : public FlagStore {
 
   std::mutex writers_mu_;
   std::condition_variable writers_cv_;
-  std::deque<Writer*> writers_;
+  std::deque<Writer> writers_;  // guarded by writers_mu_
+  bool stopping_ = false;       // guarded by writers_mu_
+  std::thread writer_;
 };
 
 }  // namespace vigil::service

@@ -39,6 +39,9 @@ int RunToken(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err);
 
 // `vigil lexicon lint DIR`: every problem of a lexicon directory.
+int RunLoadgen(const std::vector<std::string>& args, const char* argv0,
+               std::ostream& out, std::ostream& err);
+
 int RunStats(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err);
 

@@ -13,6 +13,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  serve       run the gRPC server\n"
     "  stats       print a running server's statistics\n"
+    "  loadgen     load a server on loopback; throughput and latency\n"
     "  token       make a bearer token for the server's tokens file\n"
     "  normalize   normalize posts read line by line from stdin\n"
     "  analyze     print a readable verdict for a post: vigil analyze TEXT\n"
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
   }
   if (command == "serve") {
     return vigil::cli::RunServe(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "loadgen") {
+    return vigil::cli::RunLoadgen(args, argv[0], std::cout, std::cerr);
   }
   if (command == "stats") {
     return vigil::cli::RunStats(args, argv[0], std::cout, std::cerr);
