@@ -27,6 +27,12 @@ void RecordRpc(Metrics* metrics, std::string_view method,
 }
 
 grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
+  // Ids name items in the store, where a NUL would cut them short.
+  if (post.id().find('\0') != std::string::npos ||
+      post.source().find('\0') != std::string::npos) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "post id and source must not contain NUL bytes");
+  }
   if (post.text().size() > options_.max_post_bytes) {
     return grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,

@@ -11,8 +11,19 @@ void StatsRecorder::Record(std::string_view source,
       std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch())
           .count();
   const int64_t minute = seconds / 60 * 60;
-  std::string src(source.substr(0, kMaxSourceBytes));
+  size_t cut = std::min(source.size(), kMaxSourceBytes);
+  while (cut > 0 && cut < source.size() &&
+         (static_cast<unsigned char>(source[cut]) & 0xC0) == 0x80) {
+    --cut;  // not inside a UTF-8 sequence
+  }
+  std::string src(source.substr(0, cut));
   std::lock_guard<std::mutex> lock(mu_);
+  if (!sources_.count(src)) {
+    if (sources_.size() >= kMaxSources) {
+      src = kOtherSource;
+    }
+    sources_.insert(src);
+  }
   ++pending_.counts[{minute, src, StatsDelta::kMetricAnalyzed, ""}];
   if (!verdict.flagged()) return;
   ++pending_.counts[{minute, src, StatsDelta::kMetricFlagged, ""}];
@@ -29,12 +40,14 @@ absl::Status StatsRecorder::Flush(FlagStore& store) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::swap(batch, pending_);
+    sources_.clear();
   }
   if (batch.empty()) return absl::OkStatus();
   absl::Status status = store.AddStats(batch);
-  if (!status.ok()) {
+  if (absl::IsUnavailable(status) || absl::IsAborted(status)) {
     std::lock_guard<std::mutex> lock(mu_);
     pending_.Merge(batch);
+    for (const auto& [key, n] : batch.counts) sources_.insert(std::get<1>(key));
   }
   return status;
 }

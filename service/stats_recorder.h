@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -24,20 +25,28 @@ namespace vigil::service {
 
 class StatsRecorder {
  public:
-  // Sources longer than this are cut (they are free-form client strings).
+  // Sources longer than this are cut, on a character boundary (they are
+  // free-form client strings).
   static constexpr size_t kMaxSourceBytes = 128;
+  // Distinct sources kept between flushes; posts from further sources count
+  // under kOtherSource, so a client inventing sources cannot grow memory
+  // or the statistics tables without bound.
+  static constexpr size_t kMaxSources = 1000;
+  static constexpr char kOtherSource[] = "(other)";
 
   // Counts one analyzed post with its verdict at time `at`.
   void Record(std::string_view source, std::chrono::system_clock::time_point at,
               const v1::Verdict& verdict);
 
-  // Adds the counts so far to `store`. On failure they are kept for the
-  // next flush (nothing is lost while the store is down).
+  // Adds the counts so far to `store`. When the store is unavailable they
+  // are kept for the next flush (nothing is lost while it is down); other
+  // errors drop them (retrying could not help) and are returned.
   absl::Status Flush(FlagStore& store);
 
  private:
   std::mutex mu_;
-  StatsDelta pending_;  // guarded by mu_
+  StatsDelta pending_;             // guarded by mu_
+  std::set<std::string> sources_;  // guarded by mu_: sources in pending_
 };
 
 }  // namespace vigil::service

@@ -69,8 +69,10 @@ class FlagStore {
   // Stores `posts` (one request's flagged posts) all or nothing, durably
   // before returning OK. A post whose (source, id) is already stored is the
   // same item flagged again (its text and verdict are replaced, its status
-  // kept), not a new one. An error means nothing was stored, and the caller
-  // must not acknowledge the posts.
+  // kept), not a new one. An error means the caller must not acknowledge
+  // the posts; nothing was stored, except in the rare case of a connection
+  // lost during COMMIT, when the outcome is unknown (a retry then counts
+  // the item as flagged again, never as a second item).
   virtual absl::Status RecordFlagged(std::span<const FlaggedPost> posts) = 0;
 
   // RecordFlagged without blocking the caller: `done` runs (on another

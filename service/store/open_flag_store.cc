@@ -21,14 +21,27 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 }  // namespace
 
 std::string RedactStoreUrl(const std::string& url) {
+  std::string out = url;
   // scheme://user:password@host -> scheme://user:***@host
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const size_t at = url.find('@', scheme + 3);
-  if (at == std::string::npos) return url;
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  const size_t scheme = out.find("://");
+  if (scheme == std::string::npos) return out;
+  const size_t query = out.find('?', scheme + 3);
+  const size_t at = out.find('@', scheme + 3);
+  if (at != std::string::npos && at < query) {
+    const size_t colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) {
+      out = out.substr(0, colon + 1) + "***" + out.substr(at);
+    }
+  }
+  // ...?password=secret&... -> ...?password=***&...
+  for (size_t p = out.find("password=", scheme); p != std::string::npos;
+       p = out.find("password=", p + 1)) {
+    if (p == 0 || (out[p - 1] != '?' && out[p - 1] != '&')) continue;
+    const size_t begin = p + 9;
+    const size_t end = std::min(out.find('&', begin), out.size());
+    out.replace(begin, end - begin, "***");
+  }
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<FlagStore>> OpenFlagStore(

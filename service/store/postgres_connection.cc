@@ -89,6 +89,11 @@ class PostgresConnection final : public SqlConnection {
         std::snprintf(buffer, sizeof(buffer), "%.17g", *d);
         text[i] = buffer;
       } else if (const auto* t = std::get_if<std::string>(&v)) {
+        // libpq sends text parameters up to the first NUL, silently.
+        if (t->find('\0') != std::string::npos) {
+          return absl::InvalidArgumentError(
+              "postgresql: a text value contains a NUL byte");
+        }
         values[i] = t->c_str();
         lengths[i] = static_cast<int>(t->size());
         continue;

@@ -16,6 +16,13 @@ inline void SetTime(int64_t micros, google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(micros % kMicrosPerSecond) * 1000);
 }
 
+// True for timestamps from year 1 to 9999 (protobuf's valid range), whose
+// microseconds fit in an int64.
+inline bool ValidTimestamp(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() >= -62135596800 && ts.seconds() <= 253402300799 &&
+         ts.nanos() >= 0 && ts.nanos() <= 999999999;
+}
+
 inline int64_t Micros(const google::protobuf::Timestamp& ts) {
   return ts.seconds() * kMicrosPerSecond + ts.nanos() / 1000;
 }

@@ -97,6 +97,8 @@ CREATE INDEX term_counts_by_category ON term_counts (category, minute);
 CREATE INDEX items_by_decided_at ON items (decided_at);
 )sql",
        "", ""},
+      {3, "the verdict an analyst decided on",
+       "ALTER TABLE items ADD COLUMN decided_verdict {blob};", "", ""},
   };
   return *kMigrations;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -69,6 +70,8 @@ constexpr size_t kMaxCommentBytes = 4096;
 constexpr size_t kMaxReasonBytes = 4096;
 // Posts committed per group commit at most.
 constexpr size_t kMaxGroupPosts = 4096;
+// Items erased per retention transaction.
+constexpr int64_t kEraseBatch = 1000;
 
 constexpr char kItemColumns[] =
     "item_id, source, post_id, text, post, verdict, status, max_score, "
@@ -189,12 +192,14 @@ absl::Status AddFilter(const v1::QueueFilter& filter, int64_t now,
     }
     where->Add("(category_mask & $?) != 0", {SqlValue::Int(mask)});
   }
-  std::vector<v1::ItemStatus> statuses;
+  // Sorted and distinct, so that equal filters make equal SQL (and one
+  // cached statement).
+  std::set<v1::ItemStatus> statuses;
   for (int status : filter.statuses()) {
-    statuses.push_back(static_cast<v1::ItemStatus>(status));
+    statuses.insert(static_cast<v1::ItemStatus>(status));
   }
   if (statuses.empty()) {
-    statuses.assign(default_statuses.begin(), default_statuses.end());
+    statuses.insert(default_statuses.begin(), default_statuses.end());
   }
   if (!statuses.empty()) {
     std::string any;
@@ -231,6 +236,12 @@ absl::Status AddFilter(const v1::QueueFilter& filter, int64_t now,
   }
   if (filter.has_max_score()) {
     where->Add("max_score <= $?", {SqlValue::Real(filter.max_score())});
+  }
+  for (const auto* ts : {&filter.flagged_after(), &filter.flagged_before()}) {
+    if (!ValidTimestamp(*ts)) {
+      return absl::InvalidArgumentError(
+          "timestamps must lie between years 1 and 9999");
+    }
   }
   if (filter.has_flagged_after()) {
     where->Add("last_flagged_at >= $?",
@@ -547,9 +558,12 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
     for (const FlaggedPost* p : posts) {
       v1::Post stored = p->post;
       stored.clear_text();
+      // Databases keep no NUL in text; a space keeps every offset.
+      std::string text = p->post.text();
+      std::replace(text.begin(), text.end(), '\0', ' ');
       SqlValue params[] = {SqlValue::Text(p->post.source()),
                            SqlValue::Text(p->post.id()),
-                           SqlValue::Text(p->post.text()),
+                           SqlValue::Text(std::move(text)),
                            SqlValue::Bytes(stored.SerializeAsString()),
                            SqlValue::Bytes(p->verdict.SerializeAsString()),
                            SqlValue::Text(p->verdict.lexicon_version()),
@@ -613,9 +627,10 @@ absl::StatusOr<v1::ListQueueResponse> SqlFlagStore::ListQueue(
       return s;
     }
   }
+  where.params().push_back(SqlValue::Int(page_size + 1));
   const std::string sql =
       StrCat("SELECT ", kItemColumns, " FROM items", where.sql(),
-             OrderBy(request.order()), " LIMIT ", page_size + 1);
+             OrderBy(request.order()), " LIMIT $", where.params().size());
   v1::ListQueueResponse response;
   absl::Status status = Read([&](SqlConnection& db) -> absl::Status {
     auto rows = db.Query(sql, where.params());
@@ -789,7 +804,8 @@ absl::StatusOr<v1::ReviewItem> SqlFlagStore::Decide(
     if (auto done =
             db.Query("UPDATE items SET status = $2, claimed_by = NULL, "
                      "lease_expires_at = NULL, decision = $3, decided_by = $4, "
-                     "decision_reason = $5, decided_at = $6 WHERE item_id = $1",
+                     "decision_reason = $5, decided_at = $6, "
+                     "decided_verdict = verdict WHERE item_id = $1",
                      params);
         !done.ok()) {
       return done.status();
@@ -911,19 +927,26 @@ absl::StatusOr<v1::GetHistoryResponse> SqlFlagStore::GetHistory(
 absl::StatusOr<int64_t> SqlFlagStore::EraseTextBefore(int64_t cutoff_micros) {
   const int64_t now = Now();
   int64_t erased = 0;
-  absl::Status status = Transact([&](SqlConnection& db) -> absl::Status {
-    SqlValue params[] = {SqlValue::Int(cutoff_micros), SqlValue::Int(now)};
-    auto rows = db.Query(
-        "UPDATE items SET text = NULL, post = NULL, text_erased_at = $2 "
-        "WHERE last_flagged_at < $1 AND text_erased_at IS NULL RETURNING "
-        "item_id",
-        params);
-    if (!rows.ok()) return rows.status();
-    erased = static_cast<int64_t>(rows->size());
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return erased;
+  // In batches, each its own short transaction, so that a first run over
+  // a large store does not hold the write lock for long.
+  while (true) {
+    int64_t batch = 0;
+    absl::Status status = Transact([&](SqlConnection& db) -> absl::Status {
+      SqlValue params[] = {SqlValue::Int(cutoff_micros), SqlValue::Int(now),
+                           SqlValue::Int(kEraseBatch)};
+      auto rows = db.Query(
+          "UPDATE items SET text = NULL, post = NULL, text_erased_at = $2 "
+          "WHERE item_id IN (SELECT item_id FROM items WHERE last_flagged_at "
+          "< $1 AND text_erased_at IS NULL LIMIT $3) RETURNING item_id",
+          params);
+      if (!rows.ok()) return rows.status();
+      batch = static_cast<int64_t>(rows->size());
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    erased += batch;
+    if (batch < kEraseBatch) return erased;
+  }
 }
 
 }  // namespace vigil::service

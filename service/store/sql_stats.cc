@@ -5,8 +5,10 @@
 // Counters are added with upserts that increment (n = n + excluded.n), so
 // several instances adding to the same minute sum correctly. Outcomes are
 // read at query time from the items now decided (status actioned,
-// dismissed or escalated, decided in the range): a reopened item no longer
-// counts, and a re-decided one counts with its latest decision. Decisions
+// dismissed or escalated, decided in the range), with the verdict the
+// analyst saw when deciding (decided_verdict; a later re-flag does not
+// change it): a reopened item no longer counts, and a re-decided one counts
+// with its latest decision. Decisions
 // are made by people, so the number of decided items in a range stays
 // small enough to read.
 #include <algorithm>
@@ -35,6 +37,10 @@ struct Range {
 
 absl::StatusOr<Range> RangeOf(const v1::StatsFilter& filter, int64_t now_micros,
                               int64_t default_span_seconds = 0) {
+  if (!ValidTimestamp(filter.start()) || !ValidTimestamp(filter.end())) {
+    return absl::InvalidArgumentError(
+        "timestamps must lie between years 1 and 9999");
+  }
   Range range;
   range.end = filter.has_end() ? filter.end().seconds()
                                : now_micros / kMicrosPerSecond + 1;
@@ -318,7 +324,11 @@ absl::StatusOr<v1::GetTopTermsResponse> SqlFlagStore::GetTopTerms(
         sql += " AND source = $5";
         params.push_back(SqlValue::Text(request.filter().source()));
       }
-      sql += " GROUP BY term ORDER BY hits DESC, term LIMIT $4";
+      // Ties in byte order on both backends.
+      sql += dialect_ == SqlDialect::kPostgres
+                 ? " GROUP BY term ORDER BY hits DESC, term COLLATE \"C\" "
+                   "LIMIT $4"
+                 : " GROUP BY term ORDER BY hits DESC, term LIMIT $4";
       auto rows = db.Query(sql, params);
       if (!rows.ok()) return rows.status();
       for (const SqlRow& row : *rows) {
@@ -348,8 +358,9 @@ absl::StatusOr<v1::GetReviewOutcomesResponse> SqlFlagStore::GetReviewOutcomes(
         SqlValue::Int(range->start * kMicrosPerSecond),
         SqlValue::Int(range->end * kMicrosPerSecond)};
     std::string sql =
-        "SELECT status, verdict FROM items WHERE status IN ('actioned', "
-        "'dismissed', 'escalated') AND decided_at >= $1 AND decided_at < $2";
+        "SELECT status, COALESCE(decided_verdict, verdict) FROM items WHERE "
+        "status IN ('actioned', 'dismissed', 'escalated') AND decided_at >= "
+        "$1 AND decided_at < $2";
     if (!request.filter().source().empty()) {
       sql += " AND source = $3";
       params.push_back(SqlValue::Text(request.filter().source()));

@@ -194,6 +194,14 @@ TEST_F(StoreTest, StoreFailureIsUnavailableAndNothingIsAcknowledged) {
   EXPECT_TRUE(Analyze("fb", "3", "óc chó", true).ok());
 }
 
+TEST_F(StoreTest, NulBytesInIdsAreInvalidArgument) {
+  Start(store_.get());
+  grpc::Status status = Analyze("fb", std::string("a\0b", 3), "óc chó", false);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("NUL"));
+  EXPECT_EQ(Count(), 0u);
+}
+
 TEST_F(StoreTest, RetentionErasesOldTextWhileServing) {
   Start(store_.get(), std::chrono::seconds(1));
   ASSERT_TRUE(Analyze("fb", "1", "óc chó", false).ok());

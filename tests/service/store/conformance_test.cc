@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -515,6 +516,42 @@ TEST_P(StoreConformanceTest, MigrationsRunOnceAndRefuseNewerSchemas) {
   EXPECT_THAT(newer.status().message(), HasSubstr("999"));
 }
 
+TEST_P(StoreConformanceTest, NulBytesInTextKeepEveryOffset) {
+  Record({Flagged("fb", "nul", std::string("óc\0chó", 8), 0.9)});
+  auto item = store_->GetItem(IdOf("fb", "nul"));
+  ASSERT_TRUE(item.ok()) << item.status();
+  EXPECT_EQ(item->post().text(), "óc chó");  // same length, same offsets
+}
+
+TEST_P(StoreConformanceTest, RepeatedFiltersMakeOneStatement) {
+  Record({Flagged("fb", "1", "x", 0.9)});
+  v1::ListQueueRequest request;
+  for (int i = 0; i < 20000; ++i) {
+    request.mutable_filter()->add_statuses(v1::ITEM_STATUS_OPEN);
+  }
+  auto page = store_->ListQueue(request);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->items_size(), 1);
+  v1::ListQueueRequest bad_time;
+  bad_time.mutable_filter()->mutable_flagged_after()->set_seconds(
+      std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(store_->ListQueue(bad_time).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreConformanceTest, RetentionErasesInBatches) {
+  std::vector<FlaggedPost> posts;
+  for (int i = 0; i < 2500; ++i) {
+    posts.push_back(Flagged("bulk", std::to_string(i), "văn bản", 0.9));
+  }
+  Record(posts);
+  now_ += 48 * 3600 * kSecond;
+  auto erased = store_->EraseTextBefore(now_ - 24 * 3600 * kSecond);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 2500);
+  EXPECT_EQ(*store_->EraseTextBefore(now_.load()), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
                          ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
@@ -533,6 +570,11 @@ TEST(OpenFlagStoreTest, UrlsAndRedaction) {
   EXPECT_EQ(RedactStoreUrl("postgresql://vigil@db/vigil"),
             "postgresql://vigil@db/vigil");
   EXPECT_EQ(RedactStoreUrl("sqlite:data/vigil.db"), "sqlite:data/vigil.db");
+  EXPECT_EQ(RedactStoreUrl("postgresql://vigil@db/vigil?password=s3cret&"
+                           "sslmode=require"),
+            "postgresql://vigil@db/vigil?password=***&sslmode=require");
+  EXPECT_EQ(RedactStoreUrl("postgresql://u:p@db/v?sslmode=x&password=s3"),
+            "postgresql://u:***@db/v?sslmode=x&password=***");
 }
 
 }  // namespace

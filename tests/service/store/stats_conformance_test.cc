@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "service/stats_recorder.h"
 #include "service/store/sql_flag_store.h"
 #include "tests/service/store/test_database.h"
 
@@ -232,6 +233,11 @@ TEST_P(StatsConformanceTest, ReviewOutcomesPerCategoryAndTerm) {
   decide(4, v1::DECISION_ACTIONED);
   decide(5, v1::DECISION_ESCALATED);
   decide(6, v1::DECISION_ACTIONED);
+  // A later flag of a decided item does not change what was decided on.
+  ASSERT_TRUE(store_
+                  ->RecordFlagged(
+                      std::vector<FlaggedPost>{Flagged("3", {{"spam", "x"}})})
+                  .ok());
   v1::ReopenRequest reopen;  // item 6 is no longer decided
   reopen.set_item_id(6);
   ASSERT_TRUE(store_->Reopen(reopen, "lead").ok());
@@ -271,6 +277,31 @@ TEST_P(StatsConformanceTest, ReviewOutcomesPerCategoryAndTerm) {
   EXPECT_THAT(*queue, ElementsAre(Pair("actioned", 2), Pair("claimed", 0),
                                   Pair("dismissed", 2), Pair("escalated", 1),
                                   Pair("open", 1)));
+}
+
+TEST_P(StatsConformanceTest, RecorderKeepsSourcesValidAndBounded) {
+  StatsRecorder recorder;
+  v1::Verdict clean;
+  const auto at =
+      std::chrono::system_clock::time_point(std::chrono::seconds(kDay0 + 10));
+  // 127 ASCII bytes and a two-byte letter: cut before the letter.
+  recorder.Record(std::string(127, 'a') + "é", at, clean);
+  for (size_t i = 0; i < StatsRecorder::kMaxSources + 5; ++i) {
+    recorder.Record("src" + std::to_string(i), at, clean);
+  }
+  ASSERT_TRUE(recorder.Flush(*store_).ok());
+  auto summary = store_->GetSummary({});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->total().posts_analyzed(),
+            static_cast<int64_t>(StatsRecorder::kMaxSources + 6));
+  // The response is valid protobuf (valid UTF-8 sources).
+  v1::GetSummaryResponse reparsed;
+  EXPECT_TRUE(reparsed.ParseFromString(summary->SerializeAsString()));
+  std::set<std::string> sources;
+  for (const auto& s : summary->by_source()) sources.insert(s.source());
+  EXPECT_TRUE(sources.count(std::string(127, 'a')));
+  EXPECT_TRUE(sources.count(StatsRecorder::kOtherSource));
+  EXPECT_EQ(sources.size(), StatsRecorder::kMaxSources + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StatsConformanceTest,
