@@ -1,17 +1,14 @@
 // The Prometheus endpoint: after known calls, /metrics reports them.
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "service/server.h"
+#include "tests/service/http_get.h"
 #include "tests/test_data.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -21,28 +18,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// GET http://127.0.0.1:port/path; the whole response, headers included.
-std::string HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "";
-  }
-  const std::string request =
-      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  (void)!write(fd, request.data(), request.size());
-  std::string response;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
-  close(fd);
-  return response;
-}
 
 TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
   ServerOptions options;
@@ -77,7 +52,8 @@ TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
   ASSERT_TRUE((*server)->ReloadLexicons().ok());
   ASSERT_FALSE((*server)->ReloadLexicons("/nonexistent").ok());
 
-  const std::string page = HttpGet((*server)->metrics_port(), "/metrics");
+  const std::string page =
+      vigil::testing::HttpGet((*server)->metrics_port(), "/metrics");
   ASSERT_THAT(page, HasSubstr("200 OK"));
   EXPECT_THAT(page,
               HasSubstr("vigil_rpcs_total{code=\"0\",method=\"Analyze\"} 3"));

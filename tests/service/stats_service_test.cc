@@ -2,12 +2,9 @@
 // AnalysisService (on one instance, and on two sharing a store), every
 // statistic equals the expected count; dry runs and rejected calls are not
 // counted; viewers may read statistics, ingest clients may not.
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,6 +12,7 @@
 
 #include "service/auth.h"
 #include "service/server.h"
+#include "tests/service/http_get.h"
 #include "tests/service/store/test_database.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -74,26 +72,6 @@ std::vector<grpc::StatusCode> Send(
     codes.push_back(stub->Analyze(&context, request, &response).error_code());
   }
   return codes;
-}
-
-std::string HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.0\r\n\r\n";
-    (void)!write(fd, request.data(), request.size());
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(fd, buffer, sizeof(buffer))) > 0) {
-      response.append(buffer, n);
-    }
-  }
-  close(fd);
-  return response;
 }
 
 class StatsServiceTest : public ::testing::TestWithParam<std::string> {
@@ -177,7 +155,7 @@ TEST_P(StatsServiceTest, KnownMixGivesExactCounts) {
   EXPECT_EQ(Summary(*server, "t-ingest", &summary).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   // The queue depth reaches the metrics endpoint.
-  EXPECT_THAT(HttpGet(server->metrics_port(), "/metrics"),
+  EXPECT_THAT(vigil::testing::HttpGet(server->metrics_port(), "/metrics"),
               HasSubstr("vigil_queue_items{status=\"open\"} 3"));
 }
 
