@@ -1,5 +1,9 @@
 #include <grpcpp/grpcpp.h>
 
+#include <deque>
+#include <mutex>
+#include <optional>
+
 #include "analyzers/util/strings.h"
 #include "service/log.h"
 #include "service/services.h"
@@ -209,8 +213,17 @@ grpc::Status AnalysisServiceImpl::CheckBatch(
 
 namespace {
 
-// Reads a post, writes its verdict, reads the next: responses leave in
-// request order. A post over the limits ends the stream with its status.
+// A pipelined stream. Reads run ahead of writes: each post read is
+// analyzed at once and its flag (if any) handed to the store, while up to
+// kWindow posts wait for their turn to be answered, in request order. The
+// front post is written when its store write is done, so a response never
+// acknowledges a flag that is not stored, and the store writes of one
+// stream share group commits. A post over the limits, or a store failure,
+// ends the stream with its status once the posts before it are answered.
+//
+// State changes under mu_; the gRPC operations they call for (read, write,
+// finish) and the final delete run after mu_ is released, so a reaction
+// that gRPC runs inline cannot deadlock on it.
 class StreamReactor final
     : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
  public:
@@ -218,66 +231,176 @@ class StreamReactor final
       : service_(service),
         who_(std::move(who)),
         start_(std::chrono::steady_clock::now()) {
-    StartRead(&request_);
+    reading_ = true;
+    StartRead(&read_buffer_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client finished sending (or the call broke)
-      End(grpc::Status::OK);
+      Actions actions;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        reading_ = false;
+        reads_done_ = true;
+        actions = Next();
+      }
+      Run(actions);
       return;
     }
+    // Only one read is outstanding, so read_buffer_ is this thread's.
+    auto pending = std::make_unique<Pending>();
+    pending->request = std::move(read_buffer_);
+    read_buffer_.Clear();
     ++posts_;
-    grpc::Status status = service_->Validate(request_.post());
-    if (!status.ok()) {
-      End(status);
-      return;
+    const grpc::Status invalid = service_->Validate(pending->request.post());
+    if (invalid.ok()) {
+      AnalysisServiceImpl::AnalyzeOne(*service_->snapshots()->Get(),
+                                      pending->request.post(),
+                                      service_->metrics(), &pending->response);
+    } else {
+      pending->status = invalid;
+      pending->ready = true;
     }
-    response_.Clear();
-    AnalysisServiceImpl::AnalyzeOne(*service_->snapshots()->Get(),
-                                    request_.post(), service_->metrics(),
-                                    &response_);
-    // The response is written once the flag (if any) is stored.
-    service_->StoreAndCount({&request_.post()}, {&response_},
-                            request_.dry_run(), [this](grpc::Status status) {
-                              if (!status.ok()) {
-                                // Nothing acknowledged that was not stored.
-                                End(status);
-                                return;
+    Pending* raw = pending.get();
+    Actions actions;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reading_ = false;
+      pending_.push_back(std::move(pending));
+      if (!invalid.ok()) reads_done_ = true;  // read no further
+      if (invalid.ok()) ++storing_;
+      actions = Next();
+    }
+    Run(actions);
+    if (!invalid.ok()) return;
+    service_->StoreAndCount({&raw->request.post()}, {&raw->response},
+                            raw->request.dry_run(),
+                            [this, raw](grpc::Status status) {
+                              Actions actions;
+                              {
+                                std::lock_guard<std::mutex> lock(mu_);
+                                --storing_;
+                                raw->status = std::move(status);
+                                raw->ready = true;
+                                actions = Next();
                               }
-                              flagged_ += response_.verdict().flagged();
-                              StartWrite(&response_);
+                              Run(actions);
                             });
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok) {
-      End(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
-      return;
+    Actions actions;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      if (ok) {
+        flagged_ += pending_.front()->response.verdict().flagged();
+        pending_.pop_front();
+      } else {
+        reads_done_ = true;
+        End(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"),
+            &actions);
+      }
+      Actions next = Next();
+      if (!actions.finish) actions = next;
     }
-    StartRead(&request_);
+    Run(actions);
   }
 
   void OnDone() override {
     RecordRpc(service_->metrics(), "AnalyzeStream", status_, who_, posts_,
               flagged_, start_);
     service_->streams().Leave();
-    delete this;
+    Actions actions;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      actions.destroy = storing_ == 0;
+    }
+    Run(actions);
   }
 
  private:
-  void End(const grpc::Status& status) {
+  static constexpr size_t kWindow = 64;
+
+  struct Pending {
+    v1::AnalyzeRequest request;
+    v1::AnalyzeResponse response;
+    grpc::Status status;
+    bool ready = false;  // analyzed, and its flag stored (or failed)
+  };
+
+  // What to do once mu_ is released.
+  struct Actions {
+    bool read = false;
+    const v1::AnalyzeResponse* write = nullptr;
+    std::optional<grpc::Status> finish;
+    bool destroy = false;
+  };
+
+  // The next steps for the current state (mu_ held).
+  Actions Next() {
+    Actions actions;
+    // Store callbacks may outlive the call: the last one out deletes.
+    if (done_) {
+      actions.destroy = storing_ == 0;
+      return actions;
+    }
+    if (ended_) return actions;
+    if (!reading_ && !reads_done_ && pending_.size() < kWindow) {
+      reading_ = true;
+      actions.read = true;
+    }
+    if (!writing_ && !pending_.empty() && pending_.front()->ready) {
+      if (!pending_.front()->status.ok()) {
+        // Nothing acknowledged that was not stored, nor anything after it.
+        // An outstanding read ends with the call.
+        reads_done_ = true;
+        actions.read = false;
+        End(pending_.front()->status, &actions);
+        return actions;
+      }
+      writing_ = true;
+      actions.write = &pending_.front()->response;
+    }
+    if (reads_done_ && !reading_ && pending_.empty() && !writing_) {
+      End(grpc::Status::OK, &actions);
+    }
+    return actions;
+  }
+
+  void End(const grpc::Status& status, Actions* actions) {
+    if (ended_) return;
+    ended_ = true;
     status_ = status;
-    Finish(status);
+    actions->finish = status;
+  }
+
+  void Run(const Actions& actions) {
+    if (actions.destroy) {
+      delete this;
+      return;
+    }
+    if (actions.read) StartRead(&read_buffer_);
+    if (actions.write != nullptr) StartWrite(actions.write);
+    if (actions.finish) Finish(*actions.finish);
   }
 
   AnalysisServiceImpl* service_;
   const std::string who_;
   const std::chrono::steady_clock::time_point start_;
-  grpc::Status status_;
-  int posts_ = 0;
+  v1::AnalyzeRequest read_buffer_;
+  int posts_ = 0;  // touched by reads only
+  std::mutex mu_;
+  std::deque<std::unique_ptr<Pending>> pending_;
   int flagged_ = 0;
-  v1::AnalyzeRequest request_;
-  v1::AnalyzeResponse response_;
+  int storing_ = 0;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool reads_done_ = false;
+  bool ended_ = false;
+  bool done_ = false;
+  grpc::Status status_;
 };
 
 // Ends a stream at once with `status` (refused calls).

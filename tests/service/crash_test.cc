@@ -117,21 +117,29 @@ TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
       clients.emplace_back([&, s] {
         grpc::ClientContext context;
         auto stream = stub->AnalyzeStream(&context);
-        for (int i = 0;; ++i) {
-          v1::AnalyzeRequest request;
-          request.mutable_post()->set_source("crash");
-          request.mutable_post()->set_id(StrId(round, s, i));
-          request.mutable_post()->set_text("đồ óc chó số " + std::to_string(i));
-          if (!stream->Write(request)) break;
-          ++written;
-          v1::AnalyzeResponse response;
-          if (!stream->Read(&response)) break;
+        // Pipelined: one thread writes as fast as the stream takes posts,
+        // this one reads the answers, so many posts are in flight.
+        std::thread writer([&] {
+          for (int i = 0;; ++i) {
+            v1::AnalyzeRequest request;
+            request.mutable_post()->set_source("crash");
+            request.mutable_post()->set_id(StrId(round, s, i));
+            request.mutable_post()->set_text("đồ óc chó số " +
+                                             std::to_string(i));
+            if (!stream->Write(request)) break;
+            ++written;
+          }
+        });
+        v1::AnalyzeResponse response;
+        while (stream->Read(&response)) {
           // A response is the acknowledgement: the flag is stored.
           if (response.verdict().flagged()) {
             std::lock_guard<std::mutex> lock(mu);
             acknowledged.insert(response.post_id());
           }
         }
+        context.TryCancel();  // the server is gone; stop the writer
+        writer.join();
         stream->Finish().IgnoreError();
       });
     }
