@@ -49,6 +49,43 @@ std::string_view RoleName(Role role) {
   return kRoleNames[static_cast<int>(role)];
 }
 
+std::optional<std::chrono::system_clock::time_point> ParseUtcTime(
+    std::string_view text) {
+  // YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, digits where digits belong.
+  const bool date_only = text.size() == 10;
+  if (!date_only && (text.size() != 20 || text[10] != 'T' || text[13] != ':' ||
+                     text[16] != ':' || text[19] != 'Z')) {
+    return std::nullopt;
+  }
+  if (text[4] != '-' || text[7] != '-') return std::nullopt;
+  auto number = [&text](size_t at, size_t n, int* out) {
+    *out = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      *out = *out * 10 + (text[i] - '0');
+    }
+    return true;
+  };
+  int year, month, day, hour = 0, minute = 0, second = 0;
+  if (!number(0, 4, &year) || !number(5, 2, &month) || !number(8, 2, &day)) {
+    return std::nullopt;
+  }
+  if (!date_only && (!number(11, 2, &hour) || !number(14, 2, &minute) ||
+                     !number(17, 2, &second))) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year(year),
+                                        std::chrono::month(month),
+                                        std::chrono::day(day)};
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  // system_clock counts nanoseconds in 64 bits: it ends in 2262.
+  if (year >= 2262) return std::chrono::system_clock::time_point::max();
+  return std::chrono::sys_days(ymd) + std::chrono::hours(hour) +
+         std::chrono::minutes(minute) + std::chrono::seconds(second);
+}
+
 bool Allowed(Role role, Rpc rpc) {
   if (role == Role::kAdmin) return true;
   switch (rpc) {
@@ -83,9 +120,9 @@ absl::StatusOr<TokenStore> TokenStore::Load(const std::string& path) {
     if (line.empty() || line.front() == '#') continue;
     const std::string where = StrCat(path, ":", number, ": ");
     std::vector<std::string_view> cols = SplitChar(line, '\t');
-    if (cols.size() != 3) {
-      return absl::InvalidArgumentError(where +
-                                        "expected sha256<TAB>role<TAB>name");
+    if (cols.size() != 3 && cols.size() != 4) {
+      return absl::InvalidArgumentError(
+          where + "expected sha256<TAB>role<TAB>name[<TAB>expires=DATE]");
     }
     Entry e;
     if (!ParseHex(cols[0], &e.hash)) {
@@ -101,6 +138,20 @@ absl::StatusOr<TokenStore> TokenStore::Load(const std::string& path) {
     e.role = *role;
     e.name = std::string(cols[2]);
     if (e.name.empty()) return absl::InvalidArgumentError(where + "empty name");
+    if (cols.size() == 4) {
+      constexpr std::string_view kExpires = "expires=";
+      std::optional<std::chrono::system_clock::time_point> expires;
+      if (cols[3].substr(0, kExpires.size()) == kExpires) {
+        expires = ParseUtcTime(cols[3].substr(kExpires.size()));
+      }
+      if (!expires) {
+        return absl::InvalidArgumentError(
+            where +
+            "the fourth field is expires=YYYY-MM-DD or "
+            "expires=YYYY-MM-DDTHH:MM:SSZ (UTC)");
+      }
+      e.expires = expires;
+    }
     store.entries_.push_back(std::move(e));
   }
   return store;
@@ -154,6 +205,9 @@ grpc::Status Authorizer::Check(const grpc::CallbackServerContext& context,
   const TokenStore::Entry* entry = tokens_->Find(token);
   if (entry == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unknown token");
+  }
+  if (entry->expires && std::chrono::system_clock::now() >= *entry->expires) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "token expired");
   }
   if (!Allowed(entry->role, rpc)) {
     return grpc::Status(

@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,6 +46,11 @@ enum class Rpc : uint8_t {
   kStatsRead,
 };
 
+// "2026-12-31" (midnight UTC) or "2026-12-31T18:00:00Z"; nullopt when
+// malformed or not a real date.
+std::optional<std::chrono::system_clock::time_point> ParseUtcTime(
+    std::string_view text);
+
 // True when `role` may call `rpc`: analysis is for ingest, lexicon info for
 // every role, the review queue (reading and working it) for analysts,
 // reloads for admin; admin may call everything. Viewers see statistics,
@@ -57,6 +63,9 @@ class TokenStore {
     std::array<uint8_t, 32> hash;
     Role role;
     std::string name;
+    // From an optional fourth field "expires=YYYY-MM-DD[THH:MM:SSZ]" (UTC);
+    // from then on the token is refused.
+    std::optional<std::chrono::system_clock::time_point> expires;
   };
 
   // Reads a tokens file; errors name file:line.

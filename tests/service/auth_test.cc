@@ -47,6 +47,11 @@ class AuthServerTest : public ::testing::Test {
       file += TokenStore::HashHex(token) + "\t" + std::string(RoleName(role)) +
               "\t" + std::string(RoleName(role)) + "-user\n";
     }
+    // An admin token that expired, and one that expires in 2999.
+    file += TokenStore::HashHex("tok-expired") +
+            "\tadmin\told-admin\texpires=2020-01-01\n";
+    file += TokenStore::HashHex("tok-future") +
+            "\tadmin\tnew-admin\texpires=2999-12-31T23:59:59Z\n";
     ServerOptions options;
     options.store_url = "sqlite::memory:";
     options.listen = "127.0.0.1:0";
@@ -217,6 +222,33 @@ TEST_F(AuthServerTest, MissingOrUnknownTokenIsUnauthenticatedEverywhere) {
   }
 }
 
+TEST_F(AuthServerTest, ExpiredTokensAreRefused) {
+  for (const auto& [method, call] : Calls()) {
+    EXPECT_EQ(CallWith(call, "tok-expired"), grpc::StatusCode::UNAUTHENTICATED)
+        << method;
+  }
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer tok-expired");
+  v1::LexiconInfo info;
+  const grpc::Status status = admin_->GetLexiconInfo(&context, {}, &info);
+  EXPECT_EQ(status.error_message(), "token expired");
+  grpc::ClientContext future;
+  future.AddMetadata("authorization", "Bearer tok-future");
+  EXPECT_TRUE(admin_->GetLexiconInfo(&future, {}, &info).ok());
+}
+
+TEST(ParseUtcTimeTest, DatesAndTimes) {
+  EXPECT_EQ(ParseUtcTime("1970-01-02")->time_since_epoch(),
+            std::chrono::hours(24));
+  EXPECT_EQ(ParseUtcTime("1970-01-01T00:01:05Z")->time_since_epoch(),
+            std::chrono::seconds(65));
+  for (const char* bad :
+       {"", "2026-13-01", "2026-02-30", "2026-1-01", "2026-01-01T25:00:00Z",
+        "2026-01-01 10:00:00", "2026-01-01T10:00:00", "tomorrow"}) {
+    EXPECT_FALSE(ParseUtcTime(bad).has_value()) << bad;
+  }
+}
+
 TEST_F(AuthServerTest, BearerSchemeIsCaseInsensitive) {
   grpc::ClientContext context;
   context.AddMetadata("authorization", "bearer  " + Tokens().at(Role::kAdmin));
@@ -275,6 +307,13 @@ TEST(TokenStoreTest, ReportsFileAndLine) {
   ASSERT_FALSE(b.ok());
   EXPECT_THAT(std::string(b.status().message()),
               HasSubstr(bad_hash + ":1: the token hash must be 64"));
+  const std::string bad_expiry =
+      WriteFile("vigil_bad_expiry",
+                TokenStore::HashHex("x") + "\tadmin\tme\texpires=soon\n");
+  auto c = TokenStore::Load(bad_expiry);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()),
+              HasSubstr(bad_expiry + ":1: the fourth field is expires="));
 }
 
 TEST(TokenStoreTest, FindsByHashOnly) {

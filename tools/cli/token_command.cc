@@ -11,14 +11,17 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: vigil token --role ingest|analyst|viewer|admin --name NAME\n"
+    "                   [--expires YYYY-MM-DD[THH:MM:SSZ]]\n"
     "Prints a new random bearer token, then the line to append to the\n"
-    "server's tokens file (which stores only the token's SHA-256).\n";
+    "server's tokens file (which stores only the token's SHA-256). With\n"
+    "--expires the server refuses the token from then on (UTC).\n";
 
 }  // namespace
 
 int RunToken(const std::vector<std::string>& args, const char*,
              std::ostream& out, std::ostream& err) {
-  ParsedFlags flags = ParseFlags(args, {"--role", "--name"}, {"-h", "--help"});
+  ParsedFlags flags =
+      ParseFlags(args, {"--role", "--name", "--expires"}, {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
@@ -26,6 +29,10 @@ int RunToken(const std::vector<std::string>& args, const char*,
   const std::optional<service::Role> role =
       service::ParseRole(flags.Get("--role"));
   const std::string name = flags.Get("--name");
+  const std::string expires = flags.Get("--expires");
+  if (!expires.empty() && !service::ParseUtcTime(expires)) {
+    flags.error = "--expires takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ";
+  }
   if (!flags.error.empty() || !role || name.empty() ||
       name.find('\t') != std::string::npos || !flags.positional.empty()) {
     err << "vigil token: "
@@ -51,7 +58,8 @@ int RunToken(const std::vector<std::string>& args, const char*,
   out << "token: " << token << "\n"
       << "tokens file line:\n"
       << service::TokenStore::HashHex(token) << "\t" << service::RoleName(*role)
-      << "\t" << name << "\n";
+      << "\t" << name << (expires.empty() ? "" : "\texpires=" + expires)
+      << "\n";
   return 0;
 }
 
