@@ -37,10 +37,16 @@ grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "post id and source must not contain NUL bytes");
   }
-  if (post.text().size() > options_.max_post_bytes) {
+  if (!post.text().empty() && !post.raw_text().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "post '" + post.id() +
+                            "' sets both text and raw_text; set one");
+  }
+  const size_t size = PostBytes(post).size();
+  if (size > options_.max_post_bytes) {
     return grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
-        "post '" + post.id() + "' is " + std::to_string(post.text().size()) +
+        "post '" + post.id() + "' is " + std::to_string(size) +
             " bytes; the limit is " + std::to_string(options_.max_post_bytes));
   }
   return grpc::Status::OK;
@@ -49,7 +55,7 @@ grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
 void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
                                      const v1::Post& post, Metrics* metrics,
                                      v1::AnalyzeResponse* response) {
-  const Analyzer::Result result = snapshot.analyzer->Analyze(post.text());
+  const Analyzer::Result result = snapshot.analyzer->Analyze(PostBytes(post));
   response->set_post_id(post.id());
   ToProto(*snapshot.analyzer, result, response->mutable_verdict());
   metrics->ObserveVerdict(response->verdict());
@@ -65,9 +71,18 @@ void AnalysisServiceImpl::StoreAndCount(
   }
   std::vector<FlaggedPost> flagged;
   for (size_t i = 0; i < posts.size(); ++i) {
-    if (responses[i]->verdict().flagged()) {
-      flagged.push_back({*posts[i], responses[i]->verdict()});
+    if (!responses[i]->verdict().flagged()) continue;
+    if (posts[i]->id().empty()) {
+      // The id names the review item: without one, every such post would
+      // be the same item.
+      done(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          "post " + std::to_string(i) +
+              " is flagged but has no id; the id names its review item (set "
+              "an id, or dry_run to analyze without storing)"));
+      return;
     }
+    flagged.push_back({*posts[i], responses[i]->verdict()});
   }
   // Counted once acknowledged: a failed call the client retries is not
   // counted twice.

@@ -133,6 +133,12 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   Metrics* metrics_;
 };
 
+// The bytes of a post: its text, or its raw_text when the text is not
+// valid UTF-8 (see analysis.proto).
+inline const std::string& PostBytes(const v1::Post& post) {
+  return post.raw_text().empty() ? post.text() : post.raw_text();
+}
+
 // absl and gRPC share the canonical status codes.
 inline grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;

@@ -271,6 +271,7 @@ TEST(OverloadTest, StreamLimitFailsFastWithoutStarvingUnaryCalls) {
   auto analyze = [&] {
     grpc::ClientContext context;
     v1::AnalyzeRequest request;
+    request.mutable_post()->set_id("unary");
     request.mutable_post()->set_text("óc chó");
     v1::AnalyzeResponse response;
     return stub->Analyze(&context, request, &response).error_code();
@@ -333,6 +334,7 @@ TEST(ShutdownTest, DrainsAStreamInFlight) {
   grpc::ClientContext context;
   auto stream = stub->AnalyzeStream(&context);
   v1::AnalyzeRequest request;
+  request.mutable_post()->set_id("draining");
   request.mutable_post()->set_text("óc chó");
   v1::AnalyzeResponse response;
   ASSERT_TRUE(stream->Write(request));

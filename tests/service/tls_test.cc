@@ -66,6 +66,7 @@ grpc::StatusCode CallAnalyze(std::shared_ptr<grpc::ChannelCredentials> creds,
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(5));
   v1::AnalyzeRequest request;
+  request.mutable_post()->set_id("tls");
   request.mutable_post()->set_text("óc chó");
   v1::AnalyzeResponse response;
   grpc::Status status = stub->Analyze(&context, request, &response);
