@@ -20,64 +20,16 @@
 #include <thread>
 
 #include "service/store/flag_store.h"
+#include "tests/service/server_process.h"
 #include "tests/service/store/test_database.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
-
-extern char** environ;
 
 namespace vigil::service {
 namespace {
 
 constexpr int kRounds = 20;
 constexpr int kStreams = 4;
-
-// `vigil serve` in a child process.
-class ServerProcess {
- public:
-  ServerProcess(const std::string& store_url, const std::string& log_path) {
-    const std::string lexicons =
-        vigil::testing::SourcePath("tests/fixtures/lexicon");
-    std::vector<std::string> args = {
-        VIGIL_BINARY, "serve",   "--listen", "127.0.0.1:0",      "--lexicons",
-        lexicons,     "--store", store_url,  "--metrics-listen", "127.0.0.1:0"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (posix_spawn(&pid_, VIGIL_BINARY, &actions, nullptr, argv.data(),
-                    environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    // Wait for "port=N" in its log.
-    for (int i = 0; i < 300 && pid_ > 0 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      std::ifstream in(log_path);
-      std::stringstream text;
-      text << in.rdbuf();
-      const std::string log = text.str();
-      const size_t at = log.find(" port=");
-      if (at != std::string::npos) port_ = std::atoi(log.c_str() + at + 6);
-    }
-  }
-  ~ServerProcess() { Kill(); }
-
-  int port() const { return port_; }
-  void Kill() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 std::string StrId(int round, int stream, int i) {
   return std::to_string(round) + "-" + std::to_string(stream) + "-" +
@@ -103,7 +55,8 @@ TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
   std::set<std::string> acknowledged;
   int64_t sent = 0;
   for (int round = 0; round < kRounds; ++round) {
-    ServerProcess server(db_->url(), log);
+    vigil::testing::ServerProcess server(
+        {.store_url = db_->url(), .log_path = log});
     ASSERT_GT(server.port(), 0)
         << "server did not start (round " << round << "); see " << log;
     auto channel =
