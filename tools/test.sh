@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # README command 2: installs what is missing, builds, and runs every test,
 # with a throwaway PostgreSQL server (on a loopback port) for the store
-# tests; it is stopped and removed afterwards.
+# tests; it is stopped and removed afterwards. Then the same suite again
+# built with AddressSanitizer and UBSan (build-asan/), then each fuzz target
+# for a short time (tools/fuzz.sh).
+#   tools/test.sh            everything (what CI runs)
+#   tools/test.sh --quick    the plain build's tests only
+#   tools/test.sh --sanitize the ASan+UBSan suite only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-all}
 tools/setup.sh
-tools/build.sh
+
 pg_dir=$(mktemp -d /tmp/vigil-test-pg.XXXXXX)
 cleanup() {
   tools/pg_test_cluster.sh stop "$pg_dir" || true
@@ -14,4 +20,21 @@ cleanup() {
 trap cleanup EXIT
 port=${VIGIL_TEST_PG_PORT:-$((20000 + RANDOM % 20000))}
 eval "$(tools/pg_test_cluster.sh start "$pg_dir" "$port")"
-ctest --test-dir build --output-on-failure --parallel "$(nproc)"
+
+if [[ "$mode" == all || "$mode" == --quick ]]; then
+  tools/build.sh
+  ctest --test-dir build --output-on-failure --parallel "$(nproc)"
+fi
+if [[ "$mode" == all || "$mode" == --sanitize ]]; then
+  echo "== the test suite under AddressSanitizer and UBSan (build-asan/)"
+  cmake -S . -B build-asan -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build-asan --parallel "$(nproc)" >/dev/null
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure --parallel "$(nproc)"
+fi
+if [[ "$mode" == all ]]; then
+  echo "== fuzzing, 20 s per target"
+  tools/fuzz.sh 20
+fi

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include "service/server.h"
@@ -53,6 +55,56 @@ TEST(LoadgenTest, EveryModeRunsAndReports) {
   auto queue = (*server)->store().CountByStatus();
   ASSERT_TRUE(queue.ok());
   EXPECT_GT(queue->at("open"), 0);
+}
+
+// Counts of each status code in a loadgen report line for `mode`.
+std::map<int, long> Codes(const std::string& output, const std::string& mode) {
+  std::map<int, long> codes;
+  const size_t line = output.find("\n" + mode + " ");
+  if (line == std::string::npos) return codes;
+  const size_t end = output.find('\n', line + 1);
+  const std::string text = output.substr(line, end - line);
+  const size_t at = text.rfind("  ");
+  std::stringstream list(text.substr(at + 2));
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    const size_t colon = item.find(':');
+    codes[std::stoi(item.substr(0, colon))] = std::stol(item.substr(colon + 1));
+  }
+  return codes;
+}
+
+TEST(OverloadTest, TenTimesTheCapacityFailsFastAndRecovers) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.store_url = "sqlite::memory:";
+  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+  options.max_in_flight = 16;
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string target =
+      " --target 127.0.0.1:" + std::to_string((*server)->port());
+  int code = 0;
+  // 160 calls in flight against room for 16.
+  const std::string overload = RunVigil(
+      "loadgen --mode unary --duration 3 --concurrency 160" + target, &code);
+  ASSERT_EQ(code, 0) << overload;
+  const auto during = Codes(overload, "unary");
+  std::printf("overload: %s",
+              overload.substr(overload.find("\nunary")).c_str());
+  EXPECT_GT(during.count(0) ? during.at(0) : 0, 0) << overload;
+  EXPECT_GT(during.count(8) ? during.at(8) : 0, 0) << overload;  // EXHAUSTED
+  for (const auto& [status, n] : during) {
+    EXPECT_TRUE(status == 0 || status == 8) << "code " << status << "\n"
+                                            << overload;
+  }
+  // Load within capacity afterwards: every call succeeds.
+  const std::string after = RunVigil(
+      "loadgen --mode unary --duration 2 --concurrency 8" + target, &code);
+  ASSERT_EQ(code, 0) << after;
+  const auto recovered = Codes(after, "unary");
+  EXPECT_EQ(recovered.size(), 1u) << after;
+  EXPECT_GT(recovered.count(0) ? recovered.at(0) : 0, 0) << after;
 }
 
 TEST(LoadgenTest, RefusesOtherHostsAndBadFlags) {
