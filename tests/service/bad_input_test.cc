@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "service/server.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -25,10 +26,7 @@ using ::testing::HasSubstr;
 class BadInputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.store_url = "sqlite::memory:";
-    options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+    ServerOptions options = vigil::testing::TestServerOptions();
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -80,7 +78,8 @@ TEST_F(BadInputTest, BytesThatAreNotUtf8AreAnalyzedAsTheyAre) {
   };
   const std::vector<Case> cases = {
       {"ill-formed bytes", "\xff\xfe đồ óc chó", "óc chó"},
-      {"NUL bytes", std::string("đồ\0 óc chó", sizeof("đồ\0 óc chó") - 1), "óc chó"},
+      {"NUL bytes", std::string("đồ\0 óc chó", sizeof("đồ\0 óc chó") - 1),
+       "óc chó"},
       {"lone surrogate (CESU-8)", "\xed\xa0\x80 óc chó", "óc chó"},
       {"truncated sequence", "óc chó \xe1\xbb", "óc chó"},
   };

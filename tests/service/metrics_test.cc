@@ -9,6 +9,7 @@
 
 #include "service/server.h"
 #include "tests/service/http_get.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -20,11 +21,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = vigil::testing::TestServerOptions();
   options.metrics_listen = "127.0.0.1:0";
-  options.store_url = "sqlite::memory:";
-  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
   options.max_post_bytes = 100;
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
@@ -111,11 +109,8 @@ TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
 }
 
 TEST(MetricsTest, UnbindableAddressFailsTheStart) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = vigil::testing::TestServerOptions();
   options.metrics_listen = "203.0.113.1:1";  // not an address of this host
-  options.store_url = "sqlite::memory:";
-  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
   auto server = Server::Start(options);
   EXPECT_EQ(server.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(server.status().message(), HasSubstr("metrics"));

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "service/server.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil_test/reflection_messages.pb.h"
 
@@ -70,10 +71,7 @@ class ReflectionClient {
 };
 
 TEST(ReflectionTest, ListsServicesAndServesTheirProtoFiles) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.store_url = "sqlite::memory:";
-  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+  ServerOptions options = vigil::testing::TestServerOptions();
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   ReflectionClient client(

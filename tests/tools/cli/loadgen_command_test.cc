@@ -10,6 +10,7 @@
 #include <string>
 
 #include "service/server.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 
 namespace vigil::service {
@@ -29,10 +30,7 @@ std::string RunVigil(const std::string& args, int* exit_code) {
 }
 
 TEST(LoadgenTest, EveryModeRunsAndReports) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.store_url = "sqlite::memory:";
-  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+  ServerOptions options = vigil::testing::TestServerOptions();
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   int code = 0;
@@ -75,10 +73,7 @@ std::map<int, long> Codes(const std::string& output, const std::string& mode) {
 }
 
 TEST(OverloadTest, TenTimesTheCapacityFailsFastAndRecovers) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.store_url = "sqlite::memory:";
-  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+  ServerOptions options = vigil::testing::TestServerOptions();
   options.max_in_flight = 16;
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
