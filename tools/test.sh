@@ -25,7 +25,8 @@ cleanup() {
   rm -rf "$pg_dir"
 }
 trap cleanup EXIT
-port=${VIGIL_TEST_PG_PORT:-$((20000 + RANDOM % 20000))}
+# Below the ephemeral port range (32768 and up), apart from the fault test's.
+port=${VIGIL_TEST_PG_PORT:-$((26000 + RANDOM % 6000))}
 eval "$(tools/pg_test_cluster.sh start "$pg_dir" "$port")"
 
 if [[ "$mode" == all || "$mode" == --quick ]]; then
