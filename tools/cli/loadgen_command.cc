@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <map>
 #include <mutex>
@@ -216,67 +217,77 @@ void RunTrivial(const Config& config, grpc::Channel* channel, Results& r) {
   });
 }
 
-void RunUnary(const Config& config, grpc::Channel* channel, Results& r) {
+// A call in flight: its context, messages and start time.
+template <typename Request, typename Response>
+struct Call {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+  std::chrono::steady_clock::time_point start;
+};
+
+// Issues calls of one kind: `fill(request, next_post_number)` writes a
+// request and returns how many posts it carries; `start(stub, call, done)`
+// starts the RPC.
+template <typename Request, typename Response, typename Fill, typename Start>
+void RunAnalysisCalls(const Config& config, grpc::Channel* channel, Results& r,
+                      Fill fill, Start start) {
   auto stub = v1::AnalysisService::NewStub(channel->shared_from_this());
   Slots slots(config.concurrency);
   uint64_t n = 0;
   RunIssuer(config, slots, [&] {
-    struct Call {
-      grpc::ClientContext context;
-      v1::AnalyzeRequest request;
-      v1::AnalyzeResponse response;
-      std::chrono::steady_clock::time_point start;
-    };
-    auto* call = new Call;
+    auto* call = new Call<Request, Response>;
     Authorize(config, &call->context);
     call->request.set_dry_run(config.dry_run);
-    v1::Post* post = call->request.mutable_post();
-    post->set_source("loadgen");
-    post->set_id(std::to_string(n));
-    post->set_text(config.posts[n % config.posts.size()]);
-    ++n;
+    const int posts = fill(&call->request, &n);
     call->start = std::chrono::steady_clock::now();
-    stub->async()->Analyze(&call->context, &call->request, &call->response,
-                           [call, &r, &slots](grpc::Status status) {
-                             r.Finish(status.error_code(), 1, call->start);
-                             delete call;
-                             slots.Give();
-                           });
-    return 1;
+    start(stub.get(), call, [call, &r, &slots, posts](grpc::Status status) {
+      r.Finish(status.error_code(), posts, call->start);
+      delete call;
+      slots.Give();
+    });
+    return posts;
   });
 }
 
+void FillPost(const Config& config, uint64_t n, v1::Post* post) {
+  post->set_source("loadgen");
+  post->set_id(std::to_string(n));
+  post->set_text(config.posts[n % config.posts.size()]);
+}
+
+void RunUnary(const Config& config, grpc::Channel* channel, Results& r) {
+  using Request = v1::AnalyzeRequest;
+  using Response = v1::AnalyzeResponse;
+  RunAnalysisCalls<Request, Response>(
+      config, channel, r,
+      [&config](Request* request, uint64_t* n) {
+        FillPost(config, (*n)++, request->mutable_post());
+        return 1;
+      },
+      [](v1::AnalysisService::Stub* stub, Call<Request, Response>* call,
+         std::function<void(grpc::Status)> done) {
+        stub->async()->Analyze(&call->context, &call->request, &call->response,
+                               std::move(done));
+      });
+}
+
 void RunBatch(const Config& config, grpc::Channel* channel, Results& r) {
-  auto stub = v1::AnalysisService::NewStub(channel->shared_from_this());
-  Slots slots(config.concurrency);
-  uint64_t n = 0;
-  RunIssuer(config, slots, [&] {
-    struct Call {
-      grpc::ClientContext context;
-      v1::AnalyzeBatchRequest request;
-      v1::AnalyzeBatchResponse response;
-      std::chrono::steady_clock::time_point start;
-    };
-    auto* call = new Call;
-    Authorize(config, &call->context);
-    call->request.set_dry_run(config.dry_run);
-    for (int i = 0; i < config.batch; ++i, ++n) {
-      v1::Post* post = call->request.add_posts();
-      post->set_source("loadgen");
-      post->set_id(std::to_string(n));
-      post->set_text(config.posts[n % config.posts.size()]);
-    }
-    call->start = std::chrono::steady_clock::now();
-    const int batch = config.batch;
-    stub->async()->AnalyzeBatch(&call->context, &call->request, &call->response,
-                                [call, &r, &slots, batch](grpc::Status status) {
-                                  r.Finish(status.error_code(), batch,
-                                           call->start);
-                                  delete call;
-                                  slots.Give();
-                                });
-    return batch;
-  });
+  using Request = v1::AnalyzeBatchRequest;
+  using Response = v1::AnalyzeBatchResponse;
+  RunAnalysisCalls<Request, Response>(
+      config, channel, r,
+      [&config](Request* request, uint64_t* n) {
+        for (int i = 0; i < config.batch; ++i) {
+          FillPost(config, (*n)++, request->add_posts());
+        }
+        return config.batch;
+      },
+      [](v1::AnalysisService::Stub* stub, Call<Request, Response>* call,
+         std::function<void(grpc::Status)> done) {
+        stub->async()->AnalyzeBatch(&call->context, &call->request,
+                                    &call->response, std::move(done));
+      });
 }
 
 // One AnalyzeStream with up to `window` posts outstanding.
