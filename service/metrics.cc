@@ -37,7 +37,10 @@ class Metrics::QueueDepth final : public prometheus::Collectable {
     std::lock_guard<std::mutex> lock(mu_);
     if (!source_) return {};
     auto counts = source_();
-    if (!counts.ok()) return {};  // the store errors metric tells why
+    // When the store cannot answer, the series is left out of this scrape
+    // (Prometheus then shows a gap; the logs and store metrics of the
+    // calls that failed say why).
+    if (!counts.ok()) return {};
     prometheus::MetricFamily family;
     family.name = "vigil_queue_items";
     family.help = "Review items by status";
