@@ -80,7 +80,6 @@ class SqlFlagStore : public FlagStore {
       const v1::GetReviewOutcomesRequest& request) override;
   absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override;
 
-  SqlDialect dialect() const { return dialect_; }
 
  protected:
   explicit SqlFlagStore(Options options);
