@@ -57,6 +57,9 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
   if (!config.metrics_listen().empty()) {
     options->metrics_listen = config.metrics_listen();
   }
+  if (!config.http_listen().empty()) {
+    options->http_listen = config.http_listen();
+  }
   if (config.retention_hours() > 0) {
     options->retention = std::chrono::hours(config.retention_hours());
   }

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "service/auth.h"
+#include "service/http/http_server.h"
+#include "service/http/json_rpc.h"
 #include "service/log.h"
 #include "service/services.h"
 
@@ -88,6 +90,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     if (!loaded.ok()) return loaded.status();
     tokens = *std::move(loaded);
   }
+  if (!options.http_listen.empty() && !IsLoopbackAddress(options.http_listen) &&
+      (options.tokens_path.empty() || options.tls_cert_path.empty())) {
+    return absl::FailedPreconditionError(
+        "refusing to serve HTTP on " + options.http_listen +
+        " without authentication and TLS: configure a tokens file and a TLS "
+        "certificate, or listen on loopback");
+  }
   if (!IsLoopbackAddress(options.listen) &&
       (options.tokens_path.empty() || options.tls_cert_path.empty())) {
     return absl::FailedPreconditionError(
@@ -159,6 +168,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
+  if (!options.http_listen.empty()) {
+    server->json_rpc_ = std::make_unique<JsonRpc>(
+        server->server_->InProcessChannel(grpc::ChannelArguments()),
+        std::set<std::string, std::less<>>{"vigil.v1.ReviewService",
+                                           "vigil.v1.StatsService"});
+    HttpServerOptions http;
+    http.listen = options.http_listen;
+    http.tls_cert_path = options.tls_cert_path;
+    http.tls_key_path = options.tls_key_path;
+    auto started = HttpServer::Start(http, server->json_rpc_.get());
+    if (!started.ok()) return started.status();  // ~Server shuts down
+    server->http_ = *std::move(started);
+  }
   Server* raw = server.get();
   server->maintenance_thread_ =
       std::thread([raw, options] { raw->MaintenanceLoop(options); });
@@ -166,6 +188,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 }
 
 int Server::metrics_port() const { return metrics_->port(); }
+
+int Server::http_port() const { return http_ == nullptr ? 0 : http_->port(); }
 
 absl::Status Server::ReloadLexicons(const std::string& directory) {
   return ReloadSnapshot(snapshots_.get(), metrics_.get(), directory);
@@ -216,6 +240,8 @@ void Server::MaintenanceLoop(const ServerOptions& options) {
 void Server::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  // HTTP requests in flight finish over the still-open gRPC server.
+  if (http_ != nullptr) http_->Stop();
   if (auto* health = server_->GetHealthCheckService()) {
     health->SetServingStatus(false);
   }

@@ -59,6 +59,10 @@ struct ServerOptions {
   int max_streams = 64;
   // Prometheus metrics over HTTP (HOST:PORT, port 0 picks one); empty: none.
   std::string metrics_listen;
+  // The HTTP JSON API and the analyst console (HOST:PORT, port 0 picks
+  // one); empty: none. Beyond loopback it needs tokens and TLS, like the
+  // gRPC port, and serves HTTPS with the same certificate.
+  std::string http_listen;
   // Where flagged posts go and analysts review them (see
   // store/flag_store.h for the URLs): by default a SQLite file under
   // ./data.
@@ -82,6 +86,8 @@ class AnalysisServiceImpl;
 class AdminServiceImpl;
 class ReviewServiceImpl;
 class StatsServiceImpl;
+class JsonRpc;
+class HttpServer;
 
 class Server {
  public:
@@ -101,6 +107,8 @@ class Server {
   Metrics& metrics() { return *metrics_; }
   // The bound metrics port; 0 without metrics_listen.
   int metrics_port() const;
+  // The bound HTTP (API and console) port; 0 without http_listen.
+  int http_port() const;
 
   // Adds the counts of analyzed posts so far to the store (the server also
   // does so every stats_flush_interval and at shutdown).
@@ -141,6 +149,8 @@ class Server {
   std::condition_variable maintenance_cv_;
   bool stopping_ = false;  // guarded by maintenance_mu_
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<JsonRpc> json_rpc_;
+  std::unique_ptr<HttpServer> http_;
   int port_ = 0;
   bool shut_down_ = false;
 };

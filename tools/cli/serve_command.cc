@@ -24,7 +24,8 @@ constexpr char kUsage[] =
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "                   [--store URL] [--retention-hours N]\n"
-    "                   [--metrics-listen HOST:PORT]\n"
+    "                   [--metrics-listen HOST:PORT] [--http-listen "
+    "HOST:PORT]\n"
     "Serves vigil.v1.AnalysisService, ReviewService and AdminService over\n"
     "gRPC (plus health and reflection) on --listen (default\n"
     "127.0.0.1:50051). SIGHUP reloads the lexicons; SIGTERM or SIGINT drains\n"
@@ -34,6 +35,9 @@ constexpr char kUsage[] =
     "one); --retention-hours erases stored post text that old.\n"
     "Prometheus metrics: http://--metrics-listen/metrics (default\n"
     "127.0.0.1:9464; an empty value turns them off).\n"
+    "The analyst console and the HTTP JSON API (ReviewService and\n"
+    "StatsService at POST /api/vigil.v1.<Service>/<Method>):\n"
+    "http://--http-listen/ (default 127.0.0.1:8080; empty turns them off).\n"
     "Logs go to stderr, one line per event (calls at debug, failed calls\n"
     "at warning); post text is never logged.\n"
     "--tokens names the bearer tokens file (vigil token makes entries);\n"
@@ -48,7 +52,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
       {"--config", "--listen", "--lexicons", "--tokens", "--tls-cert",
        "--tls-key", "--tls-client-ca", "--max-post-bytes", "--max-batch",
        "--max-in-flight", "--max-streams", "--log-level", "--store",
-       "--retention-hours", "--metrics-listen"},
+       "--retention-hours", "--metrics-listen", "--http-listen"},
       {"-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -57,6 +61,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   service::ServerOptions options;
   options.lexicon_dir = LexiconDir("", argv0);
   options.metrics_listen = "127.0.0.1:9464";
+  options.http_listen = "127.0.0.1:8080";
   if (!flags.Get("--config").empty()) {
     const absl::Status status =
         service::ApplyConfigFile(flags.Get("--config"), &options);
@@ -76,6 +81,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   options.store_url = flags.Get("--store", options.store_url);
   options.metrics_listen =
       flags.Get("--metrics-listen", options.metrics_listen);
+  options.http_listen = flags.Get("--http-listen", options.http_listen);
   // Whole positive numbers within the config file's ranges.
   auto number = [&](const char* flag, uint64_t max, auto* out) {
     const std::string v = flags.Get(flag);
@@ -134,7 +140,8 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
           " port=" + std::to_string((*server)->port()) + " lexicon=" +
           (*server)->snapshots().Get()->analyzer->version() + " store=" +
           service::Quote(service::RedactStoreUrl(options.store_url)) +
-          " metrics_port=" + std::to_string((*server)->metrics_port()));
+          " metrics_port=" + std::to_string((*server)->metrics_port()) +
+          " http_port=" + std::to_string((*server)->http_port()));
   while (true) {
     int signal = 0;
     sigwait(&signals, &signal);

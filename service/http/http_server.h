@@ -1,0 +1,76 @@
+// HttpServer: vigil's HTTP side — the JSON API over the ReviewService and
+// StatsService (see json_rpc.h) and the analyst console's static files,
+// served with civetweb.
+//
+//   POST /api/vigil.v1.ReviewService/ListQueue     {"pageSize": 20}
+//   Authorization: Bearer <token>
+//   -> 200 {"items": [...], "nextPageToken": "..."}
+//
+//   GET /            the console (index.html, app.js, style.css)
+//
+// The API path is the gRPC method path under /api. Errors answer
+// {"code": "...", "message": "..."} with the matching HTTP status. The
+// console files hold no data; every datum comes through the API and its
+// token checks. With TLS files the server speaks HTTPS only.
+//
+// Thread safety: Start() and Stop() from one thread; requests are served on
+// civetweb's worker threads.
+#ifndef VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
+#define VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "service/http/json_rpc.h"
+
+struct mg_context;
+struct mg_connection;
+
+namespace vigil::service {
+
+struct HttpServerOptions {
+  std::string listen;  // HOST:PORT; port 0 picks a free one
+  // PEM files: both set serves HTTPS only.
+  std::string tls_cert_path;
+  std::string tls_key_path;
+  // Largest request body accepted (413 beyond).
+  size_t max_body_bytes = 1 << 20;
+  int threads = 8;
+};
+
+class HttpServer {
+ public:
+  // Starts serving; UNAVAILABLE when `options.listen` cannot be bound,
+  // INVALID_ARGUMENT for a bad address or unusable TLS files. `rpc` must
+  // outlive the server.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      const HttpServerOptions& options, const JsonRpc* rpc);
+  ~HttpServer();  // Stops.
+
+  // The bound port.
+  int port() const { return port_; }
+  // Stops accepting and waits for requests in flight. Idempotent.
+  void Stop();
+
+  // The TLS files civetweb's set-up callback reads (internal).
+  struct TlsFiles {
+    std::string cert;
+    std::string key;
+  };
+
+ private:
+  HttpServer() = default;
+  static int Handle(mg_connection* connection, void* self);
+  int Serve(mg_connection* connection);
+
+  HttpServerOptions options_;
+  const JsonRpc* rpc_ = nullptr;
+  std::unique_ptr<TlsFiles> tls_files_;
+  mg_context* context_ = nullptr;
+  int port_ = 0;
+};
+
+}  // namespace vigil::service
+
+#endif  // VIGIL_SERVICE_HTTP_HTTP_SERVER_H_

@@ -1,0 +1,253 @@
+#include "service/http/json_rpc.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "analyzers/util/strings.h"
+
+namespace vigil::service {
+
+namespace {
+
+namespace pb = google::protobuf;
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+// JSON string literal for `text` (which may be any bytes; invalid UTF-8
+// comes out as U+FFFD so the reply stays valid JSON).
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = text[i];
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      // Copy a well-formed multi-byte sequence; replace anything else.
+      const int length = c >= 0xF0 && c <= 0xF4   ? 4
+                         : c >= 0xE0              ? 3
+                         : c >= 0xC2 && c <= 0xDF ? 2
+                                                  : 0;
+      bool ok = length > 0 && i + length <= text.size();
+      for (int k = 1; ok && k < length; ++k) {
+        ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+      }
+      if (ok) {
+        out.append(text.substr(i, length));
+        i += length;
+      } else {
+        out += "\\ufffd";
+        ++i;
+      }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// A visible-ASCII header value can go on as gRPC metadata.
+bool IsValidMetadataValue(std::string_view value) {
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int HttpStatusFor(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return 200;
+    case grpc::StatusCode::CANCELLED:
+      return 499;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return 400;
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return 409;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return 409;
+    case grpc::StatusCode::ABORTED:
+      return 409;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return 501;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+std::string JsonError(grpc::StatusCode code, std::string_view message) {
+  return StrCat("{\"code\":", JsonString(CodeName(code)),
+                ",\"message\":", JsonString(message), "}");
+}
+
+JsonRpc::JsonRpc(std::shared_ptr<grpc::Channel> channel,
+                 std::set<std::string, std::less<>> services,
+                 std::chrono::milliseconds deadline)
+    : channel_(std::move(channel)),
+      stub_(std::make_unique<grpc::GenericStub>(channel_)),
+      services_(std::move(services)),
+      deadline_(deadline) {}
+
+JsonRpc::Reply JsonRpc::Call(std::string_view service, std::string_view method,
+                             std::string_view json,
+                             std::string_view authorization) const {
+  auto error = [](grpc::StatusCode code, std::string_view message) {
+    return Reply{HttpStatusFor(code), JsonError(code, message)};
+  };
+  const pb::ServiceDescriptor* service_descriptor =
+      services_.count(service) == 0
+          ? nullptr
+          : pb::DescriptorPool::generated_pool()->FindServiceByName(
+                std::string(service));
+  const pb::MethodDescriptor* method_descriptor =
+      service_descriptor == nullptr
+          ? nullptr
+          : service_descriptor->FindMethodByName(std::string(method));
+  if (method_descriptor == nullptr || method_descriptor->client_streaming() ||
+      method_descriptor->server_streaming()) {
+    return error(
+        grpc::StatusCode::NOT_FOUND,
+        StrCat("no method ", service, "/", method, " in the HTTP API"));
+  }
+  if (!IsValidMetadataValue(authorization)) {
+    return error(grpc::StatusCode::UNAUTHENTICATED,
+                 "the Authorization header holds characters a token cannot");
+  }
+  pb::MessageFactory* factory = pb::MessageFactory::generated_factory();
+  std::unique_ptr<pb::Message> request(
+      factory->GetPrototype(method_descriptor->input_type())->New());
+  if (!json.empty()) {
+    pb::util::JsonParseOptions parse;
+    parse.ignore_unknown_fields = false;
+    const auto parsed =
+        pb::util::JsonStringToMessage(std::string(json), request.get(), parse);
+    if (!parsed.ok()) {
+      return error(grpc::StatusCode::INVALID_ARGUMENT,
+                   StrCat("request body is not a ",
+                          method_descriptor->input_type()->full_name(),
+                          " in JSON: ", parsed.message().as_string()));
+    }
+  }
+  std::string serialized;
+  request->SerializeToString(&serialized);
+  grpc::Slice slice(serialized);
+  grpc::ByteBuffer request_buffer(&slice, 1);
+  grpc::ByteBuffer response_buffer;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + deadline_);
+  if (!authorization.empty()) {
+    context.AddMetadata("authorization", std::string(authorization));
+  }
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  grpc::Status status;
+  stub_->UnaryCall(&context, StrCat("/", service, "/", method),
+                   grpc::StubOptions(), &request_buffer, &response_buffer,
+                   [&](grpc::Status s) {
+                     std::lock_guard<std::mutex> lock(mu);
+                     status = std::move(s);
+                     done = true;
+                     done_cv.notify_one();
+                   });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    done_cv.wait(lock, [&] { return done; });
+  }
+  if (!status.ok()) return error(status.error_code(), status.error_message());
+  std::unique_ptr<pb::Message> response(
+      factory->GetPrototype(method_descriptor->output_type())->New());
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (response_buffer.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  if (!response->ParseFromString(bytes)) {
+    return error(grpc::StatusCode::INTERNAL, "cannot parse the response");
+  }
+  pb::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  Reply reply;
+  const auto printed =
+      pb::util::MessageToJsonString(*response, &reply.body, print);
+  if (!printed.ok()) {
+    return error(grpc::StatusCode::INTERNAL,
+                 StrCat("cannot print the response as JSON: ",
+                        printed.message().as_string()));
+  }
+  return reply;
+}
+
+}  // namespace vigil::service
