@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Calls a running vigil server from Python (Debian's python3-grpcio).
 
-    examples/python_client.py [--target 127.0.0.1:50051] [--token T] TEXT...
+    examples/python_client.py [--target 127.0.0.1:50051] [--token T]
+                              [--source S] [--id-prefix P] TEXT...
 
 Generates the vigil.v1 Python modules from proto/ with protoc and the gRPC
 Python plugin (packages protobuf-compiler, protobuf-compiler-grpc) into a
@@ -40,6 +41,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--target", default="127.0.0.1:50051")
     parser.add_argument("--token", help="bearer token, if the server has tokens")
+    parser.add_argument("--source", default="", help="the posts' source")
+    parser.add_argument("--id-prefix", default="py-",
+                        help="post ids are this prefix + a number")
+    parser.add_argument("--no-stream", action="store_true",
+                        help="skip the AnalyzeStream part")
     parser.add_argument("texts", nargs="+")
     args = parser.parse_args()
     pb, pb_grpc = load_stubs()
@@ -48,7 +54,8 @@ def main():
         stub = pb_grpc.AnalysisServiceStub(channel)
         for i, text in enumerate(args.texts):
             response = stub.Analyze(
-                pb.AnalyzeRequest(post=pb.Post(id=f"py-{i}", text=text)),
+                pb.AnalyzeRequest(post=pb.Post(id=f"{args.id_prefix}{i}",
+                                               source=args.source, text=text)),
                 metadata=metadata, timeout=10)
             v = response.verdict
             print(f"{response.post_id}: flagged={v.flagged} "
@@ -58,6 +65,8 @@ def main():
                 span = text.encode()[hit.begin:hit.end].decode()
                 print(f"  {hit.category}: '{span}' = {hit.term} "
                       f"(weight {hit.weight:.1f}, via {list(hit.via)})")
+        if args.no_stream:
+            return
         requests = (pb.AnalyzeRequest(post=pb.Post(id=f"stream-{i}", text=t))
                     for i, t in enumerate(args.texts))
         flagged = [r.post_id for r in stub.AnalyzeStream(

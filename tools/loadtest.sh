@@ -12,7 +12,7 @@ dir=$(mktemp -d /tmp/vigil-loadtest.XXXXXX)
 store="sqlite:$dir/vigil.db"
 if [[ "${1:-}" == "--store" ]]; then store=$2; fi
 log="$dir/server.log"
-build/vigil serve --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
+build/vigil serve --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
   --store "$store" --max-in-flight 4096 2>"$log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT

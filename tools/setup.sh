@@ -2,6 +2,9 @@
 # Installs the Debian 12 packages vigil needs to build, test and run.
 # Idempotent: packages already installed are left alone, and apt-get is not
 # called at all when nothing is missing. Needs root (or sudo) only to install.
+#   tools/setup.sh          what building and running need
+#   tools/setup.sh --test   also what the tests need: chromium, and node and
+#                           npm for the console's browser test
 set -euo pipefail
 
 readonly kPackages=(
@@ -9,12 +12,20 @@ readonly kPackages=(
   libicu-dev libabsl-dev libre2-dev nlohmann-json3-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libssl-dev openssl python3-grpcio python3-protobuf
-  libsqlite3-dev libpq-dev postgresql prometheus-cpp-dev libhyperscan-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libpq-dev postgresql prometheus-cpp-dev libcivetweb-dev
+  libhyperscan-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
+packages=("${kPackages[@]}")
+if [[ "${1:-}" == --test ]]; then
+  packages+=(chromium)
+  # A node from elsewhere (e.g. NodeSource) is fine; Debian's otherwise.
+  if ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
+fi
 
 missing=()
-for pkg in "${kPackages[@]}"; do
+for pkg in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi

@@ -3,7 +3,8 @@
 # with a throwaway PostgreSQL server (on a loopback port) for the store
 # tests; it is stopped and removed afterwards. Then the same suite again
 # built with AddressSanitizer and UBSan (build-asan/), then each fuzz target
-# for a short time (tools/fuzz.sh).
+# for a short time (tools/fuzz.sh). The console's browser test leaves its
+# screenshots in build/artifacts/console/.
 #   tools/test.sh            everything (what CI runs)
 #   tools/test.sh --quick    the plain build's tests only
 #   tools/test.sh --sanitize the ASan+UBSan suite only
@@ -17,7 +18,10 @@ mode=${1:-all}
 # are left out: Debian's gRPC is not built with TSan, so TSan cannot see its
 # synchronization and reports its hand-offs as races.
 tsan_filter='*StoreConformance*:*StatsConformance*'
-tools/setup.sh
+tools/setup.sh --test
+# playwright-core for the console's browser test, at the version the lock
+# file pins (from the npm registry).
+npm ci --prefix tests/service/console --no-audit --no-fund --loglevel=error
 
 pg_dir=$(mktemp -d /tmp/vigil-test-pg.XXXXXX)
 cleanup() {

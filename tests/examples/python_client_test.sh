@@ -11,7 +11,7 @@ fi
 log=$(mktemp)
 store=$(mktemp -d)
 "$vigil" serve --listen 127.0.0.1:0 --lexicons "$root/lexicons" \
-  --store "sqlite:$store/vigil.db" --metrics-listen 127.0.0.1:0 2>"$log" &
+  --store "sqlite:$store/vigil.db" --metrics-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 2>"$log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$log" "$store"' EXIT
 port=""

@@ -7,7 +7,9 @@
 
 namespace vigil::testing {
 
-std::string HttpGet(int port, const std::string& path) {
+namespace {
+
+std::string Exchange(int port, const std::string& request) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -15,9 +17,13 @@ std::string HttpGet(int port, const std::string& path) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    const std::string request =
-        "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    (void)!write(fd, request.data(), request.size());
+    size_t sent = 0;
+    while (sent < request.size()) {
+      const ssize_t n =
+          send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += n;
+    }
     char buffer[4096];
     ssize_t n;
     while ((n = read(fd, buffer, sizeof(buffer))) > 0) {
@@ -25,6 +31,31 @@ std::string HttpGet(int port, const std::string& path) {
     }
   }
   close(fd);
+  return response;
+}
+
+}  // namespace
+
+std::string HttpGet(int port, const std::string& path) {
+  return Exchange(port, "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+}
+
+HttpResponse HttpRequest(int port, const std::string& method,
+                         const std::string& path, const std::string& headers,
+                         const std::string& body) {
+  std::string request =
+      method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n" + headers;
+  if (!body.empty() || method == "POST") {
+    request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  request += "\r\n" + body;
+  const std::string raw = Exchange(port, request);
+  HttpResponse response;
+  const size_t end = raw.find("\r\n\r\n");
+  if (raw.size() < 12 || end == std::string::npos) return response;
+  response.status = std::stoi(raw.substr(9, 3));
+  response.headers = raw.substr(0, end);
+  response.body = raw.substr(end + 4);
   return response;
 }
 

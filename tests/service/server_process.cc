@@ -21,9 +21,9 @@ namespace vigil::testing {
 ServerProcess::ServerProcess(const Options& options) {
   const std::string lexicons = SourcePath("tests/fixtures/lexicon");
   std::vector<std::string> args = {
-      VIGIL_BINARY,       "serve",      "--listen", "127.0.0.1:0",
-      "--lexicons",       lexicons,     "--store",  options.store_url,
-      "--metrics-listen", "127.0.0.1:0"};
+      VIGIL_BINARY,       "serve",       "--listen",      "127.0.0.1:0",
+      "--lexicons",       lexicons,      "--store",       options.store_url,
+      "--metrics-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"};
   if (options.file_size_limit_kb > 0) {
     // bash sets the limit and ignores SIGXFSZ; exec keeps both.
     std::string command = "trap '' XFSZ; ulimit -f " +
