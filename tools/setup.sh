@@ -12,7 +12,7 @@ readonly kPackages=(
   libicu-dev libabsl-dev libre2-dev nlohmann-json3-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libssl-dev openssl python3-grpcio python3-protobuf
-  libsqlite3-dev libpq-dev postgresql prometheus-cpp-dev libcivetweb-dev
+  libsqlite3-dev libpq-dev postgresql prometheus-cpp-dev libcpp-httplib-dev
   libhyperscan-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 packages=("${kPackages[@]}")

@@ -1,6 +1,6 @@
 // HttpServer: vigil's HTTP side — the JSON API over the ReviewService and
 // StatsService (see json_rpc.h) and the analyst console's static files,
-// served with civetweb.
+// served with cpp-httplib (HTTPS through OpenSSL).
 //
 //   POST /api/vigil.v1.ReviewService/ListQueue     {"pageSize": 20}
 //   Authorization: Bearer <token>
@@ -14,18 +14,20 @@
 // token checks. With TLS files the server speaks HTTPS only.
 //
 // Thread safety: Start() and Stop() from one thread; requests are served on
-// civetweb's worker threads.
+// a pool of `threads` worker threads.
 #ifndef VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
 #define VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "service/http/json_rpc.h"
 
-struct mg_context;
-struct mg_connection;
+namespace httplib {
+class Server;
+}  // namespace httplib
 
 namespace vigil::service {
 
@@ -53,21 +55,14 @@ class HttpServer {
   // Stops accepting and waits for requests in flight. Idempotent.
   void Stop();
 
-  // The TLS files civetweb's set-up callback reads (internal).
-  struct TlsFiles {
-    std::string cert;
-    std::string key;
-  };
-
  private:
   HttpServer() = default;
-  static int Handle(mg_connection* connection, void* self);
-  int Serve(mg_connection* connection);
+  void Route();
 
   HttpServerOptions options_;
   const JsonRpc* rpc_ = nullptr;
-  std::unique_ptr<TlsFiles> tls_files_;
-  mg_context* context_ = nullptr;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;  // runs the accept loop
   int port_ = 0;
 };
 

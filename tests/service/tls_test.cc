@@ -2,12 +2,14 @@
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "service/server.h"
+#include "tests/service/http_get.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -15,6 +17,7 @@ namespace vigil::service {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::HasSubstr;
 
 std::string Slurp(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -110,6 +113,53 @@ TEST(TlsTest, ServerTlsAndMutualTls) {
     EXPECT_EQ(CallAnalyze(grpc::SslCredentials(with_cert), (*server)->port()),
               grpc::StatusCode::OK);
   }
+}
+
+// GET https://127.0.0.1:port/ trusting `ca_path`: the raw response, empty
+// when the handshake or verification fails.
+std::string HttpsGet(int port, const std::string& ca_path) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, ca_path.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  BIO* bio = BIO_new_ssl_connect(ctx);
+  BIO_set_conn_hostname(bio, ("127.0.0.1:" + std::to_string(port)).c_str());
+  SSL* ssl = nullptr;
+  BIO_get_ssl(bio, &ssl);
+  SSL_set_tlsext_host_name(ssl, "localhost");
+  std::string response;
+  if (BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1 &&
+      SSL_get_verify_result(ssl) == X509_V_OK) {
+    const std::string request = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    BIO_write(bio, request.data(), static_cast<int>(request.size()));
+    char buffer[4096];
+    int n;
+    while ((n = BIO_read(bio, buffer, sizeof(buffer))) > 0) {
+      response.append(buffer, n);
+    }
+  }
+  BIO_free_all(bio);
+  SSL_CTX_free(ctx);
+  return response;
+}
+
+TEST(TlsTest, ConsoleIsServedOverHttpsOnly) {
+  TestPki pki;
+  if (!pki.ok()) GTEST_SKIP() << "the openssl command could not make a test CA";
+  ServerOptions options;
+  options.store_url = "sqlite::memory:";
+  options.listen = "127.0.0.1:0";
+  options.http_listen = "127.0.0.1:0";
+  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+  options.tls_cert_path = pki.path("server.pem");
+  options.tls_key_path = pki.path("server.key");
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->http_port();
+  const std::string https = HttpsGet(port, pki.path("ca.pem"));
+  EXPECT_THAT(https, HasSubstr("HTTP/1.1 200 OK"));
+  EXPECT_THAT(https, HasSubstr("Content-Security-Policy"));
+  // Plain HTTP on the same port gets no page.
+  EXPECT_THAT(testing::HttpGet(port, "/"), ::testing::Not(HasSubstr("200 OK")));
 }
 
 TEST(TlsTest, BadTlsOptionsFailToStart) {

@@ -227,19 +227,15 @@ TEST_F(HttpApiTest, BadRequestsGetClearErrors) {
         << c.method << " " << c.path << ": " << r.body;
     EXPECT_THAT(r.body, HasSubstr(c.says)) << c.method << " " << c.path;
   }
-  // A token with characters gRPC metadata cannot carry: refused, not
+  // Tokens with characters gRPC metadata cannot carry: refused, not
   // passed on.
-  const HttpResponse r = HttpRequest(
-      server_->http_port(), "POST", "/api/vigil.v1.StatsService/GetSummary",
-      "Authorization: Bearer tok-vi\xc3\xa9wer\r\n", "{}");
-  EXPECT_EQ(r.status, 401) << r.body;
-  EXPECT_THAT(r.body, HasSubstr("characters a token cannot"));
-  // Control characters do not get past the HTTP parser.
-  EXPECT_EQ(HttpRequest(server_->http_port(), "POST",
-                        "/api/vigil.v1.StatsService/GetSummary",
-                        "Authorization: Bearer tok\x01viewer\r\n", "{}")
-                .status,
-            400);
+  for (const std::string token : {"tok-vi\xc3\xa9wer", "tok\x01viewer"}) {
+    const HttpResponse r = HttpRequest(
+        server_->http_port(), "POST", "/api/vigil.v1.StatsService/GetSummary",
+        "Authorization: Bearer " + token + "\r\n", "{}");
+    EXPECT_EQ(r.status, 401) << r.body;
+    EXPECT_THAT(r.body, HasSubstr("characters a token cannot"));
+  }
 }
 
 TEST_F(HttpApiTest, ServesTheConsoleWithASameOriginPolicy) {
