@@ -177,6 +177,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     http.listen = options.http_listen;
     http.tls_cert_path = options.tls_cert_path;
     http.tls_key_path = options.tls_key_path;
+    http.tls_client_ca_path = options.tls_client_ca_path;
     auto started = HttpServer::Start(http, server->json_rpc_.get());
     if (!started.ok()) return started.status();  // ~Server shuts down
     server->http_ = *std::move(started);

@@ -61,7 +61,8 @@ struct ServerOptions {
   std::string metrics_listen;
   // The HTTP JSON API and the analyst console (HOST:PORT, port 0 picks
   // one); empty: none. Beyond loopback it needs tokens and TLS, like the
-  // gRPC port, and serves HTTPS with the same certificate.
+  // gRPC port; with TLS it serves HTTPS only, with the same certificate
+  // (and client CA, when set).
   std::string http_listen;
   // Where flagged posts go and analysts review them (see
   // store/flag_store.h for the URLs): by default a SQLite file under

@@ -693,6 +693,11 @@
     ];
   }
 
+  // Hovering a highlighted span lights its hits in the side panel.
+  function lightHits(indices, on) {
+    for (const i of indices) document.getElementById('hit-' + i)?.classList.toggle('lit', on);
+  }
+
   function renderPostText(item) {
     const text = item.post?.text || '';
     const chars = Array.from(text);  // code points, as the spans count
@@ -707,6 +712,8 @@
       out.append(h('mark', {
         class: `hit cat-${top.category}`, 'data-category': top.category, 'data-term': top.term,
         'data-begin-char': region.begin, 'data-end-char': region.end, title: tip, tabindex: 0,
+        onmouseenter: () => lightHits(region.hits, true), onmouseleave: () => lightHits(region.hits, false),
+        onfocus: () => lightHits(region.hits, true), onblur: () => lightHits(region.hits, false),
       }, spanText));
       at = Math.max(at, region.end);
     }
@@ -748,10 +755,10 @@
       h('div', { class: 'item-columns' },
         h('div', {},
           h('h3', {}, t('hits')),
-          h('ul', { class: 'hit-list', id: 'hit-list' }, hits.map((hit) => {
+          h('ul', { class: 'hit-list', id: 'hit-list' }, hits.map((hit, index) => {
             const spanText = chars.slice(hit.beginChar, hit.endChar).join('');
             const [what, weight, steps] = hitDetails(hit, spanText);
-            return h('li', { class: `cat-border-${hit.category}` },
+            return h('li', { class: `cat-border-${hit.category}`, id: 'hit-' + index },
               h('q', {}, spanText), ' ', h('span', { class: 'muted' }, what),
               h('div', { class: 'muted' }, weight), h('div', { class: 'steps' }, steps));
           }))),

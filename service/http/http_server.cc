@@ -70,7 +70,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   server->rpc_ = rpc;
   if (tls) {
     auto https = std::make_unique<httplib::SSLServer>(
-        options.tls_cert_path.c_str(), options.tls_key_path.c_str());
+        options.tls_cert_path.c_str(), options.tls_key_path.c_str(),
+        options.tls_client_ca_path.empty()
+            ? nullptr
+            : options.tls_client_ca_path.c_str());
     if (!https->is_valid()) {
       return absl::InvalidArgumentError(
           StrCat("HTTPS: cannot use the certificate ", options.tls_cert_path,

@@ -33,9 +33,11 @@ namespace vigil::service {
 
 struct HttpServerOptions {
   std::string listen;  // HOST:PORT; port 0 picks a free one
-  // PEM files: both set serves HTTPS only.
+  // PEM files: both set serves HTTPS only; with a client CA too, clients
+  // must present a certificate it signed (as on the gRPC port).
   std::string tls_cert_path;
   std::string tls_key_path;
+  std::string tls_client_ca_path;
   // Largest request body accepted (413 beyond).
   size_t max_body_bytes = 1 << 20;
   int threads = 8;

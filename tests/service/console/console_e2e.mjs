@@ -205,6 +205,10 @@ try {
     assert.match(marks[1].title, /Từ khóa: (đồ ngu|ngu)/);
     assert.match(marks[1].title, /Trọng số: \d/);
     assert.match(await page.textContent('#hit-list'), /khớp trực tiếp/);
+    // Hovering a span lights its hits in the side panel.
+    await page.hover('#post-text mark >> nth=1');
+    const lit = await page.$$eval('#hit-list li.lit q', (qs) => qs.map((q) => q.textContent));
+    assert.ok(lit.length >= 1 && lit.every((q) => q === 'đồ ngu' || q === 'ngu'), JSON.stringify(lit));
     await shot(page, '03-item');
 
     await page.keyboard.press('c');
