@@ -60,6 +60,13 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
   if (!config.http_listen().empty()) {
     options->http_listen = config.http_listen();
   }
+  if (!config.health_listen().empty()) {
+    options->health_listen = config.health_listen();
+  }
+  if (config.lexicon_watch_seconds() > 0) {
+    options->lexicon_watch_interval =
+        std::chrono::seconds(config.lexicon_watch_seconds());
+  }
   if (config.retention_hours() > 0) {
     options->retention = std::chrono::hours(config.retention_hours());
   }

@@ -216,6 +216,14 @@ void Metrics::SetQueueDepthSource(QueueDepthSource source) {
   queue_depth_->Set(std::move(source));
 }
 
+int64_t Metrics::posts_analyzed() const {
+  return static_cast<int64_t>(posts_analyzed_->Value());
+}
+
+int64_t Metrics::posts_flagged() const {
+  return static_cast<int64_t>(posts_flagged_->Value());
+}
+
 std::string Metrics::Render() const {
   std::ostringstream out;
   std::vector<prometheus::MetricFamily> families = registry_->Collect();

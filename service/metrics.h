@@ -80,6 +80,10 @@ class Metrics {
       std::function<absl::StatusOr<std::map<std::string, int64_t>>()>;
   void SetQueueDepthSource(QueueDepthSource source);
 
+  // Posts analyzed and flagged since start.
+  int64_t posts_analyzed() const;
+  int64_t posts_flagged() const;
+
   // The text exposition format, as /metrics serves it.
   std::string Render() const;
 

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -55,6 +56,34 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(ssl);
+}
+
+// What changes when any file under `directory` changes: every file's path,
+// size and modification time (following symlinks, as a Kubernetes
+// ConfigMap volume's are), and where its "..data" link points.
+std::string LexiconFingerprint(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  std::string fingerprint;
+  if (fs::is_symlink(fs::path(directory) / "..data", error)) {
+    fingerprint =
+        fs::read_symlink(fs::path(directory) / "..data", error).string() + "\n";
+  }
+  for (fs::recursive_directory_iterator it(
+           directory, fs::directory_options::follow_directory_symlink, error),
+       end;
+       !error && it != end; it.increment(error)) {
+    if (it->path().filename().string().rfind("..", 0) == 0) {
+      it.disable_recursion_pending();  // ConfigMap internals
+      continue;
+    }
+    if (!it->is_regular_file(error)) continue;
+    const auto size = fs::file_size(it->path(), error);
+    const auto time = fs::last_write_time(it->path(), error);
+    fingerprint += it->path().string() + " " + std::to_string(size) + " " +
+                   std::to_string(time.time_since_epoch().count()) + "\n";
+  }
+  return fingerprint;
 }
 
 }  // namespace
@@ -155,6 +184,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       server->snapshots_.get(), server->authorizer_.get(), server->store_,
       server->metrics_.get(), options);
 
+  server->lexicon_fingerprint_ = LexiconFingerprint(options.lexicon_dir);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -167,6 +197,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);
+  }
+  if (!options.health_listen.empty()) {
+    grpc::ServerBuilder health;
+    health.AddListeningPort(options.health_listen,
+                            grpc::InsecureServerCredentials(),
+                            &server->health_port_);
+    server->health_server_ = health.BuildAndStart();
+    if (server->health_server_ == nullptr || server->health_port_ == 0) {
+      return absl::UnavailableError("cannot serve health checks on " +
+                                    options.health_listen);
+    }
   }
   if (!options.http_listen.empty()) {
     server->json_rpc_ = std::make_unique<JsonRpc>(
@@ -218,9 +259,27 @@ void Server::EraseOldText(std::chrono::seconds retention) {
   }
 }
 
+void Server::ReloadIfLexiconsChanged() {
+  const std::string directory = snapshots_->Get()->directory;
+  std::string fingerprint = LexiconFingerprint(directory);
+  if (fingerprint == lexicon_fingerprint_) return;
+  lexicon_fingerprint_ = std::move(fingerprint);
+  const absl::Status status = ReloadLexicons();
+  if (status.ok()) {
+    Log(LogLevel::kInfo, "reloaded",
+        "cause=files_changed lexicon=" +
+            snapshots_->Get()->analyzer->version());
+  } else {
+    // The old snapshot keeps serving; the next change is tried again.
+    Log(LogLevel::kWarning, "reload_rejected",
+        "cause=files_changed error=" + Quote(std::string(status.message())));
+  }
+}
+
 void Server::MaintenanceLoop(const ServerOptions& options) {
   using Clock = std::chrono::steady_clock;
   auto next_retention = Clock::now();  // at start, then every interval
+  auto next_watch = Clock::now() + options.lexicon_watch_interval;
   std::unique_lock<std::mutex> lock(maintenance_mu_);
   while (!stopping_) {
     lock.unlock();
@@ -232,9 +291,18 @@ void Server::MaintenanceLoop(const ServerOptions& options) {
       EraseOldText(options.retention);
       next_retention = Clock::now() + options.retention_interval;
     }
+    if (options.lexicon_watch_interval.count() > 0 &&
+        Clock::now() >= next_watch) {
+      ReloadIfLexiconsChanged();
+      next_watch = Clock::now() + options.lexicon_watch_interval;
+    }
     lock.lock();
-    maintenance_cv_.wait_for(lock, options.stats_flush_interval,
-                             [this] { return stopping_; });
+    auto wait = options.stats_flush_interval;
+    if (options.lexicon_watch_interval.count() > 0) {
+      wait = std::min<std::chrono::milliseconds>(
+          wait, options.lexicon_watch_interval);
+    }
+    maintenance_cv_.wait_for(lock, wait, [this] { return stopping_; });
   }
 }
 
@@ -243,8 +311,11 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
   shut_down_ = true;
   // HTTP requests in flight finish over the still-open gRPC server.
   if (http_ != nullptr) http_->Stop();
-  if (auto* health = server_->GetHealthCheckService()) {
-    health->SetServingStatus(false);
+  for (grpc::Server* s : {server_.get(), health_server_.get()}) {
+    if (s == nullptr) continue;
+    if (auto* health = s->GetHealthCheckService()) {
+      health->SetServingStatus(false);
+    }
   }
   server_->Shutdown(std::chrono::system_clock::now() + grace);
   {
@@ -263,6 +334,7 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     owned_store_.reset();
     store_ = nullptr;
   }
+  if (health_server_ != nullptr) health_server_->Shutdown();
 }
 
 void Server::Wait() {

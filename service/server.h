@@ -64,6 +64,15 @@ struct ServerOptions {
   // gRPC port; with TLS it serves HTTPS only, with the same certificate
   // (and client CA, when set).
   std::string http_listen;
+  // A plaintext port serving only grpc.health.v1 (and reflection of it),
+  // for probes that cannot speak TLS (Kubernetes gRPC probes, Docker
+  // HEALTHCHECK); allowed beyond loopback since it carries no data. Empty:
+  // none (the main port answers health checks too).
+  std::string health_listen;
+  // Every this often, reload the lexicons when any file under lexicon_dir
+  // changed (size, time or a Kubernetes ConfigMap update). Zero: only on
+  // SIGHUP or AdminService.ReloadLexicons.
+  std::chrono::seconds lexicon_watch_interval{0};
   // Where flagged posts go and analysts review them (see
   // store/flag_store.h for the URLs): by default a SQLite file under
   // ./data.
@@ -110,6 +119,8 @@ class Server {
   int metrics_port() const;
   // The bound HTTP (API and console) port; 0 without http_listen.
   int http_port() const;
+  // The bound health port; 0 without health_listen.
+  int health_port() const { return health_port_; }
 
   // Adds the counts of analyzed posts so far to the store (the server also
   // does so every stats_flush_interval and at shutdown).
@@ -134,6 +145,8 @@ class Server {
   // Periodic work until shutdown: statistics flushes and retention.
   void MaintenanceLoop(const ServerOptions& options);
   void EraseOldText(std::chrono::seconds retention);
+  // Reloads the lexicons when their files changed since the last look.
+  void ReloadIfLexiconsChanged();
 
   std::unique_ptr<SnapshotHolder> snapshots_;
   std::unique_ptr<class Authorizer> authorizer_;
@@ -150,6 +163,9 @@ class Server {
   std::condition_variable maintenance_cv_;
   bool stopping_ = false;  // guarded by maintenance_mu_
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
+  int health_port_ = 0;
+  std::string lexicon_fingerprint_;  // maintenance thread only
   std::unique_ptr<JsonRpc> json_rpc_;
   std::unique_ptr<HttpServer> http_;
   int port_ = 0;

@@ -45,6 +45,9 @@ int RunLoadgen(const std::vector<std::string>& args, const char* argv0,
 int RunStats(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err);
 
+// vigil health: checks a server's gRPC health service (exit 0: SERVING).
+int RunHealth(const std::vector<std::string>& args, const char* argv0,
+              std::ostream& out, std::ostream& err);
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);
 

@@ -13,6 +13,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  serve       run the gRPC server\n"
     "  stats       print a running server's statistics\n"
+    "  health      check a running server's gRPC health (exit 0: serving)\n"
     "  loadgen     load a server on loopback; throughput and latency\n"
     "  token       make a bearer token for the server's tokens file\n"
     "  normalize   normalize posts read line by line from stdin\n"
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
   }
   if (command == "stats") {
     return vigil::cli::RunStats(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "health") {
+    return vigil::cli::RunHealth(args, argv[0], std::cout, std::cerr);
   }
   if (command == "token") {
     return vigil::cli::RunToken(args, argv[0], std::cout, std::cerr);

@@ -38,6 +38,12 @@ constexpr char kUsage[] =
     "The analyst console and the HTTP JSON API (ReviewService and\n"
     "StatsService at POST /api/vigil.v1.<Service>/<Method>):\n"
     "http://--http-listen/ (default 127.0.0.1:8080; empty turns them off).\n"
+    "--health-listen serves only gRPC health checks, in plaintext, for\n"
+    "probes that cannot speak TLS. --watch-lexicons N reloads the lexicons\n"
+    "when their files change, looking every N seconds.\n"
+    "--check-config parses the config file and flags, prints the settings\n"
+    "and exits (0 when valid, 2 otherwise) without opening any file they\n"
+    "name.\n"
     "Logs go to stderr, one line per event (calls at debug, failed calls\n"
     "at warning); post text is never logged.\n"
     "--tokens names the bearer tokens file (vigil token makes entries);\n"
@@ -52,8 +58,9 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
       {"--config", "--listen", "--lexicons", "--tokens", "--tls-cert",
        "--tls-key", "--tls-client-ca", "--max-post-bytes", "--max-batch",
        "--max-in-flight", "--max-streams", "--log-level", "--store",
-       "--retention-hours", "--metrics-listen", "--http-listen"},
-      {"-h", "--help"});
+       "--retention-hours", "--metrics-listen", "--http-listen",
+       "--health-listen", "--watch-lexicons"},
+      {"-h", "--help", "--check-config"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
@@ -82,6 +89,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   options.metrics_listen =
       flags.Get("--metrics-listen", options.metrics_listen);
   options.http_listen = flags.Get("--http-listen", options.http_listen);
+  options.health_listen = flags.Get("--health-listen", options.health_listen);
   // Whole positive numbers within the config file's ranges.
   auto number = [&](const char* flag, uint64_t max, auto* out) {
     const std::string v = flags.Get(flag);
@@ -103,6 +111,10 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   number("--retention-hours", 1000000, &retention_hours);
   if (retention_hours > 0)
     options.retention = std::chrono::hours(retention_hours);
+  uint32_t watch_seconds = 0;
+  number("--watch-lexicons", 86400, &watch_seconds);
+  if (watch_seconds > 0)
+    options.lexicon_watch_interval = std::chrono::seconds(watch_seconds);
   if (!flags.Get("--log-level").empty()) {
     service::LogLevel level;
     if (!service::ParseLogLevel(flags.Get("--log-level"), &level)) {
@@ -116,6 +128,31 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
         << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
         << kUsage;
     return 2;
+  }
+
+  if (flags.Has("--check-config")) {
+    out << "listen " << options.listen << "\n"
+        << "http_listen " << options.http_listen << "\n"
+        << "metrics_listen " << options.metrics_listen << "\n"
+        << "health_listen " << options.health_listen << "\n"
+        << "lexicons " << options.lexicon_dir << "\n"
+        << "tokens " << options.tokens_path << "\n"
+        << "tls_cert " << options.tls_cert_path << "\n"
+        << "tls_key " << options.tls_key_path << "\n"
+        << "tls_client_ca " << options.tls_client_ca_path << "\n"
+        << "store " << service::RedactStoreUrl(options.store_url) << "\n"
+        << "retention_hours "
+        << std::chrono::duration_cast<std::chrono::hours>(options.retention)
+               .count()
+        << "\n"
+        << "lexicon_watch_seconds " << options.lexicon_watch_interval.count()
+        << "\n"
+        << "max_post_bytes " << options.max_post_bytes << "\n"
+        << "max_batch_posts " << options.max_batch_posts << "\n"
+        << "max_in_flight " << options.max_in_flight << "\n"
+        << "max_streams " << options.max_streams << "\n"
+        << "max_message_bytes " << options.max_message_bytes << "\n";
+    return 0;
   }
 
   // Signals are handled by this thread with sigwait; block them first so
@@ -141,7 +178,8 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
           (*server)->snapshots().Get()->analyzer->version() + " store=" +
           service::Quote(service::RedactStoreUrl(options.store_url)) +
           " metrics_port=" + std::to_string((*server)->metrics_port()) +
-          " http_port=" + std::to_string((*server)->http_port()));
+          " http_port=" + std::to_string((*server)->http_port()) +
+          " health_port=" + std::to_string((*server)->health_port()));
   while (true) {
     int signal = 0;
     sigwait(&signals, &signal);
@@ -160,7 +198,12 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
     service::Log(service::LogLevel::kInfo, "shutting_down",
                  std::string("signal=") + strsignal(signal));
     (*server)->Shutdown(std::chrono::seconds(10));
-    service::Log(service::LogLevel::kInfo, "stopped", "");
+    // What this process analyzed, for operators adding up instances.
+    service::Log(service::LogLevel::kInfo, "stopped",
+                 "posts_analyzed=" +
+                     std::to_string((*server)->metrics().posts_analyzed()) +
+                     " posts_flagged=" +
+                     std::to_string((*server)->metrics().posts_flagged()));
     return 0;
   }
 }
