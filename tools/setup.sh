@@ -17,7 +17,9 @@ readonly kPackages=(
 )
 packages=("${kPackages[@]}")
 if [[ "${1:-}" == --test ]]; then
-  packages+=(chromium)
+  # chromium for the console's browser test; python3-yaml and systemd
+  # (systemd-analyze) for the deployment files' test.
+  packages+=(chromium python3-yaml systemd)
   # A node from elsewhere (e.g. NodeSource) is fine; Debian's otherwise.
   if ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
