@@ -309,8 +309,12 @@ void Server::MaintenanceLoop(const ServerOptions& options) {
 void Server::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  // HTTP requests in flight finish over the still-open gRPC server.
+  // HTTP requests in flight finish over the still-open gRPC server; then
+  // the in-process channel goes, since the server's shutdown waits for
+  // every channel to close.
   if (http_ != nullptr) http_->Stop();
+  http_.reset();
+  json_rpc_.reset();
   for (grpc::Server* s : {server_.get(), health_server_.get()}) {
     if (s == nullptr) continue;
     if (auto* health = s->GetHealthCheckService()) {

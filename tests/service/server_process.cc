@@ -21,9 +21,10 @@ namespace vigil::testing {
 ServerProcess::ServerProcess(const Options& options) {
   const std::string lexicons = SourcePath("tests/fixtures/lexicon");
   std::vector<std::string> args = {
-      VIGIL_BINARY,       "serve",       "--listen",      "127.0.0.1:0",
+      VIGIL_BINARY,       "serve",       "--listen",      options.listen,
       "--lexicons",       lexicons,      "--store",       options.store_url,
       "--metrics-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"};
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   if (options.file_size_limit_kb > 0) {
     // bash sets the limit and ignores SIGXFSZ; exec keeps both.
     std::string command = "trap '' XFSZ; ulimit -f " +
@@ -53,6 +54,15 @@ ServerProcess::ServerProcess(const Options& options) {
     const size_t at = log.find(" port=");
     if (at != std::string::npos) port_ = std::atoi(log.c_str() + at + 6);
   }
+}
+
+bool ServerProcess::Stop() {
+  if (pid_ <= 0) return false;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 void ServerProcess::Kill() {

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace vigil::testing {
 
@@ -16,6 +17,10 @@ class ServerProcess {
     // > 0: the server may not write files larger than this (RLIMIT_FSIZE,
     // with SIGXFSZ ignored, so writes fail as on a full disk).
     long file_size_limit_kb = 0;
+    // The gRPC address (a fixed port to restart on the same one).
+    std::string listen = "127.0.0.1:0";
+    // More `vigil serve` flags.
+    std::vector<std::string> extra_args;
   };
 
   // Starts the server on a free loopback port and waits (up to 6 s) until
@@ -26,6 +31,8 @@ class ServerProcess {
   int port() const { return port_; }
   // SIGKILL, then reaps it.
   void Kill();
+  // SIGTERM (a graceful drain), then reaps it; true when it exited 0.
+  bool Stop();
 
  private:
   pid_t pid_ = -1;
