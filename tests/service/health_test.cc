@@ -124,5 +124,47 @@ TEST(LexiconWatchTest, ChangedFilesAreReloadedAndBrokenOnesRejected) {
   std::filesystem::remove_all(dir);
 }
 
+// A Kubernetes ConfigMap volume: the files live in a timestamped directory,
+// "..data" links to it, and each name links through "..data". An update
+// writes a new directory and swaps the "..data" link.
+TEST(LexiconWatchTest, FollowsAConfigMapUpdate) {
+  namespace fs = std::filesystem;
+  const std::string source = CopyOfTestLexicon("vigil_cm_source");
+  const fs::path volume =
+      fs::path(::testing::TempDir()) / ("vigil_cm_" + std::to_string(getpid()));
+  fs::remove_all(volume);
+  fs::create_directories(volume);
+  auto publish = [&](const std::string& version) {
+    fs::copy(source, volume / version, fs::copy_options::recursive);
+    fs::create_directory_symlink(version, volume / "..data_tmp");
+    fs::rename(volume / "..data_tmp", volume / "..data");  // atomic swap
+  };
+  publish("..2026_11_26_v1");
+  for (const auto& entry : fs::directory_iterator(source)) {
+    fs::create_symlink(fs::path("..data") / entry.path().filename(),
+                       volume / entry.path().filename());
+  }
+  ServerOptions options;
+  options.store_url = "sqlite::memory:";
+  options.listen = "127.0.0.1:0";
+  options.lexicon_dir = volume.string();
+  options.lexicon_watch_interval = std::chrono::seconds(1);
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->port();
+  ASSERT_FALSE(Flags(port, "con cá vàng"));
+  // The new version, published the way the kubelet does it; the old
+  // directory's files keep their times, only the link moves.
+  std::ofstream(source + "/insult.tsv", std::ios::app) << "cá vàng\t3\tfold\n";
+  publish("..2026_11_26_v2");
+  fs::remove_all(volume / "..2026_11_26_v1");
+  for (int i = 0; i < 100 && !Flags(port, "con cá vàng"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(Flags(port, "con cá vàng"));
+  fs::remove_all(volume);
+  fs::remove_all(source);
+}
+
 }  // namespace
 }  // namespace vigil::service
