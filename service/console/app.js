@@ -58,6 +58,7 @@
       actioned: 'Xử lý (a)',
       dismissed: 'Bỏ qua (d)',
       escalated: 'Chuyển cấp (e)',
+      reopen: 'Mở lại (o)',
       reason: 'Lý do',
       reasonPlaceholder: 'Vì sao? (Enter để gửi, Esc để hủy)',
       confirm: 'Gửi',
@@ -90,6 +91,7 @@
         ['a', 'quyết định: xử lý'],
         ['d', 'quyết định: bỏ qua'],
         ['e', 'quyết định: chuyển cấp'],
+        ['o', 'mở lại mục đã quyết định'],
         ['n / p', 'trang sau / trang trước'],
         ['r', 'làm mới'],
         ['s', 'chuyển hàng đợi / thống kê'],
@@ -181,6 +183,7 @@
       actioned: 'Action (a)',
       dismissed: 'Dismiss (d)',
       escalated: 'Escalate (e)',
+      reopen: 'Reopen (o)',
       reason: 'Reason',
       reasonPlaceholder: 'Why? (Enter sends, Esc cancels)',
       confirm: 'Send',
@@ -213,6 +216,7 @@
         ['a', 'decide: actioned'],
         ['d', 'decide: dismissed'],
         ['e', 'decide: escalated'],
+        ['o', 'reopen a decided item'],
         ['n / p', 'next / previous page'],
         ['r', 'refresh'],
         ['s', 'switch queue / statistics'],
@@ -481,7 +485,8 @@
   function sendDecision() {
     const { decision, reason } = state.dialog;
     state.dialog = null;
-    act('Decide', { decision, reason });
+    if (decision === 'REOPEN') act('Reopen', { reason });
+    else act('Decide', { decision, reason });
   }
 
   function goPage(delta) {
@@ -589,7 +594,7 @@
 
   function renderDialog() {
     const decision = state.dialog.decision;
-    const label = { DECISION_ACTIONED: 'actioned', DECISION_DISMISSED: 'dismissed', DECISION_ESCALATED: 'escalated' }[decision];
+    const label = { DECISION_ACTIONED: 'actioned', DECISION_DISMISSED: 'dismissed', DECISION_ESCALATED: 'escalated', REOPEN: 'reopen' }[decision];
     return h('div', { class: 'overlay' },
       h('form', { class: 'dialog', id: 'decide-dialog', role: 'dialog', onsubmit: (ev) => { ev.preventDefault(); sendDecision(); } },
         h('h2', {}, t(label)),
@@ -734,7 +739,8 @@
       h('button', { id: 'release', disabled: !claimed, onclick: () => act('Release', {}) }, t('release')),
       ...Object.entries(DECISIONS).map(([key, d]) => h('button', {
         id: 'decide-' + key, class: 'decide ' + d, disabled: !claimed, onclick: () => askReason(d),
-      }, t({ a: 'actioned', d: 'dismissed', e: 'escalated' }[key]))));
+      }, t({ a: 'actioned', d: 'dismissed', e: 'escalated' }[key]))),
+      h('button', { id: 'reopen', disabled: !(decided || item.status === 'ITEM_STATUS_ESCALATED'), onclick: () => askReason('REOPEN') }, t('reopen')));
     const scores = Object.entries(verdict.scores || {}).sort((a, b) => b[1] - a[1]);
     const flaggedCats = new Set(verdict.flaggedCategories || []);
     return h('section', { class: 'item', id: 'item', 'data-item-id': item.itemId, 'data-status': item.status },
@@ -932,6 +938,7 @@
     else if (key === 'p') goPage(-1);
     else if (key === 'c') act('Claim', {});
     else if (key === 'u') act('Release', {});
+    else if (key === 'o') askReason('REOPEN');
     else if (DECISIONS[key]) askReason(DECISIONS[key]);
     else return;
     ev.preventDefault();

@@ -227,6 +227,21 @@ try {
     assert.equal(stored.body.decidedBy, 'ann');
     assert.equal(stored.body.decisionReason, 'xúc phạm cá nhân');
     await shot(page, '04-decided');
+    // o reopens it (with a reason); a then needs a claim again.
+    await page.keyboard.press('o');
+    await page.waitForSelector('#decide-dialog');
+    await page.keyboard.type('xem lại');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#item[data-status="ITEM_STATUS_OPEN"]');
+    await page.waitForFunction(() => document.querySelectorAll('.queue-row').length === 3);
+    await page.keyboard.press('c');
+    await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
+    await page.keyboard.press('a');
+    await page.waitForSelector('#decide-dialog');
+    await page.keyboard.type('xúc phạm cá nhân');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
+    await page.waitForFunction(() => document.querySelectorAll('.queue-row').length === 2);
 
     // Teencode hit: the side panel names the step.
     await page.keyboard.press('j');
