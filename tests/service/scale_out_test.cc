@@ -120,9 +120,10 @@ void ScaleOutTest::Run(bool crash) {
   std::vector<int> ports;
   std::string target = "ipv4:";
   for (auto& instance : instances) {
+    if (!ports.empty()) target += ",";
     ports.push_back(instance->port());
-    target += (ports.size() > 1 ? "," : "") + std::string("127.0.0.1:") +
-              std::to_string(instance->port());
+    target += "127.0.0.1:";
+    target += std::to_string(instance->port());
   }
   grpc::ChannelArguments args;
   args.SetLoadBalancingPolicyName("round_robin");
