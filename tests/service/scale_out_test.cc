@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "analyzers/util/strings.h"
 #include "service/auth.h"
 #include "service/store/flag_store.h"
 #include "tests/service/server_process.h"
@@ -59,9 +60,8 @@ std::pair<int64_t, int64_t> FinalCounts(const std::string& log_path) {
 v1::Post MakePost(int c, int i) {
   v1::Post post;
   post.set_source(kSource);
-  post.set_id("c" + std::to_string(c) + "-" + std::to_string(i));
-  post.set_text(i % 3 == 0 ? "thằng ngu số " + std::to_string(i)
-                           : "hôm nay trời đẹp " + std::to_string(i));
+  post.set_id(StrCat("c", c, "-", i));
+  post.set_text(StrCat(i % 3 == 0 ? "thằng ngu số " : "hôm nay trời đẹp ", i));
   return post;
 }
 
