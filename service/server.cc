@@ -184,7 +184,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       server->snapshots_.get(), server->authorizer_.get(), server->store_,
       server->metrics_.get(), options);
 
-  server->lexicon_fingerprint_ = LexiconFingerprint(options.lexicon_dir);
+  if (options.lexicon_watch_interval.count() > 0) {
+    server->lexicon_fingerprint_ = LexiconFingerprint(options.lexicon_dir);
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -8,6 +8,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "service/server.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -43,11 +44,8 @@ grpc::health::v1::HealthCheckResponse::ServingStatus Check(int port,
 }
 
 TEST(HealthTest, HealthPortAnswersOnlyHealthChecks) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = testing::TestServerOptions();
   options.health_listen = "127.0.0.1:0";
-  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   const int port = (*server)->health_port();
@@ -98,9 +96,7 @@ bool Flags(int port, const std::string& text) {
 
 TEST(LexiconWatchTest, ChangedFilesAreReloadedAndBrokenOnesRejected) {
   const std::string dir = CopyOfTestLexicon("vigil_watch");
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = testing::TestServerOptions();
   options.lexicon_dir = dir;
   options.lexicon_watch_interval = std::chrono::seconds(1);
   auto server = Server::Start(options);
@@ -144,9 +140,7 @@ TEST(LexiconWatchTest, FollowsAConfigMapUpdate) {
     fs::create_symlink(fs::path("..data") / entry.path().filename(),
                        volume / entry.path().filename());
   }
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = testing::TestServerOptions();
   options.lexicon_dir = volume.string();
   options.lexicon_watch_interval = std::chrono::seconds(1);
   auto server = Server::Start(options);

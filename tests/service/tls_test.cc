@@ -10,6 +10,7 @@
 
 #include "service/server.h"
 #include "tests/service/http_get.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -79,15 +80,18 @@ grpc::StatusCode CallAnalyze(std::shared_ptr<grpc::ChannelCredentials> creds,
   return status.error_code();
 }
 
+// Test server options serving TLS with `pki`'s server certificate.
+ServerOptions TlsOptions(const TestPki& pki) {
+  ServerOptions options = testing::TestServerOptions();
+  options.tls_cert_path = pki.path("server.pem");
+  options.tls_key_path = pki.path("server.key");
+  return options;
+}
+
 TEST(TlsTest, ServerTlsAndMutualTls) {
   TestPki pki;
   if (!pki.ok()) GTEST_SKIP() << "the openssl command could not make a test CA";
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
-  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
-  options.tls_cert_path = pki.path("server.pem");
-  options.tls_key_path = pki.path("server.key");
+  ServerOptions options = TlsOptions(pki);
   {
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -145,13 +149,8 @@ std::string HttpsGet(int port, const std::string& ca_path) {
 TEST(TlsTest, ConsoleIsServedOverHttpsOnly) {
   TestPki pki;
   if (!pki.ok()) GTEST_SKIP() << "the openssl command could not make a test CA";
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = TlsOptions(pki);
   options.http_listen = "127.0.0.1:0";
-  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
-  options.tls_cert_path = pki.path("server.pem");
-  options.tls_key_path = pki.path("server.key");
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   const int port = (*server)->http_port();
