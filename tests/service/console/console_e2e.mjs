@@ -7,14 +7,15 @@
 // Exits 77 (CTest's skip) when chromium, playwright-core or python3-grpcio
 // is missing, saying which. Screenshots go to ARTIFACT_DIR.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const [vigil, root, artifacts] = process.argv.slice(2);
 if (!vigil || !root || !artifacts) {
-  console.error('usage: node console_e2e.mjs VIGIL_BINARY SOURCE_DIR ARTIFACT_DIR');
+  console.error(
+      'usage: node console_e2e.mjs VIGIL_BINARY SOURCE_DIR ARTIFACT_DIR');
   process.exit(2);
 }
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,68 +24,99 @@ function skip(why) {
   console.log(`SKIP: ${why}`);
   process.exit(77);
 }
-if (!fs.existsSync(CHROMIUM)) skip(`${CHROMIUM} is missing (apt-get install chromium; tools/setup.sh does)`);
+if (!fs.existsSync(CHROMIUM))
+  skip(
+      `${CHROMIUM} is missing (apt-get install chromium; tools/setup.sh does)`);
 let chromium;
 try {
-  ({ chromium } = await import('playwright-core'));
+  ({chromium} = await import('playwright-core'));
 } catch (e) {
-  skip('playwright-core is not installed (npm ci --prefix tests/service/console; tools/test.sh does)');
+  skip(
+      'playwright-core is not installed (npm ci --prefix tests/service/console; tools/test.sh does)');
 }
-if (spawnSync('/usr/bin/python3', ['-c', 'import grpc, google.protobuf']).status !== 0) {
+if (spawnSync('/usr/bin/python3', [
+      '-c', 'import grpc, google.protobuf'
+    ]).status !== 0) {
   skip('python3-grpcio / python3-protobuf are not installed');
 }
 
-fs.mkdirSync(artifacts, { recursive: true });
+fs.mkdirSync(artifacts, {recursive: true});
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-'));
 
 // ---------------------------------------------------------------- server
 function makeToken(role, name) {
-  const r = spawnSync(vigil, ['token', '--role', role, '--name', name], { encoding: 'utf8' });
+  const r = spawnSync(
+      vigil, ['token', '--role', role, '--name', name], {encoding: 'utf8'});
   assert.equal(r.status, 0, r.stderr);
   const token = r.stdout.match(/^token: (\S+)$/m)[1];
   const line = r.stdout.trim().split('\n').pop();
-  return { token, line };
+  return {token, line};
 }
 const analyst = makeToken('analyst', 'ann');
 const viewer = makeToken('viewer', 'vic');
 const ingest = makeToken('ingest', 'pipeline');
 const tokensFile = path.join(work, 'tokens');
-fs.writeFileSync(tokensFile, [analyst.line, viewer.line, ingest.line].join('\n') + '\n');
+fs.writeFileSync(
+    tokensFile, [analyst.line, viewer.line, ingest.line].join('\n') + '\n');
 
-const server = spawn(vigil, ['serve', '--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
-  '--metrics-listen', '', '--lexicons', path.join(root, 'lexicons'),
-  '--store', `sqlite:${path.join(work, 'vigil.db')}`, '--tokens', tokensFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+const server = spawn(
+    vigil,
+    [
+      'serve', '--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
+      '--metrics-listen', '', '--lexicons', path.join(root, 'lexicons'),
+      '--store', `sqlite:${path.join(work, 'vigil.db')}`, '--tokens', tokensFile
+    ],
+    {stdio: ['ignore', 'ignore', 'pipe']});
 let serverLog = '';
-server.stderr.on('data', (d) => { serverLog += d; });
+server.stderr.on('data', (d) => {
+  serverLog += d;
+});
 const ports = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('server did not start:\n' + serverLog)), 20000);
+  const timer = setTimeout(
+      () => reject(new Error('server did not start:\n' + serverLog)), 20000);
   server.stderr.on('data', () => {
     const m = serverLog.match(/event=serving .* port=(\d+) .*http_port=(\d+)/);
-    if (m) { clearTimeout(timer); resolve({ grpc: Number(m[1]), http: Number(m[2]) }); }
+    if (m) {
+      clearTimeout(timer);
+      resolve({grpc: Number(m[1]), http: Number(m[2])});
+    }
   });
-  server.on('exit', (code) => reject(new Error(`server exited ${code}:\n${serverLog}`)));
+  server.on(
+      'exit',
+      (code) => reject(new Error(`server exited ${code}:\n${serverLog}`)));
 });
 const base = `http://127.0.0.1:${ports.http}`;
 
 let batch = 0;
 function sendPosts(texts) {
-  const r = spawnSync('/usr/bin/python3', [path.join(root, 'examples/python_client.py'),
-    '--target', `127.0.0.1:${ports.grpc}`, '--token', ingest.token, '--source', 'e2e',
-    '--id-prefix', `b${batch++}-`, '--no-stream', ...texts], { encoding: 'utf8' });
+  const r = spawnSync(
+      '/usr/bin/python3',
+      [
+        path.join(root, 'examples/python_client.py'), '--target',
+        `127.0.0.1:${ports.grpc}`, '--token', ingest.token, '--source', 'e2e',
+        '--id-prefix', `b${batch++}-`, '--no-stream', ...texts
+      ],
+      {encoding: 'utf8'});
   assert.equal(r.status, 0, r.stderr + r.stdout);
 }
 
 async function apiCall(method, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
+  const headers = {'Content-Type': 'application/json'};
   if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(`${base}/api/vigil.v1.${method}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: r.status, body: await r.json() };
+  const r = await fetch(
+      `${base}/api/vigil.v1.${method}`,
+      {method: 'POST', headers, body: JSON.stringify(body)});
+  return {status: r.status, body: await r.json()};
 }
 
 const INSULT = '😡😡 Thằng này đúng là đồ ngu, cút đi';
-sendPosts([INSULT, 'vcl thật sự, dm mày', 'tao sẽ giết mày', 'hôm nay trời đẹp, đi du lịch']);
+sendPosts([
+  INSULT, 'vcl thật sự, dm mày', 'tao sẽ giết mày',
+  'hôm nay trời đẹp, đi du lịch'
+]);
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+const browser = await chromium.launch(
+    {executablePath: CHROMIUM, headless: true, args: ['--no-sandbox']});
 let failed = false;
 let currentPage = null;  // screenshot on failure
 const steps = [];
@@ -97,7 +129,10 @@ async function step(name, body) {
     failed = true;
     steps.push(`FAIL ${name}: ${e.stack || e}`);
     if (currentPage) {
-      await currentPage.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
+      await currentPage
+          .screenshot(
+              {path: path.join(artifacts, 'failure.png'), fullPage: true})
+          .catch(() => {});
       steps.push(`     page problems: ${JSON.stringify(currentPage.problems)}`);
     }
     throw e;
@@ -105,7 +140,8 @@ async function step(name, body) {
 }
 
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'vi-VN' });
+  const context = await browser.newContext(
+      {viewport: {width: 1400, height: 900}, locale: 'vi-VN'});
   const page = await context.newPage();
   currentPage = page;
   page.problems = [];
@@ -113,40 +149,48 @@ async function newPage() {
   page.on('console', (m) => {
     // Refused API calls (401/403) are expected in some steps; anything
     // else (a script error, a CSP violation) is a failure.
-    if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) page.problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/status of 40[13]/.test(m.text()))
+      page.problems.push(`console: ${m.text()}`);
   });
   return page;
 }
 
 async function shot(page, name) {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  await page.screenshot(
+      {path: path.join(artifacts, `${name}.png`), fullPage: true});
 }
 
 try {
   await step('no token gets nothing from the API', async () => {
-    for (const method of ['ReviewService/ListQueue', 'ReviewService/GetItem', 'StatsService/GetSummary', 'StatsService/GetTimeSeries']) {
+    for (const method
+             of ['ReviewService/ListQueue', 'ReviewService/GetItem',
+                 'StatsService/GetSummary', 'StatsService/GetTimeSeries']) {
       const r = await apiCall(method, {}, '');
       assert.equal(r.status, 401, `${method}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.code, 'UNAUTHENTICATED');
       assert.equal(r.body.items, undefined);
     }
-    const forged = await apiCall('ReviewService/ListQueue', {}, 'vgl_not_a_token');
+    const forged =
+        await apiCall('ReviewService/ListQueue', {}, 'vgl_not_a_token');
     assert.equal(forged.status, 401);
   });
 
-  await step('no token: the console asks for one and shows no data', async () => {
-    const page = await newPage();
-    await page.goto(base + '/');
-    await page.waitForSelector('form.signin');
-    assert.equal(await page.locator('.queue-row').count(), 0);
-    await page.fill('#token', 'vgl_wrong');
-    await page.click('#signin');
-    await page.waitForSelector('.signin .error');
-    assert.match(await page.textContent('.signin .error'), /Token không hợp lệ/);
-    await shot(page, '01-signin-refused');
-    assert.deepEqual(page.problems, []);
-    await page.context().close();
-  });
+  await step(
+      'no token: the console asks for one and shows no data', async () => {
+        const page = await newPage();
+        await page.goto(base + '/');
+        await page.waitForSelector('form.signin');
+        assert.equal(await page.locator('.queue-row').count(), 0);
+        await page.fill('#token', 'vgl_wrong');
+        await page.click('#signin');
+        await page.waitForSelector('.signin .error');
+        assert.match(
+            await page.textContent('.signin .error'),
+            /Token không hợp lệ/);
+        await shot(page, '01-signin-refused');
+        assert.deepEqual(page.problems, []);
+        await page.context().close();
+      });
 
   await step('viewer: reads statistics, cannot claim or decide', async () => {
     const page = await newPage();
@@ -154,8 +198,13 @@ try {
     await page.fill('#token', viewer.token);
     await page.click('#signin');
     await page.waitForSelector('#card-flagged');
-    await page.waitForFunction(() => document.querySelector('#card-flagged .card-value')?.textContent === '3');
-    assert.equal(await page.locator('#time-chart rect[data-category]').count() > 0, true);
+    await page.waitForFunction(
+        () =>
+            document.querySelector('#card-flagged .card-value')?.textContent ===
+            '3');
+    assert.equal(
+        await page.locator('#time-chart rect[data-category]').count() > 0,
+        true);
     await page.click('#tab-queue');
     await page.waitForSelector('#viewer-only');
     assert.equal(await page.locator('.queue-row').count(), 0);
@@ -163,132 +212,179 @@ try {
     // The same calls the console would make, with the viewer's token.
     const list = await apiCall('ReviewService/ListQueue', {}, viewer.token);
     assert.equal(list.status, 403);
-    const claim = await apiCall('ReviewService/Claim', { itemId: 1 }, viewer.token);
+    const claim =
+        await apiCall('ReviewService/Claim', {itemId: 1}, viewer.token);
     assert.equal(claim.status, 403);
     assert.equal(claim.body.code, 'PERMISSION_DENIED');
-    const decide = await apiCall('ReviewService/Decide', { itemId: 1, decision: 'DECISION_ACTIONED' }, viewer.token);
+    const decide = await apiCall(
+        'ReviewService/Decide', {itemId: 1, decision: 'DECISION_ACTIONED'},
+        viewer.token);
     assert.equal(decide.status, 403);
     // Keyboard shortcuts do nothing for a viewer either.
     await page.keyboard.press('c');
-    const item = await apiCall('ReviewService/GetItem', { itemId: 1 }, analyst.token);
+    const item =
+        await apiCall('ReviewService/GetItem', {itemId: 1}, analyst.token);
     assert.equal(item.body.status, 'ITEM_STATUS_OPEN');
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
 
-  await step('analyst: queue, highlighted spans, claim and decide by keyboard', async () => {
-    const page = await newPage();
-    await page.goto(base + '/');
-    await page.fill('#token', analyst.token);
-    await page.press('#token', 'Enter');
-    await page.waitForSelector('.queue-row');
-    assert.equal(await page.locator('.queue-row').count(), 3, 'three flagged posts, the harmless one not stored');
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('vigil.token')) !== null, true);
-    assert.equal(await page.evaluate(() => localStorage.getItem('vigil.token')), null);
+  await step(
+      'analyst: queue, highlighted spans, claim and decide by keyboard',
+      async () => {
+        const page = await newPage();
+        await page.goto(base + '/');
+        await page.fill('#token', analyst.token);
+        await page.press('#token', 'Enter');
+        await page.waitForSelector('.queue-row');
+        assert.equal(
+            await page.locator('.queue-row').count(), 3,
+            'three flagged posts, the harmless one not stored');
+        assert.equal(
+            await page.evaluate(() => sessionStorage.getItem('vigil.token')) !==
+                null,
+            true);
+        assert.equal(
+            await page.evaluate(() => localStorage.getItem('vigil.token')),
+            null);
 
-    // j until the insult post is open.
-    for (let i = 0; i < 3; i++) {
-      await page.keyboard.press('j');
-      await page.waitForSelector('#post-text');
-      await page.waitForFunction(() => document.querySelectorAll('#history li').length > 0);
-      if ((await page.textContent('#post-text')) === INSULT) break;
-    }
-    assert.equal(await page.textContent('#post-text'), INSULT);
-    const marks = await page.$$eval('#post-text mark', (ms) => ms.map((m) => ({
-      text: m.textContent, category: m.dataset.category, title: m.title,
-      before: (() => { const r = document.createRange(); r.setStart(m.parentNode, 0); r.setEndBefore(m); return r.toString(); })(),
-    })));
-    assert.deepEqual(marks.map((m) => m.text), ['Thằng này', 'đồ ngu', 'cút đi']);
-    assert.equal(marks[0].before, '😡😡 ', 'the first span starts after the two emoji (astral code points)');
-    assert.equal(marks[1].before, '😡😡 Thằng này đúng là ');
-    assert.ok(marks.every((m) => m.category === 'insult'));
-    assert.match(marks[1].title, /Từ khóa: (đồ ngu|ngu)/);
-    assert.match(marks[1].title, /Trọng số: \d/);
-    assert.match(await page.textContent('#hit-list'), /khớp trực tiếp/);
-    // Hovering a span lights its hits in the side panel.
-    await page.hover('#post-text mark >> nth=1');
-    const lit = await page.$$eval('#hit-list li.lit q', (qs) => qs.map((q) => q.textContent));
-    assert.ok(lit.length >= 1 && lit.every((q) => q === 'đồ ngu' || q === 'ngu'), JSON.stringify(lit));
-    await shot(page, '03-item');
+        // j until the insult post is open.
+        for (let i = 0; i < 3; i++) {
+          await page.keyboard.press('j');
+          await page.waitForSelector('#post-text');
+          await page.waitForFunction(
+              () => document.querySelectorAll('#history li').length > 0);
+          if ((await page.textContent('#post-text')) === INSULT) break;
+        }
+        assert.equal(await page.textContent('#post-text'), INSULT);
+        const marks = await page.$$eval(
+            '#post-text mark', (ms) => ms.map((m) => ({
+                                                text: m.textContent,
+                                                category: m.dataset.category,
+                                                title: m.title,
+                                                before: (() => {
+                                                  const r =
+                                                      document.createRange();
+                                                  r.setStart(m.parentNode, 0);
+                                                  r.setEndBefore(m);
+                                                  return r.toString();
+                                                })(),
+                                              })));
+        assert.deepEqual(
+            marks.map((m) => m.text), ['Thằng này', 'đồ ngu', 'cút đi']);
+        assert.equal(
+            marks[0].before, '😡😡 ',
+            'the first span starts after the two emoji (astral code points)');
+        assert.equal(marks[1].before, '😡😡 Thằng này đúng là ');
+        assert.ok(marks.every((m) => m.category === 'insult'));
+        assert.match(marks[1].title, /Từ khóa: (đồ ngu|ngu)/);
+        assert.match(marks[1].title, /Trọng số: \d/);
+        assert.match(
+            await page.textContent('#hit-list'), /khớp trực tiếp/);
+        // Hovering a span lights its hits in the side panel.
+        await page.hover('#post-text mark >> nth=1');
+        const lit = await page.$$eval(
+            '#hit-list li.lit q', (qs) => qs.map((q) => q.textContent));
+        assert.ok(
+            lit.length >= 1 && lit.every((q) => q === 'đồ ngu' || q === 'ngu'),
+            JSON.stringify(lit));
+        await shot(page, '03-item');
 
-    await page.keyboard.press('c');
-    await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
-    assert.match(await page.textContent('#claimed-by'), /^ann /);
-    await page.keyboard.press('a');
-    await page.waitForSelector('#decide-dialog');
-    await page.keyboard.type('xúc phạm cá nhân');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
-    await page.waitForFunction(() => /xúc phạm cá nhân/.test(document.querySelector('#history').textContent));
-    // The default queue shows what is left to review.
-    await page.waitForFunction(() => document.querySelectorAll('.queue-row').length === 2);
-    const stored = await apiCall('ReviewService/GetItem', { itemId: Number(await page.getAttribute('#item', 'data-item-id')) }, analyst.token);
-    assert.equal(stored.body.decision, 'DECISION_ACTIONED');
-    assert.equal(stored.body.decidedBy, 'ann');
-    assert.equal(stored.body.decisionReason, 'xúc phạm cá nhân');
-    await shot(page, '04-decided');
-    // o reopens it (with a reason); a then needs a claim again.
-    await page.keyboard.press('o');
-    await page.waitForSelector('#decide-dialog');
-    await page.keyboard.type('xem lại');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#item[data-status="ITEM_STATUS_OPEN"]');
-    await page.waitForFunction(() => document.querySelectorAll('.queue-row').length === 3);
-    await page.keyboard.press('c');
-    await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
-    await page.keyboard.press('a');
-    await page.waitForSelector('#decide-dialog');
-    await page.keyboard.type('xúc phạm cá nhân');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
-    await page.waitForFunction(() => document.querySelectorAll('.queue-row').length === 2);
+        await page.keyboard.press('c');
+        await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
+        assert.match(await page.textContent('#claimed-by'), /^ann /);
+        await page.keyboard.press('a');
+        await page.waitForSelector('#decide-dialog');
+        await page.keyboard.type('xúc phạm cá nhân');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
+        await page.waitForFunction(
+            () => /xúc phạm cá nhân/.test(
+                document.querySelector('#history').textContent));
+        // The default queue shows what is left to review.
+        await page.waitForFunction(
+            () => document.querySelectorAll('.queue-row').length === 2);
+        const stored = await apiCall(
+            'ReviewService/GetItem',
+            {itemId: Number(await page.getAttribute('#item', 'data-item-id'))},
+            analyst.token);
+        assert.equal(stored.body.decision, 'DECISION_ACTIONED');
+        assert.equal(stored.body.decidedBy, 'ann');
+        assert.equal(stored.body.decisionReason, 'xúc phạm cá nhân');
+        await shot(page, '04-decided');
+        // o reopens it (with a reason); a then needs a claim again.
+        await page.keyboard.press('o');
+        await page.waitForSelector('#decide-dialog');
+        await page.keyboard.type('xem lại');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('#item[data-status="ITEM_STATUS_OPEN"]');
+        await page.waitForFunction(
+            () => document.querySelectorAll('.queue-row').length === 3);
+        await page.keyboard.press('c');
+        await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
+        await page.keyboard.press('a');
+        await page.waitForSelector('#decide-dialog');
+        await page.keyboard.type('xúc phạm cá nhân');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
+        await page.waitForFunction(
+            () => document.querySelectorAll('.queue-row').length === 2);
 
-    // Teencode hit: the side panel names the step.
-    await page.keyboard.press('j');
-    await page.keyboard.press('k');
-    await page.waitForSelector('#post-text');
-    for (let i = 0; i < 2 && !(await page.textContent('#post-text')).startsWith('vcl'); i++) {
-      await page.keyboard.press('j');
-      await page.waitForFunction(() => document.querySelectorAll('#history li').length > 0);
-    }
-    assert.match(await page.textContent('#hit-list'), /teencode: vcl/);
+        // Teencode hit: the side panel names the step.
+        await page.keyboard.press('j');
+        await page.keyboard.press('k');
+        await page.waitForSelector('#post-text');
+        for (let i = 0;
+             i < 2 && !(await page.textContent('#post-text')).startsWith('vcl');
+             i++) {
+          await page.keyboard.press('j');
+          await page.waitForFunction(
+              () => document.querySelectorAll('#history li').length > 0);
+        }
+        assert.match(await page.textContent('#hit-list'), /teencode: vcl/);
 
-    // A new post appears without reloading.
-    sendPosts(['Mua ngay kẻo lỡ, lãi 30% mỗi ngày, chuyển khoản trước']);
-    await page.waitForFunction(() => document.querySelectorAll('.queue-row').length === 3, null, { timeout: 15000 });
-    assert.equal(await page.locator('.queue-row.fresh').count(), 1);
-    await shot(page, '05-new-item');
+        // A new post appears without reloading.
+        sendPosts(['Mua ngay kẻo lỡ, lãi 30% mỗi ngày, chuyển khoản trước']);
+        await page.waitForFunction(
+            () => document.querySelectorAll('.queue-row').length === 3, null,
+            {timeout: 15000});
+        assert.equal(await page.locator('.queue-row.fresh').count(), 1);
+        await shot(page, '05-new-item');
 
-    // Help, and English.
-    await page.keyboard.press('?');
-    await page.waitForSelector('#help');
-    await page.keyboard.press('Escape');
-    await page.click('button.lang');
-    assert.equal(await page.textContent('#tab-queue'), 'Queue');
+        // Help, and English.
+        await page.keyboard.press('?');
+        await page.waitForSelector('#help');
+        await page.keyboard.press('Escape');
+        await page.click('button.lang');
+        assert.equal(await page.textContent('#tab-queue'), 'Queue');
 
-    // The statistics changed: four flagged posts, one actioned decision.
-    await page.keyboard.press('s');
-    await page.waitForFunction(() => document.querySelector('#card-flagged .card-value')?.textContent === '4');
-    await page.waitForSelector('#outcome-chart rect.outcome-actioned');
-    await page.waitForSelector('#precision-table');
-    assert.match(await page.textContent('#precision-table'), /100%/);
-    assert.ok(await page.locator('#term-chart rect').count() > 0);
-    await shot(page, '06-stats');
-    assert.deepEqual(page.problems, []);
+        // The statistics changed: four flagged posts, one actioned decision.
+        await page.keyboard.press('s');
+        await page.waitForFunction(
+            () => document.querySelector('#card-flagged .card-value')
+                      ?.textContent === '4');
+        await page.waitForSelector('#outcome-chart rect.outcome-actioned');
+        await page.waitForSelector('#precision-table');
+        assert.match(await page.textContent('#precision-table'), /100%/);
+        assert.ok(await page.locator('#term-chart rect').count() > 0);
+        await shot(page, '06-stats');
+        assert.deepEqual(page.problems, []);
 
-    // Signing out forgets the token.
-    await page.click('#signout');
-    await page.waitForSelector('form.signin');
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('vigil.token')), null);
-    await page.context().close();
-  });
+        // Signing out forgets the token.
+        await page.click('#signout');
+        await page.waitForSelector('form.signin');
+        assert.equal(
+            await page.evaluate(() => sessionStorage.getItem('vigil.token')),
+            null);
+        await page.context().close();
+      });
 } catch (e) {
   failed = true;
 } finally {
   await browser.close();
   server.kill('SIGTERM');
   await new Promise((resolve) => server.on('exit', resolve));
-  fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(work, {recursive: true, force: true});
 }
 console.log(steps.join('\n'));
 console.log(`screenshots: ${artifacts}`);
