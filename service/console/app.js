@@ -1154,14 +1154,7 @@
     const max = Math.max(1, ...sums);
     const plotH = height - bottom - top;
     const barW = buckets.length ? (width - left) / buckets.length : 0;
-    const chart = svg('svg', {
-      viewBox: `0 0 ${width} ${height}`,
-      width,
-      height,
-      class: 'svg-chart',
-      id: 'time-chart',
-      role: 'img'
-    });
+    const chart = chartSvg('time-chart', width, height);
     chart.append(
         svg('line', {
           x1: left,
@@ -1225,21 +1218,26 @@
     return chart;
   }
 
+  // An <svg> of `width` × `height` user units, drawn at that size at most.
+  function chartSvg(id, width, height) {
+    return svg('svg', {
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      class: 'svg-chart',
+      id,
+      role: 'img'
+    });
+  }
+
   function outcomeChart(rows) {
-    const data = rows.filter(
-        (r) =>
-            Number(r.actioned) + Number(r.dismissed) + Number(r.escalated) > 0);
+    const decided = (r) =>
+        Number(r.actioned) + Number(r.dismissed) + Number(r.escalated);
+    const data = rows.filter((r) => decided(r) > 0);
     if (!data.length) return h('p', {class: 'notice'}, t('noData'));
     const width = 380, rowH = 22, left = 90;
-    const max = Math.max(...data.map(
-        (r) => Number(r.actioned) + Number(r.dismissed) + Number(r.escalated)));
-    const chart = svg('svg', {
-      viewBox: `0 0 ${width} ${data.length * rowH + 4}`,
-      width,
-      height: data.length * rowH + 4,
-      class: 'svg-chart',
-      id: 'outcome-chart'
-    });
+    const max = Math.max(...data.map(decided));
+    const chart = chartSvg('outcome-chart', width, data.length * rowH + 4);
     data.forEach((r, i) => {
       const y = i * rowH + 2;
       chart.append(svg(
@@ -1253,7 +1251,8 @@
         chart.append(
             svg('rect',
                 {x, y, width: w, height: rowH - 6, class: `outcome-${kind}`},
-                svg('title', {}, `${t(kind)}: ${n}`)));
+                svg('title', {},
+                    `${t('decision_DECISION_' + kind.toUpperCase())}: ${n}`)));
         x += w;
       }
       const precision =
@@ -1277,13 +1276,7 @@
     if (!terms.length) return h('p', {class: 'notice'}, t('noData'));
     const width = 380, rowH = 20, left = 130;
     const max = Math.max(...terms.map((x) => Number(x.hits)));
-    const chart = svg('svg', {
-      viewBox: `0 0 ${width} ${terms.length * rowH + 4}`,
-      width,
-      height: terms.length * rowH + 4,
-      class: 'svg-chart',
-      id: 'term-chart'
-    });
+    const chart = chartSvg('term-chart', width, terms.length * rowH + 4);
     terms.forEach((x, i) => {
       const y = i * rowH + 2;
       const label = x.term.length > 22 ? x.term.slice(0, 21) + '…' : x.term;

@@ -25,6 +25,7 @@
 #include "service/store/flag_store.h"
 #include "tests/service/server_process.h"
 #include "tests/service/store/test_database.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 #include "vigil/v1/review.grpc.pb.h"
@@ -73,17 +74,12 @@ class ScaleOutTest : public ::testing::Test {
     if (database_ == nullptr) GTEST_SKIP() << skip;
     dir_ = ::testing::TempDir() + "/vigil_scale_" + std::to_string(getpid());
     std::filesystem::create_directories(dir_);
-    std::string tokens;
-    for (const auto& [token, role, name] :
-         std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"tok-ingest", "ingest", "pipeline"},
-             {"tok-ann", "analyst", "ann"},
-             {"tok-bob", "analyst", "bob"},
-             {"tok-cat", "analyst", "cat"},
-             {"tok-viewer", "viewer", "dashboard"}}) {
-      tokens += TokenStore::HashHex(token) + "\t" + role + "\t" + name + "\n";
-    }
-    std::ofstream(dir_ + "/tokens") << tokens;
+    vigil::testing::WriteTokensFile(dir_ + "/tokens",
+                                    {{"tok-ingest", "ingest", "pipeline"},
+                                     {"tok-ann", "analyst", "ann"},
+                                     {"tok-bob", "analyst", "bob"},
+                                     {"tok-cat", "analyst", "cat"},
+                                     {"tok-viewer", "viewer", "dashboard"}});
   }
   void TearDown() override {
     if (!dir_.empty() && !HasFailure() && !getenv("VIGIL_KEEP_LOGS"))

@@ -3,6 +3,11 @@
 #ifndef VIGIL_TESTS_SERVICE_TEST_SERVER_H_
 #define VIGIL_TESTS_SERVICE_TEST_SERVER_H_
 
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "service/auth.h"
 #include "service/server.h"
 #include "tests/test_data.h"
 
@@ -14,6 +19,22 @@ inline service::ServerOptions TestServerOptions() {
   options.store_url = "sqlite::memory:";
   options.lexicon_dir = SourcePath("tests/fixtures/lexicon");
   return options;
+}
+
+struct TestToken {
+  std::string token;
+  std::string role;  // ingest, analyst, viewer or admin
+  std::string name;
+};
+
+// Writes a tokens file (see service/auth.h) holding `tokens` to `path`.
+inline void WriteTokensFile(const std::string& path,
+                            const std::vector<TestToken>& tokens) {
+  std::ofstream out(path, std::ios::trunc);
+  for (const TestToken& t : tokens) {
+    out << service::TokenStore::HashHex(t.token) << "\t" << t.role << "\t"
+        << t.name << "\n";
+  }
 }
 
 }  // namespace vigil::testing

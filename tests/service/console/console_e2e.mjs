@@ -155,6 +155,21 @@ async function newPage() {
   return page;
 }
 
+// Presses `key` (a, d, e or o), types `reason` in the dialog it opens and
+// sends it with Enter; waits until the item has `status`.
+async function reasonByKeyboard(page, key, reason, status) {
+  await page.keyboard.press(key);
+  await page.waitForSelector('#decide-dialog');
+  await page.keyboard.type(reason);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`#item[data-status="${status}"]`);
+}
+
+function queueLength(page, n) {
+  return page.waitForFunction(
+      (n) => document.querySelectorAll('.queue-row').length === n, n);
+}
+
 async function shot(page, name) {
   await page.screenshot(
       {path: path.join(artifacts, `${name}.png`), fullPage: true});
@@ -293,17 +308,13 @@ try {
         await page.keyboard.press('c');
         await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
         assert.match(await page.textContent('#claimed-by'), /^ann /);
-        await page.keyboard.press('a');
-        await page.waitForSelector('#decide-dialog');
-        await page.keyboard.type('xúc phạm cá nhân');
-        await page.keyboard.press('Enter');
-        await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
+        await reasonByKeyboard(
+            page, 'a', 'xúc phạm cá nhân', 'ITEM_STATUS_ACTIONED');
         await page.waitForFunction(
             () => /xúc phạm cá nhân/.test(
                 document.querySelector('#history').textContent));
         // The default queue shows what is left to review.
-        await page.waitForFunction(
-            () => document.querySelectorAll('.queue-row').length === 2);
+        await queueLength(page, 2);
         const stored = await apiCall(
             'ReviewService/GetItem',
             {itemId: Number(await page.getAttribute('#item', 'data-item-id'))},
@@ -313,22 +324,13 @@ try {
         assert.equal(stored.body.decisionReason, 'xúc phạm cá nhân');
         await shot(page, '04-decided');
         // o reopens it (with a reason); a then needs a claim again.
-        await page.keyboard.press('o');
-        await page.waitForSelector('#decide-dialog');
-        await page.keyboard.type('xem lại');
-        await page.keyboard.press('Enter');
-        await page.waitForSelector('#item[data-status="ITEM_STATUS_OPEN"]');
-        await page.waitForFunction(
-            () => document.querySelectorAll('.queue-row').length === 3);
+        await reasonByKeyboard(page, 'o', 'xem lại', 'ITEM_STATUS_OPEN');
+        await queueLength(page, 3);
         await page.keyboard.press('c');
         await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
-        await page.keyboard.press('a');
-        await page.waitForSelector('#decide-dialog');
-        await page.keyboard.type('xúc phạm cá nhân');
-        await page.keyboard.press('Enter');
-        await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
-        await page.waitForFunction(
-            () => document.querySelectorAll('.queue-row').length === 2);
+        await reasonByKeyboard(
+            page, 'a', 'xúc phạm cá nhân', 'ITEM_STATUS_ACTIONED');
+        await queueLength(page, 2);
 
         // Teencode hit: the side panel names the step.
         await page.keyboard.press('j');

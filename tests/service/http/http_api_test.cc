@@ -8,8 +8,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "service/auth.h"
 #include "service/http/json_rpc.h"
 #include "service/server.h"
@@ -28,19 +26,13 @@ using testing::HttpResponse;
 class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string file;
-    for (const auto& [token, role, name] :
-         std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"tok-ingest", "ingest", "pipe"},
-             {"tok-analyst", "analyst", "ann"},
-             {"tok-analyst2", "analyst", "bob"},
-             {"tok-viewer", "viewer", "vic"},
-             {"tok-admin", "admin", "root"}}) {
-      file += TokenStore::HashHex(token) + "\t" + role + "\t" + name + "\n";
-    }
     tokens_path_ =
         ::testing::TempDir() + "/vigil_http_tokens_" + std::to_string(getpid());
-    std::ofstream(tokens_path_, std::ios::trunc) << file;
+    testing::WriteTokensFile(tokens_path_, {{"tok-ingest", "ingest", "pipe"},
+                                            {"tok-analyst", "analyst", "ann"},
+                                            {"tok-analyst2", "analyst", "bob"},
+                                            {"tok-viewer", "viewer", "vic"},
+                                            {"tok-admin", "admin", "root"}});
     ServerOptions options = testing::TestServerOptions();
     options.tokens_path = tokens_path_;
     options.http_listen = "127.0.0.1:0";
