@@ -405,7 +405,9 @@
     return 'viewer';
   }
 
+  let signIns = 0;  // sign-in attempts so far
   async function signIn(token) {
+    ++signIns;
     try {
       state.role = await probe(token);
     } catch (e) {
@@ -1392,16 +1394,22 @@
   }, POLL_MS);
 
   // A token from this tab's session, or none (a server without tokens
-  // answers anyone on loopback): try it before asking.
+  // answers anyone on loopback): try it before asking. Its answer counts
+  // only if nobody signed in meanwhile (a slow answer must not undo a
+  // sign-in that came after it).
   render();
-  probe(state.token)
+  const initialToken = state.token;
+  const signInsBefore = signIns;
+  probe(initialToken)
       .then((role) => {
+        if (signIns !== signInsBefore) return;
         state.role = role;
         state.view = role === 'analyst' ? 'queue' : 'stats';
         render();
         refresh();
       })
       .catch(() => {
-        if (state.token) signOut(t('noAccess'));
+        if (signIns !== signInsBefore) return;
+        if (initialToken) signOut(t('noAccess'));
       });
 })();
