@@ -260,6 +260,13 @@ absl::StatusOr<v1::GetTimeSeriesResponse> SqlFlagStore::GetTimeSeries(
   }
   auto range = RangeOf(request.filter(), Now(), default_span);
   if (!range.ok()) return range.status();
+  if (!request.filter().has_end()) {
+    // Without an end the series closes with the bucket holding "now", so a
+    // default series always has the same number of buckets (1,440 minutes,
+    // 24 hours or 30 days) whatever second it is asked at.
+    range->end = (range->end + width - 1) / width * width;
+    if (!request.filter().has_start()) range->start = range->end - default_span;
+  }
   const int64_t first = range->start / width * width;
   const int64_t buckets = (range->end - first + width - 1) / width;
   if (buckets > kMaxBuckets) {

@@ -173,6 +173,41 @@ TEST_P(StatsConformanceTest, TimeSeriesBuckets) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// Without a range the series is the last day (or 30 days) up to the bucket
+// holding "now": always the same number of buckets, whatever second it is.
+TEST_P(StatsConformanceTest, DefaultSeriesEndsWithTheBucketHoldingNow) {
+  Count(86400 + 3600 + 59, "fb", 4, 1, {"insult"});  // 2026-11-27 01:00:59
+  struct Case {
+    int64_t now_second;  // after kDay0 + 1 day
+    v1::Granularity granularity;
+    int buckets;
+    int64_t last_start;  // after kDay0 + 1 day
+  };
+  const Case kCases[] = {
+      {3600 + 59, v1::GRANULARITY_MINUTE, 1440, 3600},  // the CI flake: :59
+      {3600 + 0, v1::GRANULARITY_MINUTE, 1440, 3600},
+      {3600 + 30, v1::GRANULARITY_MINUTE, 1440, 3600},
+      {3600 + 59, v1::GRANULARITY_HOUR, 24, 3600},
+      {2 * 3600 - 1, v1::GRANULARITY_HOUR, 24, 3600},
+      {3600 + 59, v1::GRANULARITY_DAY, 30, 0},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(::testing::Message() << "now=+" << c.now_second
+                                      << " granularity=" << c.granularity);
+    now_ = (kDay0 + 86400 + c.now_second) * kSecond;
+    v1::GetTimeSeriesRequest request;
+    request.set_granularity(c.granularity);
+    auto series = store_->GetTimeSeries(request);
+    ASSERT_TRUE(series.ok()) << series.status();
+    ASSERT_EQ(series->buckets_size(), c.buckets);
+    const auto& last = series->buckets(c.buckets - 1);
+    EXPECT_EQ(last.start().seconds(), kDay0 + 86400 + c.last_start);
+    // The post counted in the current bucket is in the last one.
+    EXPECT_EQ(last.counts().posts_analyzed(), 4);
+    EXPECT_EQ(last.counts().flags_by_category().at("insult"), 1);
+  }
+}
+
 TEST_P(StatsConformanceTest, TopTermsPerCategory) {
   Hits(10, "fb", "insult", "óc chó", 5);
   Hits(70, "yt", "insult", "óc chó", 2);
