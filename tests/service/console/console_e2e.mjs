@@ -388,6 +388,29 @@ try {
         await shot(page, '06-stats');
         assert.deepEqual(page.problems, []);
 
+        // Pages of 25: 30 more flagged posts make two pages (33 open items);
+        // n and p page through them without losing or repeating an item.
+        sendPosts(
+            Array.from({length: 30}, (_, i) => `đồ ngu số ${i + 1}, cút đi`));
+        await page.keyboard.press('s');
+        await page.waitForSelector('#queue-list');
+        await page.keyboard.press('r');
+        await queueLength(page, 25);
+        const ids = async () => page.$$eval(
+            '.queue-row', (rows) => rows.map((r) => r.dataset.itemId));
+        const first = await ids();
+        assert.equal(await page.isDisabled('#next'), false);
+        await page.keyboard.press('n');
+        await queueLength(page, 8);
+        const second = await ids();
+        assert.equal(await page.isDisabled('#next'), true);
+        assert.equal(new Set([...first, ...second]).size, 33);
+        await shot(page, '07-page-2');
+        await page.keyboard.press('p');
+        await queueLength(page, 25);
+        assert.deepEqual(await ids(), first);
+        assert.deepEqual(page.problems, []);
+
         // Signing out forgets the token.
         await page.click('#signout');
         await page.waitForSelector('form.signin');
