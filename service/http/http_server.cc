@@ -91,6 +91,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   server->http_->set_read_timeout(std::chrono::seconds(30));
   server->http_->set_write_timeout(std::chrono::seconds(30));
   server->http_->set_default_headers(SecurityHeaders());
+  // cpp-httplib writes a response's headers and body separately; with
+  // Nagle's algorithm the body then waits for the client's delayed ACK
+  // (40 ms a call on a kept-alive connection; see bench/api_bench.cc).
+  server->http_->set_tcp_nodelay(true);
   server->Route();
   server->port_ = port == 0
                       ? server->http_->bind_to_any_port(host)
