@@ -20,7 +20,7 @@ class ServerProcess {
     // The gRPC address (a fixed port to restart on the same one).
     std::string listen = "127.0.0.1:0";
     // More `vigil serve` flags.
-    std::vector<std::string> extra_args;
+    std::vector<std::string> extra_args = {};
   };
 
   // Starts the server on a free loopback port and waits (up to 6 s) until
