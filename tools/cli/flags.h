@@ -3,9 +3,13 @@
 #ifndef VIGIL_TOOLS_CLI_FLAGS_H_
 #define VIGIL_TOOLS_CLI_FLAGS_H_
 
+#include <charconv>
+#include <cstdint>
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace vigil::cli {
@@ -21,6 +25,41 @@ struct ParsedFlags {
     return it == values.end() ? def : it->second;
   }
   bool Has(const std::string& name) const { return switches.count(name) > 0; }
+
+  // Reads flag `name` as a whole number from `min` to `max` into *out (an
+  // integer type holding that range). An absent flag leaves *out alone; a
+  // bad value sets `error` (unless an earlier one is there: the first error
+  // is reported) and returns false.
+  template <typename T>
+  bool GetWholeNumber(const std::string& name, int64_t min, int64_t max,
+                      T* out) {
+    static_assert(std::is_integral_v<T>);
+    const std::string text = Get(name);
+    if (text.empty()) return true;
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < min ||
+        n > max) {
+      if (!error.empty()) return false;
+      error = name + " takes a whole number from " + std::to_string(min) +
+              " to " + std::to_string(max);
+      return false;
+    }
+    *out = static_cast<T>(n);
+    return true;
+  }
+
+  // When parsing failed or positional arguments were given to a command
+  // that takes none: prints "vigil <command>: <what>" and `usage` to `err`
+  // and returns true (the command then exits 2).
+  bool ReportUsageError(const char* command, const char* usage,
+                        std::ostream& err) const {
+    if (error.empty() && positional.empty()) return false;
+    err << "vigil " << command << ": "
+        << (error.empty() ? "unexpected argument" : error) << "\n"
+        << usage;
+    return true;
+  }
 };
 
 // Parses `args`: names in `with_value` take the next argument; names in

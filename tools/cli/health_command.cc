@@ -2,8 +2,6 @@
 // the exit status says (for Docker HEALTHCHECK and exec probes).
 #include <grpcpp/grpcpp.h>
 
-#include <charconv>
-
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
@@ -30,19 +28,8 @@ int RunHealth(const std::vector<std::string>& args, const char* /*argv0*/,
     return 0;
   }
   int timeout_ms = 2000;
-  const std::string timeout = flags.Get("--timeout-ms", "2000");
-  auto [end, ec] = std::from_chars(timeout.data(),
-                                   timeout.data() + timeout.size(), timeout_ms);
-  if (ec != std::errc() || end != timeout.data() + timeout.size() ||
-      timeout_ms <= 0) {
-    flags.error = "--timeout-ms takes a positive whole number";
-  }
-  if (!flags.error.empty() || !flags.positional.empty()) {
-    err << "vigil health: "
-        << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
-        << kUsage;
-    return 2;
-  }
+  flags.GetWholeNumber("--timeout-ms", 1, 3600000, &timeout_ms);
+  if (flags.ReportUsageError("health", kUsage, err)) return 2;
   const std::string target = flags.Get("--target", "127.0.0.1:50051");
   auto stub = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));

@@ -14,7 +14,6 @@
 
 #include <array>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -409,13 +408,6 @@ void Report(const std::string& mode, const Results& r, double seconds,
   out << "\n";
 }
 
-bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out) {
-  auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size() && *out >= min &&
-         *out <= max;
-}
-
 }  // namespace
 
 int RunLoadgen(const std::vector<std::string>& args, const char*,
@@ -433,25 +425,14 @@ int RunLoadgen(const std::vector<std::string>& args, const char*,
   config.target = flags.Get("--target", "127.0.0.1:50051");
   config.dry_run = flags.Has("--dry-run");
   if (const char* token = std::getenv("VIGIL_TOKEN")) config.token = token;
-  int64_t n = 0;
-  auto number = [&](const char* flag, int64_t min, int64_t max, auto* field) {
-    const std::string v = flags.Get(flag);
-    if (v.empty()) return;
-    if (!ParseInt(v, min, max, &n)) {
-      flags.error = std::string(flag) + " takes a whole number from " +
-                    std::to_string(min) + " to " + std::to_string(max);
-      return;
-    }
-    *field = static_cast<std::remove_pointer_t<decltype(field)>>(n);
-  };
   int64_t duration = 10;
-  number("--duration", 1, 600, &duration);
+  flags.GetWholeNumber("--duration", 1, 600, &duration);
   config.duration = std::chrono::seconds(duration);
-  number("--concurrency", 1, 10000, &config.concurrency);
-  number("--batch", 1, 100000, &config.batch);
-  number("--window", 1, 10000, &config.window);
+  flags.GetWholeNumber("--concurrency", 1, 10000, &config.concurrency);
+  flags.GetWholeNumber("--batch", 1, 100000, &config.batch);
+  flags.GetWholeNumber("--window", 1, 10000, &config.window);
   int64_t rate = 0;
-  number("--rate", 1, 100000000, &rate);
+  flags.GetWholeNumber("--rate", 1, 100000000, &rate);
   config.rate = static_cast<double>(rate);
   const std::string mode = flags.Get("--mode", "all");
   if (mode != "all" && mode != "trivial" && mode != "unary" &&
@@ -464,12 +445,7 @@ int RunLoadgen(const std::vector<std::string>& args, const char*,
         "localhost:PORT, [::1]:PORT): loadgen is for measuring, "
         "not for loading other hosts";
   }
-  if (!flags.error.empty() || !flags.positional.empty()) {
-    err << "vigil loadgen: "
-        << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
-        << kUsage;
-    return 2;
-  }
+  if (flags.ReportUsageError("loadgen", kUsage, err)) return 2;
   if (!flags.Get("--posts").empty()) {
     std::ifstream in(flags.Get("--posts"));
     if (!in) {

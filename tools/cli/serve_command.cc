@@ -2,10 +2,8 @@
 // the lexicons (a broken lexicon is rejected and the old one keeps serving).
 #include <signal.h>
 
-#include <charconv>
 #include <chrono>
 #include <ostream>
-#include <type_traits>
 
 #include "service/config.h"
 #include "service/log.h"
@@ -91,28 +89,17 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   options.http_listen = flags.Get("--http-listen", options.http_listen);
   options.health_listen = flags.Get("--health-listen", options.health_listen);
   // Whole positive numbers within the config file's ranges.
-  auto number = [&](const char* flag, uint64_t max, auto* out) {
-    const std::string v = flags.Get(flag);
-    if (v.empty()) return;
-    uint64_t n = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > max) {
-      flags.error = std::string(flag) + " takes a whole number from 1 to " +
-                    std::to_string(max);
-      return;
-    }
-    *out = static_cast<std::remove_pointer_t<decltype(out)>>(n);
-  };
-  number("--max-post-bytes", uint64_t{1} << 30, &options.max_post_bytes);
-  number("--max-batch", 1000000, &options.max_batch_posts);
-  number("--max-in-flight", 1000000, &options.max_in_flight);
-  number("--max-streams", 1000000, &options.max_streams);
+  flags.GetWholeNumber("--max-post-bytes", 1, int64_t{1} << 30,
+                       &options.max_post_bytes);
+  flags.GetWholeNumber("--max-batch", 1, 1000000, &options.max_batch_posts);
+  flags.GetWholeNumber("--max-in-flight", 1, 1000000, &options.max_in_flight);
+  flags.GetWholeNumber("--max-streams", 1, 1000000, &options.max_streams);
   uint32_t retention_hours = 0;
-  number("--retention-hours", 1000000, &retention_hours);
+  flags.GetWholeNumber("--retention-hours", 1, 1000000, &retention_hours);
   if (retention_hours > 0)
     options.retention = std::chrono::hours(retention_hours);
   uint32_t watch_seconds = 0;
-  number("--watch-lexicons", 86400, &watch_seconds);
+  flags.GetWholeNumber("--watch-lexicons", 1, 86400, &watch_seconds);
   if (watch_seconds > 0)
     options.lexicon_watch_interval = std::chrono::seconds(watch_seconds);
   if (!flags.Get("--log-level").empty()) {
@@ -123,12 +110,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
       service::SetLogLevel(level);
     }
   }
-  if (!flags.error.empty() || !flags.positional.empty()) {
-    err << "vigil serve: "
-        << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
-        << kUsage;
-    return 2;
-  }
+  if (flags.ReportUsageError("serve", kUsage, err)) return 2;
 
   if (flags.Has("--check-config")) {
     out << "listen " << options.listen << "\n"

@@ -78,12 +78,7 @@ int RunStats(const std::vector<std::string>& args, const char*,
   const int64_t since = ParseDuration(flags.Get("--since", "24h"));
   if (since == 0)
     flags.error = "--since takes a duration such as 30m, 24h or 7d";
-  if (!flags.error.empty() || !flags.positional.empty()) {
-    err << "vigil stats: "
-        << (flags.error.empty() ? "unexpected argument" : flags.error) << "\n"
-        << kUsage;
-    return 2;
-  }
+  if (flags.ReportUsageError("stats", kUsage, err)) return 2;
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       grpc::InsecureChannelCredentials();
   if (!flags.Get("--tls-ca").empty()) {
