@@ -12,6 +12,8 @@ void ToProto(const Analyzer& analyzer, const Analyzer::Result& result,
     const std::string name(match::kCategoryNames[c]);
     if (v.flagged_categories & (1u << c)) out->add_flagged_categories(name);
     (*out->mutable_scores())[name] = v.scores[c];
+    (*out->mutable_severities())[name] =
+        std::string(match::SeverityName(v.severities[c]));
   }
   for (const match::Hit& h : v.hits) {
     const match::Term& term = analyzer.lexicon().terms()[h.term];
@@ -27,6 +29,7 @@ void ToProto(const Analyzer& analyzer, const Analyzer::Result& result,
       hit->add_via(std::string(via));
     }
     hit->set_learned(term.learned);
+    hit->set_severity(std::string(match::SeverityName(h.severity)));
   }
   out->set_lexicon_version(analyzer.version());
   out->set_unaccented(result.normalized.unaccented());

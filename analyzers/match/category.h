@@ -40,6 +40,30 @@ inline std::optional<Category> ParseCategory(std::string_view name) {
   return std::nullopt;
 }
 
+// How harmful a piece of evidence is (lexicons/README.md, "Severity"):
+// mild = a casual intensifier or exclamation aimed at no one ("vãi", "vl"),
+// moderate = vulgar, abusive or harmful, severe = the worst of a category.
+// kNone is a category with no evidence.
+enum class Severity : uint8_t { kNone = 0, kMild = 1, kModerate = 2, kSevere = 3 };
+inline constexpr int kNumSeverities = 4;
+
+inline constexpr std::array<std::string_view, kNumSeverities> kSeverityNames = {
+    "none", "mild", "moderate", "severe"};
+
+inline std::string_view SeverityName(Severity s) {
+  return kSeverityNames[static_cast<int>(s)];
+}
+
+// The severity named `name` ("mild", "moderate", "severe"; "none" too when
+// `allow_none`), or nullopt.
+inline std::optional<Severity> ParseSeverity(std::string_view name,
+                                             bool allow_none = false) {
+  for (int i = allow_none ? 0 : 1; i < kNumSeverities; ++i) {
+    if (kSeverityNames[i] == name) return static_cast<Severity>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace vigil::match
 
 #endif  // VIGIL_ANALYZERS_MATCH_CATEGORY_H_

@@ -163,6 +163,29 @@ Manifest ParseManifest(std::string_view contents, const std::string& name,
                                               : m.common_words;
       if (!dst.empty()) problems.Add(where, StrCat("'", key, "' given twice"));
       dst = std::string(cols[1]);
+    } else if (key == "min_severity") {
+      if (cols.size() != 3) {
+        problems.Add(where,
+                     "expected: min_severity<TAB>category|*<TAB>"
+                     "mild|moderate|severe");
+        continue;
+      }
+      std::optional<Severity> severity = ParseSeverity(cols[2]);
+      if (!severity) {
+        problems.Add(where, StrCat("severity '", cols[2],
+                                   "' must be mild, moderate or severe"));
+        continue;
+      }
+      if (cols[1] == "*") {
+        for (CategorySettings& s : m.categories) s.min_severity = *severity;
+        continue;
+      }
+      std::optional<Category> c = ParseCategory(cols[1]);
+      if (!c) {
+        problems.Add(where, StrCat("unknown category '", cols[1], "'"));
+        continue;
+      }
+      m.categories[static_cast<int>(*c)].min_severity = *severity;
     } else if (key == "learned") {
       if (cols.size() != 4) {
         problems.Add(where,
@@ -272,7 +295,9 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
   }
   FirstSeen seen;
   ForEachEntry(
-      lines, name, 3, 4, "term<TAB>weight<TAB>fold|nofold[<TAB>note]", problems,
+      lines, name, 4, 5,
+      "term<TAB>weight<TAB>fold|nofold<TAB>mild|moderate|severe[<TAB>note]",
+      problems,
       [&](const std::string& where, const std::vector<std::string_view>& cols) {
         Term term;
         term.category = category;
@@ -308,7 +333,14 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
                                      "' must be 'fold' or 'nofold'"));
           ok = false;
         }
-        if (cols.size() == 4) term.note = std::string(cols[3]);
+        if (std::optional<Severity> sev = ParseSeverity(cols[3])) {
+          term.severity = *sev;
+        } else {
+          problems.Add(where, StrCat("severity '", cols[3],
+                                     "' must be mild, moderate or severe"));
+          ok = false;
+        }
+        if (cols.size() == 5) term.note = std::string(cols[4]);
         ok = seen.Add(std::string(cols[0]), where, "term", problems) && ok;
         if (ok) terms->push_back(std::move(term));
       });
@@ -319,17 +351,31 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
 void ParseLearnedFile(std::string_view contents, const std::string& name,
                       Category category,
                       const normalize::Normalizer& normalizer,
-                      Problems& problems, double* bias,
+                      Problems& problems, double* bias, double* length_norm,
                       std::vector<Term>* terms) {
   std::vector<Line> lines = ContentLines(contents);
   const std::string prefix =
       StrCat("@learned\t", CategoryName(category), "\tbias=");
-  const bool header_ok = !lines.empty() &&
-                         lines[0].text.substr(0, prefix.size()) == prefix &&
-                         ParseDouble(lines[0].text.substr(prefix.size()), bias);
+  // "bias=B" or "bias=B<TAB>length_norm=L".
+  bool header_ok = !lines.empty() &&
+                   lines[0].text.substr(0, prefix.size()) == prefix;
+  if (header_ok) {
+    std::vector<std::string_view> rest =
+        SplitChar(lines[0].text.substr(prefix.size()), '\t');
+    constexpr std::string_view kNorm = "length_norm=";
+    header_ok = (rest.size() == 1 || rest.size() == 2) &&
+                ParseDouble(rest[0], bias);
+    *length_norm = 0;
+    if (header_ok && rest.size() == 2) {
+      header_ok = rest[1].substr(0, kNorm.size()) == kNorm &&
+                  ParseDouble(rest[1].substr(kNorm.size()), length_norm) &&
+                  *length_norm >= 0;
+    }
+  }
   if (!CheckHeader(
           lines, name, header_ok,
-          StrCat("@learned<TAB>", CategoryName(category), "<TAB>bias=<number>"),
+          StrCat("@learned<TAB>", CategoryName(category),
+                 "<TAB>bias=<number>[<TAB>length_norm=<number>]"),
           problems)) {
     return;
   }
@@ -503,7 +549,8 @@ Lexicon Lexicon::LoadAll(const std::string& dir,
     }
     hash = Fnv1a(Fnv1a(hash, s.learned_file), file);
     ParseLearnedFile(file, learned_path, static_cast<Category>(i), normalizer,
-                     found, &s.learned_bias, &lex.terms_);
+                     found, &s.learned_bias, &s.learned_length_norm,
+                     &lex.terms_);
   }
   if (!m.allowlist.empty()) {
     const std::string path = StrCat(dir, "/", m.allowlist);

@@ -20,6 +20,7 @@
 #define VIGIL_ANALYZERS_MATCH_LEXICON_H_
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@ struct Term {
   bool learned = false;
   double weight = 0;
   bool fold = false;  // may match the folded view (text without diacritics)
+  // How harmful the term is as evidence; learned n-grams are kModerate (the
+  // matcher counts them as kMild where they lie inside a mild curated hit).
+  Severity severity = Severity::kModerate;
   std::string note;
   std::string where;  // "file:line"
   // For syllable terms: the canonical and folded syllables.
@@ -73,6 +77,18 @@ struct CategorySettings {
   std::string learned_file;
   double learned_threshold = 0.5;
   double learned_bias = 0;  // from the learned file's header
+  // From the learned file's header (length_norm=L, 0 = off): the sum of the
+  // learned weights is scaled by 1/sqrt(max(1, words / L)), so a long post
+  // does not pile up weak evidence (Scale()).
+  double learned_length_norm = 0;
+  double LearnedScale(uint32_t words) const {
+    if (learned_length_norm <= 0 || words <= learned_length_norm) return 1;
+    return 1 / std::sqrt(words / learned_length_norm);
+  }
+  // The category is flagged only on evidence at least this severe
+  // (manifest: min_severity<TAB>category|*<TAB>mild|moderate|severe;
+  // default moderate, so casual intensifiers alone never flag).
+  Severity min_severity = Severity::kModerate;
 };
 
 // A problem found while loading: where ("file:line" or "file") and what.

@@ -151,6 +151,7 @@ struct Matcher::Impl {
   // Hot fields of each term, compact for the per-token loops.
   std::vector<double> weight;
   std::vector<uint8_t> category;
+  std::vector<Severity> severity;
   Trie allow_canonical;  // allowlist phrases
   Trie allow_folded;
   std::unique_ptr<re2::RE2::Set> canonical_set;  // all regex terms
@@ -331,6 +332,7 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     const int32_t index = static_cast<int32_t>(i);
     impl->weight.push_back(term.weight);
     impl->category.push_back(static_cast<uint8_t>(term.category));
+    impl->severity.push_back(term.severity);
     if (term.learned) {
       impl->learned.Add(impl->canonical_dict, term.syllables, index);
       continue;
@@ -404,6 +406,7 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
     h.end_char = tokens[last].end_char;
     for (size_t k = first; k <= last; ++k) via |= tokens[k].steps;
     h.via = via & (kEvasionSteps | kViaFolded | kViaJoined);
+    h.severity = impl_->severity[term];
     hits.push_back(h);
   };
 
@@ -430,48 +433,6 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
     }
     return false;
   };
-
-  // Learned n-grams: each distinct one adds its weight to its category's
-  // sum; those strong enough to explain a flag become hits.
-  if (learned_sums != nullptr) {
-    learned_sums->fill(0.0);
-    if (impl_->learned.node_count() > 1) {
-      thread_local std::vector<uint32_t> stamp;
-      thread_local uint32_t generation = 0;
-      if (stamp.size() != lex.terms().size()) {
-        stamp.assign(lex.terms().size(), 0);
-        generation = 0;
-      }
-      if (++generation == 0) {
-        std::fill(stamp.begin(), stamp.end(), 0);
-        generation = 1;
-      }
-      // Plain pointers: thread_local and member lookups stay out of the
-      // inner loop.
-      uint32_t* const seen = stamp.data();
-      const uint32_t current = generation;
-      const double* const weight = impl_->weight.data();
-      const uint8_t* const category = impl_->category.data();
-      const Trie& trie = impl_->learned;
-      const int32_t* const canonical_ids = ids.canonical.data();
-      double* const sums = learned_sums->data();
-      for (size_t s = 0; s < tokens.size(); ++s) {
-        int32_t node = 0;
-        for (size_t t = s; t < tokens.size() && canonical_ids[t] >= 0; ++t) {
-          node = trie.Step(node, canonical_ids[t]);
-          if (node < 0) break;
-          for (int32_t v : trie.ValuesAt(node)) {
-            if (seen[v] == current || is_allowed(v, s, t)) continue;
-            seen[v] = current;
-            sums[category[v]] += weight[v];
-            if (weight[v] >= kMinExplainedLearnedWeight) {
-              add_hit(v, s, t, 0);
-            }
-          }
-        }
-      }
-    }
-  }
 
   // Syllable terms.
   std::vector<Found> found;
@@ -569,10 +530,11 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   }
 
   // One hit per term and token range, in order of position.
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+  const auto by_position = [](const Hit& a, const Hit& b) {
     return std::tie(a.first_token, a.last_token, a.term, a.via) <
            std::tie(b.first_token, b.last_token, b.term, b.via);
-  });
+  };
+  std::sort(hits.begin(), hits.end(), by_position);
   hits.erase(std::unique(hits.begin(), hits.end(),
                          [](const Hit& a, const Hit& b) {
                            return a.term == b.term &&
@@ -580,6 +542,77 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
                                   a.last_token == b.last_token;
                          }),
              hits.end());
+
+  // Learned n-grams: each distinct one adds its weight to its category's
+  // sums; those strong enough to explain a flag become hits. An n-gram
+  // inside a mild curated hit (the intensifier "vãi lồn" from "vl") is mild
+  // evidence: it counts in `all` but not in `not_mild`.
+  if (learned_sums != nullptr) {
+    learned_sums->all.fill(0.0);
+    learned_sums->not_mild.fill(0.0);
+    learned_sums->words = text.words();
+    if (impl_->learned.node_count() > 1) {
+      // Per token: covered by a curated hit, and whether the longest such
+      // hit is mild (a longer moderate phrase around a mild one wins).
+      thread_local std::vector<uint32_t> cover_len;
+      thread_local std::vector<uint8_t> mild;
+      cover_len.assign(tokens.size(), 0);
+      mild.assign(tokens.size(), 0);
+      for (const Hit& h : hits) {
+        const uint32_t len = h.last_token - h.first_token + 1;
+        const bool is_mild = impl_->severity[h.term] == Severity::kMild;
+        for (uint32_t k = h.first_token; k <= h.last_token; ++k) {
+          if (len > cover_len[k] || (len == cover_len[k] && !is_mild)) {
+            cover_len[k] = len;
+            mild[k] = is_mild;
+          }
+        }
+      }
+      thread_local std::vector<uint32_t> stamp;
+      thread_local uint32_t generation = 0;
+      if (stamp.size() != lex.terms().size()) {
+        stamp.assign(lex.terms().size(), 0);
+        generation = 0;
+      }
+      if (++generation == 0) {
+        std::fill(stamp.begin(), stamp.end(), 0);
+        generation = 1;
+      }
+      // Plain pointers: thread_local and member lookups stay out of the
+      // inner loop.
+      uint32_t* const seen = stamp.data();
+      const uint32_t current = generation;
+      const double* const weight = impl_->weight.data();
+      const uint8_t* const category = impl_->category.data();
+      const Trie& trie = impl_->learned;
+      const int32_t* const canonical_ids = ids.canonical.data();
+      double* const all = learned_sums->all.data();
+      double* const not_mild = learned_sums->not_mild.data();
+      const size_t curated_hits = hits.size();
+      for (size_t s = 0; s < tokens.size(); ++s) {
+        int32_t node = 0;
+        bool any_mild = false;
+        for (size_t t = s; t < tokens.size() && canonical_ids[t] >= 0; ++t) {
+          node = trie.Step(node, canonical_ids[t]);
+          if (node < 0) break;
+          any_mild = any_mild || mild[t];
+          for (int32_t v : trie.ValuesAt(node)) {
+            if (seen[v] == current || is_allowed(v, s, t)) continue;
+            seen[v] = current;
+            all[category[v]] += weight[v];
+            if (!any_mild) not_mild[category[v]] += weight[v];
+            if (weight[v] >= kMinExplainedLearnedWeight) {
+              add_hit(v, s, t, 0);
+              hits.back().severity =
+                  any_mild ? Severity::kMild : Severity::kModerate;
+            }
+          }
+        }
+      }
+      std::inplace_merge(hits.begin(), hits.begin() + curated_hits, hits.end(),
+                         by_position);
+    }
+  }
   return hits;
 }
 

@@ -39,8 +39,15 @@ enum HitVia : uint32_t {
 // not evasions (case folding, NFC, tone placement) are left out.
 std::vector<std::string_view> ViaNames(uint32_t steps);
 
-// Sums of the weights of the distinct learned n-grams present, per category.
-using LearnedSums = std::array<double, kNumCategories>;
+// Sums of the weights of the distinct learned n-grams present, per category:
+// all of them, and those not inside a mild curated hit (mild evidence, such
+// as the n-grams of the intensifier "vãi lồn" written "vl", counts only
+// in `all`).
+struct LearnedSums {
+  std::array<double, kNumCategories> all{};
+  std::array<double, kNumCategories> not_mild{};
+  uint32_t words = 0;  // NormalizedText::words(), for the length norm
+};
 
 // Learned n-grams with at least this weight are reported as hits (they
 // explain a flag); the long tail of small weights only adds to the sums.
@@ -52,6 +59,8 @@ struct Hit {
   uint32_t begin_char = 0, end_char = 0;     // code points in the original
   uint32_t first_token = 0, last_token = 0;  // token range (inclusive)
   uint32_t via = 0;  // normalize::Step bits of the tokens, plus HitVia
+  // The term's severity; a learned n-gram inside a mild curated hit is mild.
+  Severity severity = Severity::kModerate;
 };
 
 class Matcher {
@@ -78,8 +87,9 @@ class Matcher {
   //
   // Learned n-grams (lexicons trained by `vigil train`) are matched when
   // `learned_sums` is not null: each distinct one outside allowlisted
-  // phrases adds its weight to its category's sum there, and those of
-  // weight >= kMinExplainedLearnedWeight are also returned as hits.
+  // phrases adds its weight to its category's sums there (see LearnedSums),
+  // and those of weight >= kMinExplainedLearnedWeight are also returned as
+  // hits (the scorer decides which explain a flag).
   std::vector<Hit> Match(const normalize::NormalizedText& text,
                          LearnedSums* learned_sums = nullptr) const;
 

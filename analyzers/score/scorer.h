@@ -1,20 +1,26 @@
-// Scorer: turns hits into per-category scores and flags.
+// Scorer: turns hits into per-category scores, severities and flags.
 //
 // Curated terms: per category c, score = logistic(bias_c + sum of the
-// weights of the distinct terms of c that were hit); flagged when score >=
-// threshold_c (both from the lexicon manifest). A term hit several times
-// counts once, so repeating a word does not inflate the score, and a hit
-// inside a longer hit ("ngu" in "thằng ngu", the sexual "địt" in the
+// weights of the distinct terms of c that were hit). A term hit several
+// times counts once, so repeating a word does not inflate the score, and a
+// hit inside a longer hit ("ngu" in "thằng ngu", the sexual "địt" in the
 // exclamation "địt mẹ") is dropped: the longer, more specific term speaks
 // for the span.
 //
 // Learned terms (`vigil train`), for categories that have them: learned
 // score = logistic(learned_bias_c + sum of the weights of the distinct
-// learned n-grams present, negative ones included); the category is also
-// flagged when it reaches learned_threshold_c. The reported score is the
-// larger of the two; the hits list the curated hits and, for flagged
-// categories, the learned n-grams of weight >=
-// match::kMinExplainedLearnedWeight, strongest first.
+// learned n-grams present, negative ones included). The reported score is
+// the larger of the two.
+//
+// Severity: a category's severity is the highest level s at which its
+// evidence of severity >= s alone reaches the threshold (see scorer.cc);
+// the category is flagged when that severity reaches the manifest's
+// min_severity (default moderate: "vl" alone is mild and does not flag).
+//
+// Explanations: Verdict::hits lists only the hits of flagged categories:
+// their curated hits and the learned n-grams that carry a real share of the
+// learned evidence (at most kMaxLearnedHits per category). Statistics that
+// count terms count these.
 //
 // Thread safety: pure functions.
 #ifndef VIGIL_ANALYZERS_SCORE_SCORER_H_
@@ -36,13 +42,22 @@ struct Verdict {
   std::array<double, match::kNumCategories> scores{};
   // The learned models' scores (0 for categories without one).
   std::array<double, match::kNumCategories> learned_scores{};
-  // The hits that count, strongest first (weight, then position).
+  // Severity per category (kNone without evidence reaching the threshold).
+  std::array<match::Severity, match::kNumCategories> severities{};
+  // The hits that explain the flagged categories, strongest first (weight,
+  // then position).
   std::vector<match::Hit> hits;
 
   bool IsFlagged(match::Category c) const {
     return flagged_categories & (1u << static_cast<int>(c));
   }
 };
+
+// A learned n-gram explains a flag only with at least this share of the
+// weights of its category's learned hits (so function words never do).
+inline constexpr double kMinLearnedShare = 0.1;
+// At most this many learned n-grams explain one category.
+inline constexpr int kMaxLearnedHits = 6;
 
 // Scores `hits` and `learned_sums` (from Matcher::Match) under `lexicon`'s
 // settings.

@@ -86,6 +86,9 @@ int RunAnalyze(const std::vector<std::string>& args, const char* argv0,
   for (int c = 0; c < match::kNumCategories; ++c) {
     out << " " << match::kCategoryNames[c] << "=" << std::fixed
         << std::setprecision(2) << v.scores[c];
+    if (v.severities[c] != match::Severity::kNone) {
+      out << "(" << match::SeverityName(v.severities[c]) << ")";
+    }
   }
   out << "\n";
   if (v.hits.empty()) {
@@ -98,7 +101,8 @@ int RunAnalyze(const std::vector<std::string>& args, const char* argv0,
           << match::CategoryName(t.category) << std::right << " \""
           << post.substr(h.begin, h.end - h.begin)
           << "\" = " << (t.is_regex ? "re:" : "") << t.text << "  weight "
-          << std::setprecision(1) << t.weight << "  bytes [" << h.begin << ","
+          << std::setprecision(1) << t.weight << " "
+          << match::SeverityName(h.severity) << "  bytes [" << h.begin << ","
           << h.end << ") chars [" << h.begin_char << "," << h.end_char << ")";
       std::vector<std::string_view> via = match::ViaNames(h.via);
       if (!via.empty()) {

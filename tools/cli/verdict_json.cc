@@ -7,6 +7,7 @@ nlohmann::json VerdictJson(const Analyzer& analyzer,
   const score::Verdict& v = result.verdict;
   nlohmann::json categories = nlohmann::json::array();
   nlohmann::json scores = nlohmann::json::object();
+  nlohmann::json severities = nlohmann::json::object();
   for (int c = 0; c < match::kNumCategories; ++c) {
     const auto category = static_cast<match::Category>(c);
     if (v.IsFlagged(category))
@@ -14,6 +15,8 @@ nlohmann::json VerdictJson(const Analyzer& analyzer,
     // Rounded for readability: 4 decimals are plenty for thresholds.
     scores[std::string(match::CategoryName(category))] =
         std::round(v.scores[c] * 10000) / 10000;
+    severities[std::string(match::CategoryName(category))] =
+        match::SeverityName(v.severities[c]);
   }
   nlohmann::json matches = nlohmann::json::array();
   for (const match::Hit& h : v.hits) {
@@ -22,6 +25,7 @@ nlohmann::json VerdictJson(const Analyzer& analyzer,
         {"category", match::CategoryName(term.category)},
         {"term", term.is_regex ? "re:" + term.text : term.text},
         {"weight", term.weight},
+        {"severity", match::SeverityName(h.severity)},
         {"begin", h.begin},
         {"end", h.end},
         {"begin_char", h.begin_char},
@@ -41,6 +45,7 @@ nlohmann::json VerdictJson(const Analyzer& analyzer,
   nlohmann::json out = {{"flagged", v.flagged},
                         {"flagged_categories", std::move(categories)},
                         {"scores", std::move(scores)},
+                        {"severities", std::move(severities)},
                         {"matches", std::move(matches)},
                         {"lexicon_version", analyzer.version()}};
   if (!learned.empty()) out["learned_scores"] = std::move(learned);

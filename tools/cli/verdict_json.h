@@ -9,9 +9,9 @@
 
 namespace vigil::cli {
 
-// {"flagged", "flagged_categories", "scores", "matches": [{"category",
-// "term", "weight", "begin", "end", "begin_char", "end_char", "via"}],
-// "lexicon_version"}; matches strongest first.
+// {"flagged", "flagged_categories", "scores", "severities", "matches":
+// [{"category", "term", "weight", "severity", "begin", "end", "begin_char",
+// "end_char", "via"}], "lexicon_version"}; matches strongest first.
 nlohmann::json VerdictJson(const Analyzer& analyzer,
                            const Analyzer::Result& result);
 
