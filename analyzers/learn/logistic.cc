@@ -33,13 +33,14 @@ double Evaluate(const std::vector<SparseExample>& data, double c,
   double loss = 0;
   std::fill(grad->begin(), grad->end(), 0.0);
   for (const SparseExample& e : data) {
-    double z = bias;
-    for (int32_t f : e.features) z += x[f];
+    double sum = 0;
+    for (int32_t f : e.features) sum += x[f];
+    const double z = bias + e.value * sum;
     const double y = e.positive ? 1 : -1;
     loss += c * Softplus(-y * z);
     // d/dz of softplus(-y z) = -y * sigmoid(-y z)
     const double g = -y * Sigmoid(-y * z) * c;
-    for (int32_t f : e.features) (*grad)[f] += g;
+    for (int32_t f : e.features) (*grad)[f] += g * e.value;
     (*grad)[n] += g;
   }
   for (size_t i = 0; i < n; ++i) {
@@ -51,14 +52,16 @@ double Evaluate(const std::vector<SparseExample>& data, double c,
 
 }  // namespace
 
-double LogisticModel::Score(const std::vector<int32_t>& features) const {
-  double z = bias;
-  for (int32_t f : features) z += weights[f];
-  return z;
+double LogisticModel::Score(const std::vector<int32_t>& features,
+                            double value) const {
+  double sum = 0;
+  for (int32_t f : features) sum += weights[f];
+  return bias + value * sum;
 }
 
-double LogisticModel::Probability(const std::vector<int32_t>& features) const {
-  return Sigmoid(Score(features));
+double LogisticModel::Probability(const std::vector<int32_t>& features,
+                                  double value) const {
+  return Sigmoid(Score(features, value));
 }
 
 LogisticModel FitLogistic(const std::vector<SparseExample>& data,

@@ -3,7 +3,8 @@
 //
 // Minimizes  C * sum_i log(1 + exp(-y_i (w . x_i + b)))  +  |w|^2 / 2
 // (the bias b is not regularized), with y_i in {-1, +1} and x_i a set of
-// feature indexes (each present feature has value 1).
+// feature indexes, every present feature of example i having the value v_i
+// (1, or a length normalization such as 1/sqrt(words / L)).
 //
 // Deterministic: full-batch, fixed iteration order, no randomness, so the
 // same data gives bit-identical weights on the same build.
@@ -24,6 +25,7 @@ namespace vigil::learn {
 struct SparseExample {
   std::vector<int32_t> features;  // indexes of the features present
   bool positive = false;
+  double value = 1;  // the value of each present feature
 };
 
 struct LogisticOptions {
@@ -39,8 +41,10 @@ struct LogisticModel {
   int iterations = 0;  // L-BFGS iterations run
   double loss = 0;     // final objective
 
-  double Score(const std::vector<int32_t>& features) const;  // w.x + b
-  double Probability(const std::vector<int32_t>& features) const;
+  // b + value * (sum of the weights of `features`).
+  double Score(const std::vector<int32_t>& features, double value = 1) const;
+  double Probability(const std::vector<int32_t>& features,
+                     double value = 1) const;
 };
 
 LogisticModel FitLogistic(const std::vector<SparseExample>& data,

@@ -94,6 +94,7 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
         break;
       }
     }
+    v.curated_severities[c] = severity;
     if (s.has_learned) {
       const double scale = s.LearnedScale(learned_sums.words);
       const double learned =
@@ -101,8 +102,9 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
       v.learned_scores[c] = learned;
       v.scores[c] = std::max(curated, learned);
       Severity learned_severity = Severity::kNone;
-      if (Logistic(s.learned_bias + scale * learned_sums.not_mild[c]) >=
-          s.learned_threshold) {
+      v.learned_moderate_scores[c] =
+          Logistic(s.learned_bias + scale * learned_sums.not_mild[c]);
+      if (v.learned_moderate_scores[c] >= s.learned_threshold) {
         learned_severity = Severity::kModerate;
       } else if (learned >= s.learned_threshold) {
         learned_severity = Severity::kMild;

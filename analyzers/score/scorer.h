@@ -44,6 +44,11 @@ struct Verdict {
   std::array<double, match::kNumCategories> learned_scores{};
   // Severity per category (kNone without evidence reaching the threshold).
   std::array<match::Severity, match::kNumCategories> severities{};
+  // The parts it is made of, for re-deciding under other learned thresholds
+  // (`vigil eval --crossfit` picks them): the curated evidence's severity,
+  // and the learned score without mild n-grams.
+  std::array<match::Severity, match::kNumCategories> curated_severities{};
+  std::array<double, match::kNumCategories> learned_moderate_scores{};
   // The hits that explain the flagged categories, strongest first (weight,
   // then position).
   std::vector<match::Hit> hits;

@@ -1,173 +1,654 @@
-// `vigil eval`: measures the analyzer on a labeled dataset.
+// `vigil eval`: measures the analyzer on labeled datasets, honestly.
 //
-// ViHSD (free_text, label_id: 0 CLEAN, 1 OFFENSIVE, 2 HATE): a post flagged
-// hate, insult or threat counts as HATE; otherwise one flagged profanity or
-// sexual as OFFENSIVE; otherwise CLEAN. Binary: any of those flagged = toxic.
-// ViHOS (content, index_spans): toxic when it has spans; also character-level
-// precision/recall of the hit spans against the labeled characters.
+// Plain mode scores every row with the lexicon as it is. --trained-on
+// FILES names what the learned lexicons were fitted on: rows whose
+// normalized text occurs there are left out (and counted), since a figure
+// on training text says nothing about new posts.
+//
+// Cross-fitted mode (--crossfit K --train FILES) is how vigil reports its
+// quality. The training comments are split into K folds by a hash of their
+// normalized text (so duplicates share a fold); K models are refitted, each
+// without one fold, and written as lexicon directories beside the curated
+// files. Every evaluated row is scored by the model of its fold: the fold of
+// its text when the text is a training comment (ViHSD's toxic rows are
+// ViHOS comments), its own hash's fold otherwise, so no row is ever scored by
+// a model that saw its text — checked row by row, and the run fails if one
+// is. The learned thresholds are then picked on those out-of-fold scores of
+// the ViHSD rows (3-class macro-F1), written into the fold manifests, and
+// every dataset is scored again for the report.
+//
+// Each dataset is also scored written without diacritics and in three
+// evasions of 30% of its words (letters split by dots, a letter starred,
+// letters split by spaces), to show what they cost.
+//
+// Mapping to ViHSD's classes: a post flagged hate, insult or threat is HATE;
+// otherwise one flagged profanity or sexual is OFFENSIVE; otherwise CLEAN.
+#include <re2/re2.h>
+#include <unicode/utf8.h>
+
+#include <array>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <nlohmann/json.hpp>
+#include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
+#include "analyzers/learn/trainer.h"
+#include "analyzers/normalize/vietnamese.h"
 #include "analyzers/score/metrics.h"
-#include "analyzers/util/csv.h"
+#include "analyzers/util/strings.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/datasets.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/paths.h"
+#include "tools/cli/training_data.h"
 
 namespace vigil::cli {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: vigil eval --format vihsd|vihos [--lexicons DIR] [--curated-only] "
-    "FILE\n"
-    "Prints precision, recall and F1 per class and macro-F1 (3-class and\n"
-    "binary for vihsd; binary and character spans for vihos).\n";
-
+namespace fs = std::filesystem;
 using match::Category;
 using score::Confusion;
 
+constexpr char kUsage[] =
+    "usage: vigil eval [--lexicons DIR] [--curated-only] [--format F]\n"
+    "                  [--trained-on FILE[,FILE...]] FILE...\n"
+    "       vigil eval --crossfit K --train FILE[,FILE...] [trainer flags of\n"
+    "                  `vigil train`] [--lexicons DIR] FILE...\n"
+    "Scores labeled datasets (ViHSD, ViHOS, thienit84, ViCTSD CSV; synthetic\n"
+    "JSONL; told apart by their columns) and prints precision, recall and F1,\n"
+    "also for unaccented and evasion-perturbed copies. --crossfit scores every\n"
+    "row with a model refitted without its text and picks the learned\n"
+    "thresholds on the out-of-fold ViHSD scores.\n";
+
+// ---- Text variants --------------------------------------------------------
+
+uint64_t Hash(std::string_view s, uint64_t h = 0xcbf29ce484222325ull) {
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+// `text` without diacritics, case kept ("Đồ NGU" → "Do NGU").
+std::string Unaccent(std::string_view text) {
+  std::string out;
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(text.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      continue;
+    }
+    if (c >= 0x300 && c <= 0x36F) continue;  // combining marks (NFD input)
+    char base = c < 0 ? 0 : normalize::FoldLetter(static_cast<char32_t>(c));
+    bool upper = false;
+    if (base == 0 && c > 0) {
+      // Upper case: Latin-1 (À..Ý) lowers by 0x20, the others by one.
+      const char32_t lower = (c >= 0xC0 && c <= 0xDD) ? c + 0x20 : c + 1;
+      base = normalize::FoldLetter(lower);
+      upper = base != 0;
+    }
+    if (base != 0) {
+      out.push_back(upper ? static_cast<char>(base - 'a' + 'A') : base);
+    } else {
+      out.append(text.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+enum class Variant { kAsWritten, kUnaccented, kDotted, kStarred, kSpaced };
+constexpr std::array<const char*, 5> kVariantNames = {
+    "as written", "unaccented", "dotted (n.g.u)", "starred (ng*)",
+    "spaced (n g u)"};
+
+// Rewrites ~30% of the words of two or more letters (chosen by a hash of the
+// row and the word's position): letters joined by '.', one inner letter
+// replaced by '*', or letters joined by ' '.
+std::string Perturb(std::string_view text, Variant variant, uint64_t seed) {
+  if (variant == Variant::kAsWritten) return std::string(text);
+  if (variant == Variant::kUnaccented) return Unaccent(text);
+  std::string out;
+  size_t word = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == ' ') {
+      out.push_back(' ');
+      ++i;
+      continue;
+    }
+    size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    const std::string_view w = text.substr(i, j - i);
+    // Split into code points.
+    std::vector<std::string_view> letters;
+    bool all_letters = true;
+    for (int32_t k = 0, n = static_cast<int32_t>(w.size()); k < n;) {
+      const int32_t start = k;
+      UChar32 c;
+      U8_NEXT(reinterpret_cast<const uint8_t*>(w.data()), k, n, c);
+      all_letters = all_letters && (c >= 0x80 || std::isalpha(c));
+      letters.push_back(w.substr(start, k - start));
+    }
+    const bool chosen = Hash(std::to_string(word), seed) % 10 < 3;
+    ++word;
+    if (!chosen || !all_letters || letters.size() < 2) {
+      out.append(w);
+    } else if (variant == Variant::kStarred) {
+      const size_t star = letters.size() / 2;
+      for (size_t k = 0; k < letters.size(); ++k) {
+        out.append(k == star ? std::string_view("*") : letters[k]);
+      }
+    } else {
+      const char sep = variant == Variant::kDotted ? '.' : ' ';
+      for (size_t k = 0; k < letters.size(); ++k) {
+        if (k) out.push_back(sep);
+        out.append(letters[k]);
+      }
+    }
+    i = j;
+  }
+  return out;
+}
+
+// ---- Scoring --------------------------------------------------------------
+
+// What a row's verdict says, reduced to what the report needs.
+struct Outcome {
+  uint32_t flagged = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> viHsd_char_spans;
+  // For threshold tuning: the learned scores (all / without mild) of the
+  // insult and profanity models, and the curated severities.
+  std::array<match::Severity, match::kNumCategories> curated{};
+  std::array<double, match::kNumCategories> learned{};
+  std::array<double, match::kNumCategories> learned_moderate{};
+};
+
+Outcome Judge(const Analyzer& analyzer, std::string_view text) {
+  const Analyzer::Result r = analyzer.Analyze(text);
+  Outcome o;
+  o.flagged = r.verdict.flagged_categories;
+  o.curated = r.verdict.curated_severities;
+  o.learned = r.verdict.learned_scores;
+  o.learned_moderate = r.verdict.learned_moderate_scores;
+  for (const match::Hit& h : r.verdict.hits) {
+    if (score::IsViHsdCategory(analyzer.lexicon().terms()[h.term].category)) {
+      o.viHsd_char_spans.emplace_back(h.begin_char, h.end_char);
+    }
+  }
+  return o;
+}
+
+// The flags `o` would have with learned thresholds `t` (per category) under
+// `lexicon`'s other settings: the scorer's rule (scorer.h), re-applied.
+uint32_t FlagsAt(const match::Lexicon& lexicon, const Outcome& o,
+                 const std::array<double, match::kNumCategories>& t) {
+  uint32_t flags = 0;
+  for (int c = 0; c < match::kNumCategories; ++c) {
+    const match::CategorySettings& s =
+        lexicon.settings(static_cast<Category>(c));
+    match::Severity sev = o.curated[c];
+    if (s.has_learned) {
+      if (o.learned_moderate[c] >= t[c]) {
+        sev = std::max(sev, match::Severity::kModerate);
+      } else if (o.learned[c] >= t[c]) {
+        sev = std::max(sev, match::Severity::kMild);
+      }
+    }
+    if (sev != match::Severity::kNone && sev >= s.min_severity) {
+      flags |= 1u << c;
+    }
+  }
+  return flags;
+}
+
+// ---- Reports --------------------------------------------------------------
+
+std::string F4(double x) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(4) << x;
+  return s.str();
+}
+
 void PrintConfusion(std::ostream& out, const Confusion& m,
                     const std::vector<std::string>& names) {
-  out << "  " << std::left << std::setw(12) << "class" << std::right
+  out << "    " << std::left << std::setw(12) << "class" << std::right
       << std::setw(10) << "precision" << std::setw(8) << "recall"
       << std::setw(8) << "f1" << std::setw(9) << "support"
       << "\n";
   for (int c = 0; c < m.classes(); ++c) {
-    out << "  " << std::left << std::setw(12) << names[c] << std::right
-        << std::fixed << std::setprecision(4) << std::setw(10) << m.Precision(c)
-        << std::setw(8) << m.Recall(c) << std::setw(8) << m.F1(c)
-        << std::setw(9) << m.Support(c) << "\n";
+    out << "    " << std::left << std::setw(12) << names[c] << std::right
+        << std::setw(10) << F4(m.Precision(c)) << std::setw(8)
+        << F4(m.Recall(c)) << std::setw(8) << F4(m.F1(c)) << std::setw(9)
+        << m.Support(c) << "\n";
   }
-  out << "  macro-F1    " << std::setprecision(4) << m.MacroF1() << "\n";
+  out << "    macro-F1    " << F4(m.MacroF1()) << "\n";
+}
+
+// Per-dataset tallies of one variant.
+struct Tally {
+  Confusion three{3}, binary{2};
+  long span_tp = 0, span_fp = 0, span_fn = 0;
+  // synthetic: per category, positives and those flagged with it; hard
+  // negatives and those flagged at all.
+  std::array<long, match::kNumCategories> positives{}, found{};
+  long hard_negatives = 0, hard_flagged = 0;
+  size_t rows = 0;
+
+  void Add(const Dataset& d, const DatasetRow& row, const Outcome& o) {
+    ++rows;
+    const int predicted = score::ToViHsdLabel(o.flagged);
+    if (d.format == "synthetic") {
+      if (row.hard_negative) {
+        ++hard_negatives;
+        hard_flagged += o.flagged != 0;
+      }
+      for (int c = 0; c < match::kNumCategories; ++c) {
+        if (row.categories & (1u << c)) {
+          ++positives[c];
+          found[c] += (o.flagged >> c) & 1;
+        }
+      }
+      binary.Add(row.categories != 0, o.flagged != 0);
+      return;
+    }
+    if (row.vihsd_label >= 0) three.Add(row.vihsd_label, predicted);
+    binary.Add(row.toxic == 1, predicted > 0);
+    if (d.format == "vihos") {
+      std::set<long> hit;
+      for (auto [b, e] : o.viHsd_char_spans) {
+        for (long k = b; k < e; ++k) hit.insert(k);
+      }
+      const std::set<long> gold(row.span_chars.begin(), row.span_chars.end());
+      for (long k : hit) (gold.count(k) ? span_tp : span_fp)++;
+      for (long k : gold) span_fn += !hit.count(k);
+    }
+  }
+  // False-positive rate of the binary decision.
+  double Fpr() const {
+    const long neg = binary.Support(0);
+    return neg ? 1.0 - binary.Recall(0) : 0;
+  }
+};
+
+void PrintDataset(std::ostream& out, const Dataset& d,
+                  const std::array<Tally, 5>& tallies, size_t excluded) {
+  out << "\n== " << d.path << " (" << d.format << "): " << tallies[0].rows
+      << " rows";
+  if (excluded) out << ", " << excluded << " left out (text learned from)";
+  if (d.skipped) out << ", " << d.skipped << " malformed rows skipped";
+  out << "\n";
+  const Tally& t = tallies[0];
+  if (d.format == "synthetic") {
+    out << "  " << std::left << std::setw(11) << "category" << std::right
+        << std::setw(9) << "recall" << std::setw(11) << "unaccented"
+        << std::setw(10) << "support\n";
+    for (int c = 0; c < match::kNumCategories; ++c) {
+      if (!t.positives[c]) continue;
+      const auto rate = [&](const Tally& x) {
+        return x.positives[c] ? double(x.found[c]) / x.positives[c] : 0.0;
+      };
+      out << "  " << std::left << std::setw(11) << match::kCategoryNames[c]
+          << std::right << std::setw(9) << F4(rate(t)) << std::setw(11)
+          << F4(rate(tallies[1])) << std::setw(9) << t.positives[c] << "\n";
+    }
+    out << "  hard negatives flagged: " << t.hard_flagged << " of "
+        << t.hard_negatives << " ("
+        << F4(t.hard_negatives ? double(t.hard_flagged) / t.hard_negatives : 0)
+        << "); unaccented "
+        << F4(tallies[1].hard_negatives
+                  ? double(tallies[1].hard_flagged) / tallies[1].hard_negatives
+                  : 0)
+        << "\n";
+  } else {
+    if (t.three.Support(1) + t.three.Support(2) > 0) {
+      out << "  3-class (CLEAN / OFFENSIVE / HATE):\n";
+      PrintConfusion(out, t.three, {"CLEAN", "OFFENSIVE", "HATE"});
+    }
+    out << "  binary (toxic vs clean):\n";
+    PrintConfusion(out, t.binary, {"CLEAN", "TOXIC"});
+    if (d.format == "vihos") {
+      const double p = t.span_tp + t.span_fp
+                           ? double(t.span_tp) / (t.span_tp + t.span_fp)
+                           : 0;
+      const double r = t.span_tp + t.span_fn
+                           ? double(t.span_tp) / (t.span_tp + t.span_fn)
+                           : 0;
+      out << "  character spans: precision " << F4(p) << "  recall " << F4(r)
+          << "  f1 " << F4(p + r > 0 ? 2 * p * r / (p + r) : 0) << "\n";
+    }
+  }
+  out << "  variants (binary):  " << std::left << std::setw(16) << "copy"
+      << std::right << std::setw(10) << "macro-F1" << std::setw(9) << "recall"
+      << std::setw(8) << "FPR" << "\n";
+  for (size_t v = 0; v < tallies.size(); ++v) {
+    const Tally& x = tallies[v];
+    out << "                      " << std::left << std::setw(16)
+        << kVariantNames[v] << std::right << std::setw(10)
+        << F4(x.binary.MacroF1()) << std::setw(9) << F4(x.binary.Recall(1))
+        << std::setw(8) << F4(x.Fpr()) << "\n";
+  }
+}
+
+// ---- Cross-fitting --------------------------------------------------------
+
+// The normalized text a row is matched on.
+std::string Key(const normalize::Normalizer& n, std::string_view text) {
+  return n.Normalize(text).canonical();
+}
+
+// Copies the lexicon directory `from` to `to`, with `models` as its learned
+// files and, when `thresholds` is given, those learned thresholds in its
+// manifest.
+absl::Status WriteFoldLexicon(
+    const std::string& from, const std::string& to,
+    const std::vector<learn::LearnedModel>& models,
+    const std::map<std::string, double>& thresholds) {
+  std::error_code ec;
+  fs::remove_all(to, ec);
+  fs::create_directories(to + "/learned", ec);
+  for (const auto& entry : fs::directory_iterator(from, ec)) {
+    if (entry.is_regular_file()) {
+      fs::copy_file(entry.path(), to + "/" + entry.path().filename().string(),
+                    fs::copy_options::overwrite_existing, ec);
+      if (ec) return absl::InternalError(StrCat(to, ": ", ec.message()));
+    }
+  }
+  for (const learn::LearnedModel& m : models) {
+    std::ofstream f(to + "/learned/" + m.category + ".tsv", std::ios::binary);
+    f << learn::LearnedFileText(m, "# cross-fitting fold\n");
+    if (!f) return absl::InternalError(StrCat(to, ": cannot write"));
+  }
+  if (thresholds.empty()) return absl::OkStatus();
+  std::ifstream in(to + "/manifest.tsv", std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string original = buffer.str();
+  std::string manifest;
+  for (std::string_view line : SplitChar(original, '\n')) {
+    std::vector<std::string_view> cols = SplitChar(line, '\t');
+    if (cols.size() == 4 && cols[0] == "learned" &&
+        thresholds.count(std::string(cols[1]))) {
+      manifest += StrCat("learned\t", cols[1], "\t", cols[2], "\t",
+                         learn::Fixed(thresholds.at(std::string(cols[1])), 4),
+                         "\n");
+    } else if (!line.empty()) {
+      manifest += StrCat(line, "\n");
+    }
+  }
+  std::ofstream outm(to + "/manifest.tsv", std::ios::binary | std::ios::trunc);
+  outm << manifest;
+  return outm ? absl::OkStatus()
+              : absl::InternalError(StrCat(to, ": cannot write manifest"));
 }
 
 }  // namespace
 
 int RunEval(const std::vector<std::string>& args, const char* argv0,
             std::ostream& out, std::ostream& err) {
-  ParsedFlags flags = ParseFlags(args, {"--format", "--lexicons"},
-                                 {"--curated-only", "-h", "--help"});
+  ParsedFlags flags = ParseFlags(
+      args,
+      {"--format", "--lexicons", "--trained-on", "--crossfit", "--train", "--c",
+       "--min-df", "--max-n", "--min-weight", "--length-norm", "--stopwords",
+       "--work-dir"},
+      {"--curated-only", "--no-unaccented-copies", "-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
   }
-  const std::string format = flags.Get("--format");
-  if (!flags.error.empty() || flags.positional.size() != 1 ||
-      (format != "vihsd" && format != "vihos")) {
+  int folds = 0;
+  learn::TrainerOptions options;
+  std::string option_error;
+  const bool crossfit = flags.values.count("--crossfit");
+  if (crossfit && !flags.GetWholeNumber("--crossfit", 2, 20, &folds)) {
+    option_error = "--crossfit takes K in [2, 20]";
+  }
+  if (option_error.empty()) {
+    ParseTrainerOptions(flags, &options, &option_error);
+  }
+  if (option_error.empty() && crossfit && flags.Get("--train").empty()) {
+    option_error = "--crossfit needs --train FILE[,FILE...]";
+  }
+  if (option_error.empty() && crossfit && flags.Has("--curated-only")) {
+    option_error = "--crossfit refits the learned lexicons: no --curated-only";
+  }
+  if (!flags.error.empty() || flags.positional.empty() ||
+      !option_error.empty()) {
     err << "vigil eval: "
-        << (!flags.error.empty()           ? flags.error
-            : flags.positional.size() != 1 ? "give exactly one FILE"
-                                           : "--format must be vihsd or vihos")
+        << (!flags.error.empty()    ? flags.error
+            : !option_error.empty() ? option_error
+                                    : "give at least one FILE")
         << "\n"
         << kUsage;
     return 2;
   }
-  const std::string& path = flags.positional[0];
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "vigil eval: cannot open " << path << "\n";
-    return 1;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::vector<std::vector<std::string>> rows = ParseCsv(buffer.str());
-  const std::string text_col = format == "vihsd" ? "free_text" : "content";
-  const std::string label_col = format == "vihsd" ? "label_id" : "index_spans";
-  const int ti = rows.empty() ? -1 : CsvColumn(rows[0], text_col);
-  const int li = rows.empty() ? -1 : CsvColumn(rows[0], label_col);
-  if (ti < 0 || li < 0) {
-    err << "vigil eval: " << path << ": expected columns '" << text_col
-        << "' and '" << label_col << "' in the header\n";
-    return 1;
-  }
-  auto analyzer =
-      LoadAnalyzerOrReport(flags.Get("--lexicons"), argv0, "vigil eval", err,
-                           {.learned = !flags.Has("--curated-only")});
-  if (!analyzer) return 1;
+  const std::string lexicons = LexiconDir(flags.Get("--lexicons"), argv0);
+  auto curated = LoadAnalyzerOrReport(lexicons, argv0, "vigil eval", err,
+                                      {.learned = false});
+  if (!curated) return 1;
+  const normalize::Normalizer& normalizer = curated->normalizer();
 
-  Confusion three(3), binary(2);
-  long span_tp = 0, span_fp = 0, span_fn = 0;
-  size_t posts = 0, bytes = 0, skipped = 0;
+  std::vector<Dataset> datasets;
+  for (const std::string& path : flags.positional) {
+    std::vector<std::string> problems;
+    absl::StatusOr<Dataset> d =
+        ReadDataset(path, flags.Get("--format"), &problems);
+    if (!d.ok()) {
+      err << "vigil eval: " << d.status().message() << "\n";
+      return 1;
+    }
+    if (problems.size() > 0) {
+      err << "vigil eval: " << problems[0] << " (" << problems.size()
+          << " malformed rows skipped)\n";
+    }
+    datasets.push_back(std::move(*d));
+  }
   const auto start = std::chrono::steady_clock::now();
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const std::vector<std::string>& row = rows[r];
-    if (static_cast<int>(row.size()) <= std::max(ti, li)) {
-      err << "vigil eval: " << path << ": row " << r + 1
-          << " has too few columns; skipped\n";
-      ++skipped;
-      continue;
-    }
-    const std::string& text = row[ti];
-    const Analyzer::Result result = analyzer->Analyze(text);
-    ++posts;
-    bytes += text.size();
-    const uint32_t flagged = result.verdict.flagged_categories;
-    const int predicted = score::ToViHsdLabel(flagged);
-    if (format == "vihsd") {
-      const std::string& label = row[li];
-      if (label != "0" && label != "1" && label != "2") {
-        err << "vigil eval: " << path << ": row " << r + 1 << ": label '"
-            << label << "' is not 0, 1 or 2; skipped\n";
-        ++skipped;
-        continue;
+
+  // The analyzer of each row: index into `analyzers`.
+  std::vector<std::shared_ptr<const Analyzer>> analyzers;
+  std::vector<std::vector<int>> model_of(datasets.size());
+  std::vector<std::vector<char>> excluded(datasets.size());
+  std::vector<std::unordered_set<std::string>> learned_from;  // per model
+  std::string work;
+  if (!crossfit) {
+    auto a = LoadAnalyzerOrReport(lexicons, argv0, "vigil eval", err,
+                                  {.learned = !flags.Has("--curated-only")});
+    if (!a) return 1;
+    analyzers.push_back(a);
+    learned_from.emplace_back();
+    if (flags.values.count("--trained-on")) {
+      TrainingData seen;
+      if (!LoadTrainingData(flags.Get("--trained-on"),
+                            lexicons + "/stopwords.txt", *curated, &seen,
+                            err)) {
+        return 1;
       }
-      const int gold = label[0] - '0';
-      three.Add(gold, predicted);
-      binary.Add(gold > 0, predicted > 0);
-    } else {
-      std::set<long> gold_chars;
-      try {
-        for (const auto& v : nlohmann::json::parse(row[li])) {
-          gold_chars.insert(v.get<long>());
+      for (const auto& c : seen.comments) {
+        learned_from[0].insert(Key(normalizer, c.text));
+      }
+    }
+    for (size_t i = 0; i < datasets.size(); ++i) {
+      model_of[i].assign(datasets[i].rows.size(), 0);
+      excluded[i].assign(datasets[i].rows.size(), 0);
+      for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
+        excluded[i][r] = learned_from[0].count(
+            Key(normalizer, datasets[i].rows[r].text));
+      }
+    }
+  } else {
+    TrainingData data;
+    if (!LoadTrainingData(flags.Get("--train"),
+                          flags.Get("--stopwords", lexicons + "/stopwords.txt"),
+                          *curated, &data, err)) {
+      return 1;
+    }
+    // Folds by normalized text.
+    std::unordered_map<std::string, int> fold_of_text;
+    std::vector<int> fold_of_comment;
+    for (const auto& c : data.comments) {
+      const std::string key = Key(normalizer, c.text);
+      const int fold = static_cast<int>(Hash(key) % folds);
+      fold_of_text.emplace(key, fold);
+      fold_of_comment.push_back(fold);
+    }
+    learned_from.resize(folds);
+    for (size_t i = 0; i < data.comments.size(); ++i) {
+      const std::string key = Key(normalizer, data.comments[i].text);
+      for (int k = 0; k < folds; ++k) {
+        if (k != fold_of_comment[i]) learned_from[k].insert(key);
+      }
+    }
+    for (size_t i = 0; i < datasets.size(); ++i) {
+      excluded[i].assign(datasets[i].rows.size(), 0);
+      for (const DatasetRow& row : datasets[i].rows) {
+        const std::string key = Key(normalizer, row.text);
+        auto it = fold_of_text.find(key);
+        model_of[i].push_back(it != fold_of_text.end()
+                                  ? it->second
+                                  : static_cast<int>(Hash(key) % folds));
+      }
+    }
+    work = flags.Get("--work-dir",
+                     (fs::temp_directory_path() /
+                      StrCat("vigil-crossfit-", ::getpid()))
+                         .string());
+    std::vector<std::vector<learn::LearnedModel>> fold_models(folds);
+    for (int k = 0; k < folds; ++k) {
+      std::vector<learn::LabeledComment> train;
+      for (size_t i = 0; i < data.comments.size(); ++i) {
+        if (fold_of_comment[i] != k) train.push_back(data.comments[i]);
+      }
+      absl::StatusOr<std::vector<learn::LearnedModel>> models =
+          learn::Train(*curated, train, data.stopwords, options);
+      if (!models.ok()) {
+        err << "vigil eval: fold " << k << ": " << models.status().message()
+            << "\n";
+        return 1;
+      }
+      fold_models[k] = std::move(*models);
+      err << "vigil eval: fold " << k + 1 << "/" << folds << " fitted on "
+          << train.size() << " comments\n";
+    }
+    // Pass 1: out-of-fold scores of the ViHSD rows; pick the thresholds.
+    auto load_folds = [&](const std::map<std::string, double>& t) -> bool {
+      analyzers.clear();
+      for (int k = 0; k < folds; ++k) {
+        const std::string dir = StrCat(work, "/fold", k);
+        absl::Status s = WriteFoldLexicon(lexicons, dir, fold_models[k], t);
+        if (!s.ok()) {
+          err << "vigil eval: " << s.message() << "\n";
+          return false;
         }
-      } catch (const nlohmann::json::exception&) {
-        err << "vigil eval: " << path << ": row " << r + 1
-            << ": index_spans is not a JSON list of integers; skipped\n";
-        ++skipped;
+        auto a = LoadAnalyzerOrReport(dir, argv0, "vigil eval", err);
+        if (!a) return false;
+        analyzers.push_back(a);
+      }
+      return true;
+    };
+    if (!load_folds({})) return 1;
+    std::vector<std::pair<int, Outcome>> tune;  // gold label, outcome
+    for (size_t i = 0; i < datasets.size(); ++i) {
+      if (datasets[i].format != "vihsd") continue;
+      for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
+        tune.emplace_back(
+            datasets[i].rows[r].vihsd_label,
+            Judge(*analyzers[model_of[i][r]], datasets[i].rows[r].text));
+      }
+    }
+    std::map<std::string, double> chosen;
+    if (!tune.empty()) {
+      const match::Lexicon& lex = analyzers[0]->lexicon();
+      std::array<double, match::kNumCategories> t{};
+      for (int c = 0; c < match::kNumCategories; ++c) {
+        t[c] = lex.settings(static_cast<Category>(c)).learned_threshold;
+      }
+      const int insult = static_cast<int>(Category::kInsult);
+      const int profanity = static_cast<int>(Category::kProfanity);
+      double best = -1;
+      std::array<double, match::kNumCategories> best_t = t;
+      for (double ti = 0.20; ti < 0.951; ti += 0.025) {
+        for (double tp = 0.20; tp < 0.951; tp += 0.025) {
+          t[insult] = ti;
+          t[profanity] = tp;
+          Confusion m(3);
+          for (const auto& [gold, o] : tune) {
+            m.Add(gold, score::ToViHsdLabel(FlagsAt(lex, o, t)));
+          }
+          if (m.MacroF1() > best + 1e-12) {
+            best = m.MacroF1();
+            best_t = t;
+          }
+        }
+      }
+      chosen["insult"] = best_t[insult];
+      chosen["profanity"] = best_t[profanity];
+      out << "thresholds picked on the out-of-fold scores of " << tune.size()
+          << " ViHSD rows (3-class macro-F1 " << F4(best)
+          << "): learned insult " << learn::Fixed(best_t[insult], 4)
+          << ", learned profanity " << learn::Fixed(best_t[profanity], 4)
+          << "\n  manifest.tsv lines:\n    learned\tinsult\tlearned/"
+             "insult.tsv\t"
+          << learn::Fixed(best_t[insult], 4)
+          << "\n    learned\tprofanity\tlearned/profanity.tsv\t"
+          << learn::Fixed(best_t[profanity], 4) << "\n";
+      if (!load_folds(chosen)) return 1;
+    }
+  }
+
+  // The report: every dataset, as written and in each variant.
+  size_t leaked = 0, posts = 0;
+  out << "lexicon:  " << analyzers[0]->version()
+      << (crossfit ? StrCat(" (learned lexicons refitted on ", folds,
+                            " folds: out-of-fold scores)")
+          : flags.Has("--curated-only") ? std::string(" (curated only)")
+                                        : std::string())
+      << "\n";
+  for (size_t i = 0; i < datasets.size(); ++i) {
+    const Dataset& d = datasets[i];
+    std::array<Tally, 5> tallies;
+    size_t left_out = 0;
+    for (size_t r = 0; r < d.rows.size(); ++r) {
+      if (excluded[i][r]) {
+        ++left_out;
         continue;
       }
-      binary.Add(!gold_chars.empty(), predicted > 0);
-      std::set<long> hit_chars;
-      for (const match::Hit& h : result.verdict.hits) {
-        const Category c = analyzer->lexicon().terms()[h.term].category;
-        if (!score::IsViHsdCategory(c)) continue;
-        for (long k = h.begin_char; k < h.end_char; ++k) hit_chars.insert(k);
+      const int m = model_of[i][r];
+      if (learned_from[m].count(Key(normalizer, d.rows[r].text))) ++leaked;
+      for (size_t v = 0; v < tallies.size(); ++v) {
+        const std::string text =
+            Perturb(d.rows[r].text, static_cast<Variant>(v), Hash(d.rows[r].text));
+        tallies[v].Add(d, d.rows[r], Judge(*analyzers[m], text));
+        ++posts;
       }
-      for (long k : hit_chars) (gold_chars.count(k) ? span_tp : span_fp)++;
-      for (long k : gold_chars) span_fn += !hit_chars.count(k);
     }
+    PrintDataset(out, d, tallies, left_out);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-
-  out << "dataset:  " << path << " (" << format << "), " << posts << " posts";
-  if (skipped) out << ", " << skipped << " rows skipped";
-  out << "\nlexicon:  " << analyzer->version()
-      << (flags.Has("--curated-only") ? " (curated only)" : "") << "\n";
-  if (format == "vihsd") {
-    out << "3-class (CLEAN / OFFENSIVE / HATE):\n";
-    PrintConfusion(out, three, {"CLEAN", "OFFENSIVE", "HATE"});
+  out << "\nrows scored by a model that learned their text: " << leaked
+      << "\n";
+  out << "time:     " << std::fixed << std::setprecision(1) << seconds
+      << " s (" << posts << " posts scored)\n";
+  if (!work.empty()) {
+    std::error_code ec;
+    if (!flags.values.count("--work-dir")) fs::remove_all(work, ec);
   }
-  out << "binary (toxic vs clean):\n";
-  PrintConfusion(out, binary, {"CLEAN", "TOXIC"});
-  if (format == "vihos") {
-    const double p =
-        span_tp + span_fp ? double(span_tp) / (span_tp + span_fp) : 0;
-    const double rc =
-        span_tp + span_fn ? double(span_tp) / (span_tp + span_fn) : 0;
-    out << "character spans:  precision " << std::setprecision(4) << p
-        << "  recall " << rc << "  f1 "
-        << (p + rc > 0 ? 2 * p * rc / (p + rc) : 0) << "\n";
+  if (leaked > 0) {
+    err << "vigil eval: " << leaked
+        << " rows were scored by a model that learned their text: the "
+           "figures are not held out\n";
+    return 1;
   }
-  out << "speed:    " << std::setprecision(2) << seconds << " s, "
-      << std::setprecision(1) << (seconds > 0 ? bytes / seconds / 1e6 : 0)
-      << " MB/s of text\n";
   return 0;
 }
 

@@ -1,0 +1,204 @@
+#include "analyzers/learn/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "analyzers/learn/logistic.h"
+#include "analyzers/learn/ngrams.h"
+#include "analyzers/util/strings.h"
+
+namespace vigil::learn {
+namespace {
+
+// One training example: the n-grams of one written form of a comment.
+struct Example {
+  std::vector<std::string> grams;
+  uint32_t words = 0;
+  Label label = Label::kClean;
+};
+
+bool IsSingleLetter(std::string_view syllable) {
+  if (syllable.empty()) return true;
+  const unsigned char c = syllable[0];
+  const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  return syllable.size() <= len;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& TargetWords() {
+  static const std::vector<std::string_view> kWords = {
+      "mày", "thằng", "bọn", "lũ",   "tụi", "chúng", "mi",  "đồ",
+      "con", "mấy",   "thứ", "loại", "m",   "tao",   "ông", "bà"};
+  return kWords;
+}
+
+Label ResolveLabel(const Analyzer& analyzer, const LabeledComment& comment) {
+  if (comment.label != Label::kToxic) return comment.label;
+  const Analyzer::Result r = analyzer.Analyze(comment.text);
+  // Any curated insult/hate/threat term counts, whatever the thresholds:
+  // those are tuned after training, and training must not depend on them.
+  // The matcher's own hits are used (not the verdict's, which explain only
+  // flagged categories).
+  for (const match::Hit& h : analyzer.matcher().Match(r.normalized)) {
+    const match::Category c = analyzer.lexicon().terms()[h.term].category;
+    if (c == match::Category::kInsult || c == match::Category::kHate ||
+        c == match::Category::kThreat) {
+      return Label::kTargeted;
+    }
+  }
+  for (const normalize::Token& t : r.normalized.tokens()) {
+    for (std::string_view w : TargetWords()) {
+      if (r.normalized.text(t) == w) return Label::kTargeted;
+    }
+  }
+  return Label::kOffensive;
+}
+
+absl::StatusOr<std::unordered_set<std::string>> LoadStopWords(
+    const std::string& path, const normalize::Normalizer& normalizer) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(StrCat(path, ": cannot read stop words"));
+  std::unordered_set<std::string> words;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const normalize::NormalizedText n = normalizer.Normalize(line);
+    if (n.tokens().size() == 1) words.insert(n.canonical());
+  }
+  return words;
+}
+
+std::string Fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, x);
+  std::string s(buf);
+  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) {
+    s.erase(0, 1);
+  }
+  return s;
+}
+
+absl::StatusOr<std::vector<LearnedModel>> Train(
+    const Analyzer& curated, const std::vector<LabeledComment>& data,
+    const std::unordered_set<std::string>& stopwords,
+    const TrainerOptions& options) {
+  if (data.empty()) return absl::InvalidArgumentError("no training comments");
+  const normalize::Normalizer& normalizer = curated.normalizer();
+  std::vector<Example> examples;
+  examples.reserve(data.size() * (options.unaccented_copies ? 2 : 1));
+  for (const LabeledComment& comment : data) {
+    const Label label = ResolveLabel(curated, comment);
+    const normalize::NormalizedText n = normalizer.Normalize(comment.text);
+    examples.push_back({SyllableNgrams(n, options.max_n), n.words(), label});
+    if (options.unaccented_copies && n.folded() != n.canonical()) {
+      const normalize::NormalizedText f = normalizer.Normalize(n.folded());
+      examples.push_back({SyllableNgrams(f, options.max_n), f.words(), label});
+    }
+  }
+
+  // Vocabulary, sorted for determinism.
+  std::map<std::string, int> df;
+  for (const Example& e : examples) {
+    for (const std::string& g : e.grams) ++df[g];
+  }
+  std::map<std::string, int32_t> vocab;
+  for (const auto& [gram, count] : df) {
+    if (count < options.min_df) continue;
+    bool content = false;
+    for (std::string_view syllable : SplitChar(gram, ' ')) {
+      content = content || (!IsSingleLetter(syllable) &&
+                            !stopwords.contains(std::string(syllable)));
+    }
+    if (!content) continue;
+    if (normalizer.Normalize(gram).canonical() != gram) continue;
+    vocab.emplace(gram, static_cast<int32_t>(vocab.size()));
+  }
+  std::vector<std::string> names(vocab.size());
+  for (const auto& [gram, id] : vocab) names[id] = gram;
+  std::vector<bool> target_only(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    bool only = true;
+    for (std::string_view syllable : SplitChar(names[i], ' ')) {
+      only = only && std::find(TargetWords().begin(), TargetWords().end(),
+                               syllable) != TargetWords().end();
+    }
+    target_only[i] = only;
+  }
+
+  struct Target {
+    const char* category;
+    Label positive;
+  };
+  std::vector<LearnedModel> models;
+  for (const Target& target : {Target{"insult", Label::kTargeted},
+                               Target{"profanity", Label::kOffensive}}) {
+    const bool insult = target.positive == Label::kTargeted;
+    std::vector<SparseExample> sparse;
+    sparse.reserve(examples.size());
+    LearnedModel model;
+    model.category = target.category;
+    model.length_norm = options.length_norm;
+    for (const Example& e : examples) {
+      SparseExample s;
+      for (const std::string& g : e.grams) {
+        auto it = vocab.find(g);
+        if (it == vocab.end()) continue;
+        // The label says "addresses a target"; the words that make it so
+        // must not, alone, make a post an insult: the model learns from
+        // the abuse around them instead.
+        if (insult && target_only[it->second]) continue;
+        s.features.push_back(it->second);
+      }
+      s.positive = e.label == target.positive;
+      if (options.length_norm > 0 && e.words > options.length_norm) {
+        s.value = 1 / std::sqrt(e.words / options.length_norm);
+      }
+      model.positives += s.positive;
+      sparse.push_back(std::move(s));
+    }
+    const LogisticModel fit = FitLogistic(
+        sparse, static_cast<int32_t>(names.size()), {.c = options.c});
+    model.bias = fit.bias;
+    model.iterations = fit.iterations;
+    model.examples = sparse.size();
+    model.features = names.size();
+    for (size_t i = 0; i < names.size(); ++i) {
+      // Rounded as the file stores it, so in-memory and file models agree.
+      const double w = std::stod(Fixed(fit.weights[i], 4));
+      if (std::abs(w) >= options.min_weight && w != 0) {
+        model.terms.emplace_back(names[i], w);
+      }
+    }
+    std::sort(model.terms.begin(), model.terms.end(),
+              [](const auto& a, const auto& b) {
+                if (a.second != b.second) return a.second > b.second;
+                return a.first < b.first;
+              });
+    models.push_back(std::move(model));
+  }
+  return models;
+}
+
+std::string LearnedFileText(const LearnedModel& model,
+                            std::string_view notice) {
+  std::ostringstream out;
+  out << notice << "@learned\t" << model.category
+      << "\tbias=" << Fixed(model.bias, 4);
+  if (model.length_norm > 0) {
+    out << "\tlength_norm=" << Fixed(model.length_norm, 1);
+  }
+  out << "\n";
+  for (const auto& [term, weight] : model.terms) {
+    out << term << "\t" << Fixed(weight, 4) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace vigil::learn
