@@ -10,6 +10,13 @@
 
 namespace vigil::testing {
 
+// The `vigil train` arguments that produce the shipped learned lexicons
+// (the README's training command; paths relative to the source tree).
+inline constexpr char kShippedTrainingArgs[] =
+    "--train ../shared/data/vihos/train.csv,../shared/data/vihos/dev.csv,"
+    "../shared/data/thienit84/dataset.csv,../shared/data/synthetic/"
+    "posts.jsonl --date 2026-12-01";
+
 // Path of `relative` inside the source tree.
 std::string SourcePath(const std::string& relative);
 

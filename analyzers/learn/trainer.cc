@@ -1,6 +1,7 @@
 #include "analyzers/learn/trainer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -20,7 +21,24 @@ struct Example {
   std::vector<std::string> grams;
   uint32_t words = 0;
   Label label = Label::kClean;
+  bool per_category = false;
+  uint32_t categories = 0;
 };
+
+constexpr uint32_t Bit(match::Category c) { return 1u << static_cast<int>(c); }
+
+// Is `e` a positive (1), a negative (0) or no example (-1) of `c`?
+int Target(const Example& e, match::Category c) {
+  if (e.per_category) return (e.categories & Bit(c)) ? 1 : 0;
+  switch (c) {
+    case match::Category::kInsult:
+      return e.label == Label::kTargeted;
+    case match::Category::kProfanity:
+      return e.label == Label::kOffensive;
+    default:
+      return e.label == Label::kClean ? 0 : -1;
+  }
+}
 
 bool IsSingleLetter(std::string_view syllable) {
   if (syllable.empty()) return true;
@@ -93,13 +111,25 @@ absl::StatusOr<std::vector<LearnedModel>> Train(
   const normalize::Normalizer& normalizer = curated.normalizer();
   std::vector<Example> examples;
   examples.reserve(data.size() * (options.unaccented_copies ? 2 : 1));
+  std::array<int, match::kNumCategories> positives{};
   for (const LabeledComment& comment : data) {
-    const Label label = ResolveLabel(curated, comment);
+    const Label label =
+        comment.per_category ? Label::kClean : ResolveLabel(curated, comment);
     const normalize::NormalizedText n = normalizer.Normalize(comment.text);
-    examples.push_back({SyllableNgrams(n, options.max_n), n.words(), label});
+    Example e{SyllableNgrams(n, options.max_n), n.words(), label,
+              comment.per_category, comment.categories};
+    for (int c = 0; c < match::kNumCategories; ++c) {
+      positives[c] += Target(e, static_cast<match::Category>(c)) == 1;
+    }
     if (options.unaccented_copies && n.folded() != n.canonical()) {
       const normalize::NormalizedText f = normalizer.Normalize(n.folded());
-      examples.push_back({SyllableNgrams(f, options.max_n), f.words(), label});
+      Example copy = e;
+      copy.grams = SyllableNgrams(f, options.max_n);
+      copy.words = f.words();
+      examples.push_back(std::move(e));
+      examples.push_back(std::move(copy));
+    } else {
+      examples.push_back(std::move(e));
     }
   }
 
@@ -132,20 +162,19 @@ absl::StatusOr<std::vector<LearnedModel>> Train(
     target_only[i] = only;
   }
 
-  struct Target {
-    const char* category;
-    Label positive;
-  };
   std::vector<LearnedModel> models;
-  for (const Target& target : {Target{"insult", Label::kTargeted},
-                               Target{"profanity", Label::kOffensive}}) {
-    const bool insult = target.positive == Label::kTargeted;
+  for (int ci = 0; ci < match::kNumCategories; ++ci) {
+    const auto category = static_cast<match::Category>(ci);
+    if (positives[ci] < options.min_positives) continue;
+    const bool insult = category == match::Category::kInsult;
     std::vector<SparseExample> sparse;
     sparse.reserve(examples.size());
     LearnedModel model;
-    model.category = target.category;
+    model.category = std::string(match::CategoryName(category));
     model.length_norm = options.length_norm;
     for (const Example& e : examples) {
+      const int target = Target(e, category);
+      if (target < 0) continue;
       SparseExample s;
       for (const std::string& g : e.grams) {
         auto it = vocab.find(g);
@@ -156,7 +185,7 @@ absl::StatusOr<std::vector<LearnedModel>> Train(
         if (insult && target_only[it->second]) continue;
         s.features.push_back(it->second);
       }
-      s.positive = e.label == target.positive;
+      s.positive = target == 1;
       if (options.length_norm > 0 && e.words > options.length_norm) {
         s.value = 1 / std::sqrt(e.words / options.length_norm);
       }

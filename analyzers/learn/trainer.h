@@ -1,18 +1,22 @@
-// Trainer: fits the learned insult and profanity lexicons from labeled
-// comments — what `vigil train` ships and what `vigil eval --crossfit`
-// refits on each fold.
+// Trainer: fits the learned lexicons (one logistic model per category that
+// has enough labeled positives) from labeled comments — what `vigil train`
+// ships and what `vigil eval --crossfit` refits on each fold.
 //
 //   std::vector<learn::LabeledComment> data = ...;  // ViHOS, thienit84, ...
 //   absl::StatusOr<std::vector<learn::LearnedModel>> models =
 //       learn::Train(*curated_analyzer, data, stopwords, {});
 //   learn::LearnedFileText((*models)[0], notice);  // a lexicon file
 //
-// Labels. A comment is CLEAN, OFFENSIVE (vulgar, aimed at no one: the
+// Labels. A real comment is CLEAN, OFFENSIVE (vulgar, aimed at no one: the
 // profanity model's positives) or TARGETED (abuse aimed at a person or a
 // group: the insult model's positives). Sources that label only "toxic"
 // (ViHOS spans) are split by a rule: a toxic comment is targeted when a
 // curated insult, hate or threat term is hit in it or it addresses or names
-// a target (kTargetWords).
+// a target (TargetWords()). Posts labeled per category (the synthetic set)
+// are positives of their categories and negatives of the others. The other
+// categories' models (hate, threat, sexual, self_harm, scam, spam) learn
+// from per-category posts and from real CLEAN comments only: a real toxic
+// comment might be a threat or not, so it teaches them nothing.
 //
 // Features. Distinct syllable 1..max_n-grams of the canonical view, in at
 // least min_df training comments, that are stable under normalization and
@@ -51,6 +55,10 @@ struct LabeledComment {
   // kToxic: toxic, target unknown (ViHOS); the trainer decides with the
   // target rule.
   Label label = Label::kClean;
+  // Posts labeled per category (the synthetic set): `categories` (bit i =
+  // match::Category i) is the whole truth and `label` is ignored.
+  bool per_category = false;
+  uint32_t categories = 0;
 };
 
 struct TrainerOptions {
@@ -60,17 +68,20 @@ struct TrainerOptions {
   double min_weight = 0.05;  // smaller |weights| are left out of the files
   bool unaccented_copies = true;
   double length_norm = 0;  // 0: off
+  // A category gets a model only with at least this many positive
+  // comments (before unaccented copies).
+  int min_positives = 40;
 };
 
 struct LearnedModel {
-  std::string category;  // "insult" or "profanity"
+  std::string category;  // a category name
   double bias = 0;
   double length_norm = 0;
   // Kept terms (|w| >= min_weight), strongest first, ties by text.
   std::vector<std::pair<std::string, double>> terms;
-  size_t positives = 0;   // training examples (copies included)
+  size_t positives = 0;  // training examples (copies included)
   size_t examples = 0;
-  size_t features = 0;    // the vocabulary
+  size_t features = 0;  // the vocabulary
   int iterations = 0;
 };
 
@@ -88,8 +99,9 @@ Label ResolveLabel(const Analyzer& analyzer, const LabeledComment& comment);
 absl::StatusOr<std::unordered_set<std::string>> LoadStopWords(
     const std::string& path, const normalize::Normalizer& normalizer);
 
-// Fits the insult and profanity models. `curated` must be loaded without
-// learned lexicons (it labels and normalizes). Fails on empty data.
+// Fits one model per category with at least options.min_positives
+// positives, in category order. `curated` must be loaded without learned
+// lexicons (it labels and normalizes). Fails on empty data.
 absl::StatusOr<std::vector<LearnedModel>> Train(
     const Analyzer& curated, const std::vector<LabeledComment>& data,
     const std::unordered_set<std::string>& stopwords,
@@ -97,8 +109,7 @@ absl::StatusOr<std::vector<LearnedModel>> Train(
 
 // The lexicon file of `model` (lexicons/README.md, "Learned lexicon
 // files"), headed by `notice` (comment lines, each starting with "# ").
-std::string LearnedFileText(const LearnedModel& model,
-                            std::string_view notice);
+std::string LearnedFileText(const LearnedModel& model, std::string_view notice);
 
 // "0.1235" with `digits` decimals; never "-0.0000".
 std::string Fixed(double x, int digits);

@@ -44,7 +44,12 @@ inline std::optional<Category> ParseCategory(std::string_view name) {
 // mild = a casual intensifier or exclamation aimed at no one ("vãi", "vl"),
 // moderate = vulgar, abusive or harmful, severe = the worst of a category.
 // kNone is a category with no evidence.
-enum class Severity : uint8_t { kNone = 0, kMild = 1, kModerate = 2, kSevere = 3 };
+enum class Severity : uint8_t {
+  kNone = 0,
+  kMild = 1,
+  kModerate = 2,
+  kSevere = 3
+};
 inline constexpr int kNumSeverities = 4;
 
 inline constexpr std::array<std::string_view, kNumSeverities> kSeverityNames = {

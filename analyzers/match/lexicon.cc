@@ -357,14 +357,14 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
   const std::string prefix =
       StrCat("@learned\t", CategoryName(category), "\tbias=");
   // "bias=B" or "bias=B<TAB>length_norm=L".
-  bool header_ok = !lines.empty() &&
-                   lines[0].text.substr(0, prefix.size()) == prefix;
+  bool header_ok =
+      !lines.empty() && lines[0].text.substr(0, prefix.size()) == prefix;
   if (header_ok) {
     std::vector<std::string_view> rest =
         SplitChar(lines[0].text.substr(prefix.size()), '\t');
     constexpr std::string_view kNorm = "length_norm=";
-    header_ok = (rest.size() == 1 || rest.size() == 2) &&
-                ParseDouble(rest[0], bias);
+    header_ok =
+        (rest.size() == 1 || rest.size() == 2) && ParseDouble(rest[0], bias);
     *length_norm = 0;
     if (header_ok && rest.size() == 2) {
       header_ok = rest[1].substr(0, kNorm.size()) == kNorm &&
@@ -372,11 +372,10 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
                   *length_norm >= 0;
     }
   }
-  if (!CheckHeader(
-          lines, name, header_ok,
-          StrCat("@learned<TAB>", CategoryName(category),
-                 "<TAB>bias=<number>[<TAB>length_norm=<number>]"),
-          problems)) {
+  if (!CheckHeader(lines, name, header_ok,
+                   StrCat("@learned<TAB>", CategoryName(category),
+                          "<TAB>bias=<number>[<TAB>length_norm=<number>]"),
+                   problems)) {
     return;
   }
   FirstSeen seen;

@@ -53,6 +53,11 @@
       steps: 'Chuẩn hóa',
       exact: 'khớp trực tiếp',
       learned: 'học từ dữ liệu',
+      severity: 'Mức độ',
+      sev_none: '—',
+      sev_mild: 'nhẹ',
+      sev_moderate: 'vừa',
+      sev_severe: 'nặng',
       history: 'Lịch sử',
       claim: 'Nhận (c)',
       release: 'Trả lại (u)',
@@ -180,6 +185,11 @@
       steps: 'Normalization',
       exact: 'direct match',
       learned: 'learned from data',
+      severity: 'Severity',
+      sev_none: '—',
+      sev_mild: 'mild',
+      sev_moderate: 'moderate',
+      sev_severe: 'severe',
       history: 'History',
       claim: 'Claim (c)',
       release: 'Release (u)',
@@ -893,7 +903,8 @@
     return [
       `${t('cat_' + hit.category)} · ${t('term')}: ${hit.term}`,
       `${t('weight')}: ${Number(hit.weight).toFixed(2)}${
-          hit.learned ? ' (' + t('learned') + ')' : ''}`,
+          hit.learned ? ' (' + t('learned') + ')' : ''} · ${t('severity')}: ${
+          t('sev_' + (hit.severity || 'none'))}`,
       `${t('steps')}: ${steps}`,
     ];
   }
@@ -1050,7 +1061,10 @@
                         h('td', {}, t('cat_' + c)),
                         h('td', {class: 'bar-cell'},
                           h('span', {class: `bar cat-bg-${c}`}, scoreBar(v))),
-                        h('td', {}, v.toFixed(2))))),
+                        h('td', {}, v.toFixed(2)),
+                        h('td', {class: 'muted'},
+                          t('sev_' +
+                            ((verdict.severities || {})[c] || 'none')))))),
             h('h3', {}, t('history')),
             h('ol', {class: 'history', id: 'history'},
               state.history.map(

@@ -3,6 +3,10 @@
 // contain the same syllables stay clean.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "analyzers/analyzer.h"
 #include "analyzers/score/metrics.h"
@@ -83,8 +87,94 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"kill_time", "giết thời gian", {}},
         Case{"beer_can", "lon bia này ngon", {}},
         Case{"enough", "đủ rồi nhé", {}},
-        Case{"unaccented_travel", "di du lich da lat", {}}),
+        Case{"unaccented_travel", "di du lich da lat", {}},
+        // Severity: a casual intensifier aimed at no one is mild and does
+        // not flag at the default min_severity; aimed at someone it does.
+        Case{"vl_intensifier", "phim hay vl", {}},
+        Case{"vcl_intensifier", "đẹp vcl", {}},
+        Case{"vai_wow", "vãi thật, đỉnh quá", {}},
+        Case{"dm_may", "đm mày", {"insult"}},
+        Case{"vl_with_insult", "thằng ngu vl", {"insult"}},
+        // Legitimate messages written without diacritics (bank, telecom,
+        // shop): their folded syllables collide with learned n-grams.
+        Case{"sms_password",
+             "Mat khau cua quy khach da duoc thay doi thanh cong",
+             {}},
+        Case{"sms_otp",
+             "Ma OTP cua quy khach la 482913. Khong chia se ma nay cho bat "
+             "ky ai",
+             {}},
+        Case{"sms_shop",
+             "Don hang cua ban da duoc giao, vui long nhan hang",
+             {}},
+        Case{"sms_telecom",
+             "Quy khach vao muc cai dat de kiem tra dung luong con lai",
+             {}},
+        // Code-mixed English.
+        Case{"english_bitch", "đồ bitch", {"insult"}},
+        Case{"english_loser", "mày là thằng loser", {"insult"}}),
     [](const auto& info) { return info.param.name; });
+
+// Hits explain flags: only flagged categories' hits are reported, and no
+// learned n-gram made only of stop words or single letters is one.
+TEST(ShippedExplanationTest, HitsExplainFlaggedCategoriesOnly) {
+  for (const char* post :
+       {"Thằng này ngu vcl", "phim hay vl nhưng thằng kia ngu vãi",
+        "mày với nó vào đây mà xem cả cái lũ óc chó", "đẹp vãi chưởng"}) {
+    const score::Verdict v = Shipped().Analyze(post).verdict;
+    for (const match::Hit& h : v.hits) {
+      const match::Term& t = Shipped().lexicon().terms()[h.term];
+      EXPECT_TRUE(v.IsFlagged(t.category))
+          << post << ": hit '" << t.text << "' of unflagged "
+          << match::CategoryName(t.category);
+      for (const char* function_word : {"này", "với", "vào", "cả", "mà"}) {
+        EXPECT_NE(t.text, function_word) << post;
+      }
+    }
+  }
+  EXPECT_TRUE(Shipped().Analyze("phim hay vl").verdict.hits.empty());
+}
+
+TEST(ShippedExplanationTest, NoLearnedTermIsOnlyFunctionWords) {
+  for (const match::Term& t : Shipped().lexicon().terms()) {
+    if (!t.learned) continue;
+    bool content = false;
+    for (const std::string& s : t.syllables) {
+      content = content || (s.size() > 2 && s != "này" && s != "với" &&
+                            s != "vào" && s != "cả" && s != "của");
+    }
+    EXPECT_TRUE(content) << t.where << ": '" << t.text << "'";
+  }
+}
+
+// The verdict carries severities, and min_severity is configurable: with
+// mild allowed, the intensifier alone flags.
+TEST(ShippedSeverityTest, MinSeverityIsConfigurable) {
+  const score::Verdict v = Shipped().Analyze("phim hay vl").verdict;
+  EXPECT_FALSE(v.flagged);
+  EXPECT_EQ(v.severities[0], match::Severity::kMild);
+  const score::Verdict dm = Shipped().Analyze("đm mày").verdict;
+  EXPECT_GE(dm.severities[1], match::Severity::kModerate);
+  ASSERT_FALSE(dm.hits.empty());
+  EXPECT_EQ(dm.hits[0].severity, match::Severity::kModerate);
+
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("vigil_min_severity_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::copy(testing::SourcePath("lexicons"), dir, fs::copy_options::recursive);
+  std::ifstream in(dir / "manifest.tsv");
+  std::string manifest((std::istreambuf_iterator<char>(in)), {});
+  const std::string from = "min_severity\t*\tmoderate";
+  ASSERT_NE(manifest.find(from), std::string::npos);
+  manifest.replace(manifest.find(from), from.size(), "min_severity\t*\tmild");
+  std::ofstream(dir / "manifest.tsv", std::ios::trunc) << manifest;
+  auto mild = Analyzer::Load(dir.string());
+  ASSERT_TRUE(mild.ok()) << mild.status();
+  EXPECT_TRUE((*mild)
+                  ->Analyze("phim hay vl")
+                  .verdict.IsFlagged(match::Category::kProfanity));
+}
 
 }  // namespace
 }  // namespace vigil

@@ -104,7 +104,7 @@ TEST(LexiconWatchTest, ChangedFilesAreReloadedAndBrokenOnesRejected) {
   const int port = (*server)->port();
   const std::string before = (*server)->snapshots().Get()->analyzer->version();
   ASSERT_FALSE(Flags(port, "con cá vàng"));
-  std::ofstream(dir + "/insult.tsv", std::ios::app) << "cá vàng\t3\tfold\n";
+  std::ofstream(dir + "/insult.tsv", std::ios::app) << "cá vàng\t3\tfold\tmoderate\n";
   // Within a few intervals the new term serves.
   for (int i = 0; i < 100 && !Flags(port, "con cá vàng"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -149,7 +149,7 @@ TEST(LexiconWatchTest, FollowsAConfigMapUpdate) {
   ASSERT_FALSE(Flags(port, "con cá vàng"));
   // The new version, published the way the kubelet does it; the old
   // directory's files keep their times, only the link moves.
-  std::ofstream(source + "/insult.tsv", std::ios::app) << "cá vàng\t3\tfold\n";
+  std::ofstream(source + "/insult.tsv", std::ios::app) << "cá vàng\t3\tfold\tmoderate\n";
   publish("..2026_11_26_v2");
   fs::remove_all(volume / "..2026_11_26_v1");
   for (int i = 0; i < 100 && !Flags(port, "con cá vàng"); ++i) {

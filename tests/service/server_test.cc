@@ -188,7 +188,7 @@ TEST_F(ServerTest, BrokenReloadIsRejectedAndTheOldLexiconKeepsServing) {
   fs::remove_all(dir);
   fs::copy(TestLexicons(), dir, fs::copy_options::recursive);
   std::ofstream(dir / "hate.tsv", std::ios::trunc)
-      << "@category\thate\nbắc kỳ\tthree\tfold\n";
+      << "@category\thate\nbắc kỳ\tthree\tfold\tmoderate\n";
   v1::ReloadLexiconsRequest request;
   request.set_directory(dir.string());
   v1::ReloadLexiconsResponse response;
@@ -204,7 +204,7 @@ TEST_F(ServerTest, BrokenReloadIsRejectedAndTheOldLexiconKeepsServing) {
 
   // Fixed: the reload goes through and the new version serves.
   std::ofstream(dir / "hate.tsv", std::ios::trunc)
-      << "@category\thate\nbắc kỳ\t3\tfold\nnam kỳ\t3\tfold\n";
+      << "@category\thate\nbắc kỳ\t3\tfold\tmoderate\nnam kỳ\t3\tfold\tmoderate\n";
   grpc::ClientContext context2;
   ASSERT_TRUE(admin_->ReloadLexicons(&context2, request, &response).ok());
   EXPECT_NE(response.info().version(), analyzed.verdict().lexicon_version());

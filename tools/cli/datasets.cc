@@ -64,7 +64,8 @@ absl::StatusOr<Dataset> ReadDataset(const std::string& path,
   const std::string data = buffer.str();
   Dataset d;
   d.path = path;
-  const bool jsonl = path.size() > 6 && path.substr(path.size() - 6) == ".jsonl";
+  const bool jsonl =
+      path.size() > 6 && path.substr(path.size() - 6) == ".jsonl";
   if (format == "synthetic" || (format.empty() && jsonl)) {
     d.format = "synthetic";
     absl::Status s = ReadSynthetic(data, &d, problems);

@@ -62,7 +62,8 @@ constexpr char kUsage[] =
     "                  `vigil train`] [--lexicons DIR] FILE...\n"
     "Scores labeled datasets (ViHSD, ViHOS, thienit84, ViCTSD CSV; synthetic\n"
     "JSONL; told apart by their columns) and prints precision, recall and F1,\n"
-    "also for unaccented and evasion-perturbed copies. --crossfit scores every\n"
+    "also for unaccented and evasion-perturbed copies. --crossfit scores "
+    "every\n"
     "row with a model refitted without its text and picks the learned\n"
     "thresholds on the out-of-fold ViHSD scores.\n";
 
@@ -328,7 +329,8 @@ void PrintDataset(std::ostream& out, const Dataset& d,
   }
   out << "  variants (binary):  " << std::left << std::setw(16) << "copy"
       << std::right << std::setw(10) << "macro-F1" << std::setw(9) << "recall"
-      << std::setw(8) << "FPR" << "\n";
+      << std::setw(8) << "FPR"
+      << "\n";
   for (size_t v = 0; v < tallies.size(); ++v) {
     const Tally& x = tallies[v];
     out << "                      " << std::left << std::setw(16)
@@ -348,10 +350,9 @@ std::string Key(const normalize::Normalizer& n, std::string_view text) {
 // Copies the lexicon directory `from` to `to`, with `models` as its learned
 // files and, when `thresholds` is given, those learned thresholds in its
 // manifest.
-absl::Status WriteFoldLexicon(
-    const std::string& from, const std::string& to,
-    const std::vector<learn::LearnedModel>& models,
-    const std::map<std::string, double>& thresholds) {
+absl::Status WriteFoldLexicon(const std::string& from, const std::string& to,
+                              const std::vector<learn::LearnedModel>& models,
+                              const std::map<std::string, double>& thresholds) {
   std::error_code ec;
   fs::remove_all(to, ec);
   fs::create_directories(to + "/learned", ec);
@@ -367,22 +368,29 @@ absl::Status WriteFoldLexicon(
     f << learn::LearnedFileText(m, "# cross-fitting fold\n");
     if (!f) return absl::InternalError(StrCat(to, ": cannot write"));
   }
-  if (thresholds.empty()) return absl::OkStatus();
+  // The manifest: one learned line per model, with its threshold from
+  // `thresholds`, else the one the manifest had, else 0.5.
   std::ifstream in(to + "/manifest.tsv", std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string original = buffer.str();
   std::string manifest;
+  std::map<std::string, std::string> had;
   for (std::string_view line : SplitChar(original, '\n')) {
     std::vector<std::string_view> cols = SplitChar(line, '\t');
-    if (cols.size() == 4 && cols[0] == "learned" &&
-        thresholds.count(std::string(cols[1]))) {
-      manifest += StrCat("learned\t", cols[1], "\t", cols[2], "\t",
-                         learn::Fixed(thresholds.at(std::string(cols[1])), 4),
-                         "\n");
+    if (cols.size() == 4 && cols[0] == "learned") {
+      had[std::string(cols[1])] = std::string(cols[3]);
     } else if (!line.empty()) {
       manifest += StrCat(line, "\n");
     }
+  }
+  for (const learn::LearnedModel& m : models) {
+    std::string t = had.count(m.category) ? had[m.category] : "0.5";
+    if (thresholds.count(m.category)) {
+      t = learn::Fixed(thresholds.at(m.category), 4);
+    }
+    manifest += StrCat("learned\t", m.category, "\tlearned/", m.category,
+                       ".tsv\t", t, "\n");
   }
   std::ofstream outm(to + "/manifest.tsv", std::ios::binary | std::ios::trunc);
   outm << manifest;
@@ -398,7 +406,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       args,
       {"--format", "--lexicons", "--trained-on", "--crossfit", "--train", "--c",
        "--min-df", "--max-n", "--min-weight", "--length-norm", "--stopwords",
-       "--work-dir"},
+       "--min-positives", "--work-dir"},
       {"--curated-only", "--no-unaccented-copies", "-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -480,8 +488,8 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       model_of[i].assign(datasets[i].rows.size(), 0);
       excluded[i].assign(datasets[i].rows.size(), 0);
       for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
-        excluded[i][r] = learned_from[0].count(
-            Key(normalizer, datasets[i].rows[r].text));
+        excluded[i][r] =
+            learned_from[0].count(Key(normalizer, datasets[i].rows[r].text));
       }
     }
   } else {
@@ -517,10 +525,9 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
                                   : static_cast<int>(Hash(key) % folds));
       }
     }
-    work = flags.Get("--work-dir",
-                     (fs::temp_directory_path() /
-                      StrCat("vigil-crossfit-", ::getpid()))
-                         .string());
+    work = flags.Get("--work-dir", (fs::temp_directory_path() /
+                                    StrCat("vigil-crossfit-", ::getpid()))
+                                       .string());
     std::vector<std::vector<learn::LearnedModel>> fold_models(folds);
     for (int k = 0; k < folds; ++k) {
       std::vector<learn::LabeledComment> train;
@@ -565,6 +572,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       }
     }
     std::map<std::string, double> chosen;
+    std::string tuned_note;
     if (!tune.empty()) {
       const match::Lexicon& lex = analyzers[0]->lexicon();
       std::array<double, match::kNumCategories> t{};
@@ -591,15 +599,52 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       }
       chosen["insult"] = best_t[insult];
       chosen["profanity"] = best_t[profanity];
-      out << "thresholds picked on the out-of-fold scores of " << tune.size()
-          << " ViHSD rows (3-class macro-F1 " << F4(best)
-          << "): learned insult " << learn::Fixed(best_t[insult], 4)
-          << ", learned profanity " << learn::Fixed(best_t[profanity], 4)
-          << "\n  manifest.tsv lines:\n    learned\tinsult\tlearned/"
-             "insult.tsv\t"
-          << learn::Fixed(best_t[insult], 4)
-          << "\n    learned\tprofanity\tlearned/profanity.tsv\t"
-          << learn::Fixed(best_t[profanity], 4) << "\n";
+      tuned_note = StrCat("(3-class macro-F1 ", F4(best), " on ", tune.size(),
+                          " ViHSD rows)");
+    }
+    // The other learned categories: F1 of the category on the out-of-fold
+    // scores of the rows labeled per category (the synthetic set).
+    std::vector<std::pair<uint32_t, Outcome>> per_category;
+    for (size_t i = 0; i < datasets.size(); ++i) {
+      if (datasets[i].format != "synthetic") continue;
+      for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
+        per_category.emplace_back(
+            datasets[i].rows[r].categories,
+            Judge(*analyzers[model_of[i][r]], datasets[i].rows[r].text));
+      }
+    }
+    const match::Lexicon& lex = analyzers[0]->lexicon();
+    for (const learn::LearnedModel& m : fold_models[0]) {
+      if (m.category == "insult" || m.category == "profanity" ||
+          per_category.empty()) {
+        continue;
+      }
+      const int c = static_cast<int>(*match::ParseCategory(m.category));
+      std::array<double, match::kNumCategories> t{};
+      t.fill(2);  // other learned categories off: this one alone decides
+      double best = -1, best_t = 0.5;
+      for (double x = 0.05; x < 0.951; x += 0.025) {
+        t[c] = x;
+        Confusion f(2);
+        for (const auto& [gold, o] : per_category) {
+          Outcome only = o;
+          f.Add((gold >> c) & 1, (FlagsAt(lex, only, t) >> c) & 1);
+        }
+        if (f.F1(1) > best + 1e-12) {
+          best = f.F1(1);
+          best_t = x;
+        }
+      }
+      chosen[m.category] = best_t;
+      tuned_note += StrCat(" ", m.category, " F1 ", F4(best));
+    }
+    if (!chosen.empty()) {
+      out << "learned thresholds picked on out-of-fold scores " << tuned_note
+          << "; manifest.tsv lines:\n";
+      for (const auto& [category, t] : chosen) {
+        out << "  learned\t" << category << "\tlearned/" << category << ".tsv\t"
+            << learn::Fixed(t, 4) << "\n";
+      }
       if (!load_folds(chosen)) return 1;
     }
   }
@@ -624,8 +669,8 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       const int m = model_of[i][r];
       if (learned_from[m].count(Key(normalizer, d.rows[r].text))) ++leaked;
       for (size_t v = 0; v < tallies.size(); ++v) {
-        const std::string text =
-            Perturb(d.rows[r].text, static_cast<Variant>(v), Hash(d.rows[r].text));
+        const std::string text = Perturb(
+            d.rows[r].text, static_cast<Variant>(v), Hash(d.rows[r].text));
         tallies[v].Add(d, d.rows[r], Judge(*analyzers[m], text));
         ++posts;
       }
@@ -635,10 +680,9 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  out << "\nrows scored by a model that learned their text: " << leaked
-      << "\n";
-  out << "time:     " << std::fixed << std::setprecision(1) << seconds
-      << " s (" << posts << " posts scored)\n";
+  out << "\nrows scored by a model that learned their text: " << leaked << "\n";
+  out << "time:     " << std::fixed << std::setprecision(1) << seconds << " s ("
+      << posts << " posts scored)\n";
   if (!work.empty()) {
     std::error_code ec;
     if (!flags.values.count("--work-dir")) fs::remove_all(work, ec);

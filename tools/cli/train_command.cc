@@ -23,7 +23,8 @@ constexpr char kUsage[] =
     "usage: vigil train --train FILE[,FILE...] --date YYYY-MM-DD\n"
     "                   [--lexicons DIR] [--out DIR] [--stopwords FILE]\n"
     "                   [--c 3] [--min-df 2] [--max-n 3] [--min-weight 0.05]\n"
-    "                   [--length-norm 0] [--no-unaccented-copies]\n"
+    "                   [--length-norm 0] [--min-positives 40]\n"
+    "                   [--no-unaccented-copies]\n"
     "Fits the learned insult and profanity lexicons on labeled comments\n"
     "(ViHOS CSV: content, index_spans; thienit84 CSV: input_text, label) and\n"
     "writes DIR/insult.tsv, DIR/profanity.tsv and DIR/MODEL_CARD.md (default\n"
@@ -36,8 +37,8 @@ int RunTrain(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err) {
   ParsedFlags flags = ParseFlags(
       args,
-      {"--train", "--date", "--lexicons", "--out", "--c", "--min-df",
-       "--max-n", "--min-weight", "--length-norm", "--stopwords"},
+      {"--train", "--date", "--lexicons", "--out", "--c", "--min-df", "--max-n",
+       "--min-weight", "--length-norm", "--stopwords", "--min-positives"},
       {"--no-unaccented-copies", "-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;

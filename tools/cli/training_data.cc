@@ -10,8 +10,8 @@
 namespace vigil::cli {
 namespace {
 
-bool ParseNumber(const ParsedFlags& flags, const std::string& name,
-                 double min, double max, double* out, std::string* error) {
+bool ParseNumber(const ParsedFlags& flags, const std::string& name, double min,
+                 double max, double* out, std::string* error) {
   if (!flags.values.count(name)) return true;
   const std::string text = flags.Get(name);
   char* end = nullptr;
@@ -35,22 +35,25 @@ bool Uses(const TrainingData& data, const std::string& format) {
 
 bool ParseTrainerOptions(const ParsedFlags& flags,
                          learn::TrainerOptions* options, std::string* error) {
-  double min_df = options->min_df, max_n = options->max_n;
+  double min_df = options->min_df, max_n = options->max_n,
+         min_positives = options->min_positives;
   if (!ParseNumber(flags, "--c", 1e-6, 1e6, &options->c, error) ||
       !ParseNumber(flags, "--min-df", 1, 1e6, &min_df, error) ||
       !ParseNumber(flags, "--max-n", 1, 5, &max_n, error) ||
-      !ParseNumber(flags, "--min-weight", 0, 20, &options->min_weight,
-                   error) ||
+      !ParseNumber(flags, "--min-weight", 0, 20, &options->min_weight, error) ||
       !ParseNumber(flags, "--length-norm", 0, 1e6, &options->length_norm,
-                   error)) {
+                   error) ||
+      !ParseNumber(flags, "--min-positives", 1, 1e6, &min_positives, error)) {
     return false;
   }
-  if (min_df != static_cast<int>(min_df) || max_n != static_cast<int>(max_n)) {
-    *error = "--min-df and --max-n take whole numbers";
+  if (min_df != static_cast<int>(min_df) || max_n != static_cast<int>(max_n) ||
+      min_positives != static_cast<int>(min_positives)) {
+    *error = "--min-df, --max-n and --min-positives take whole numbers";
     return false;
   }
   options->min_df = static_cast<int>(min_df);
   options->max_n = static_cast<int>(max_n);
+  options->min_positives = static_cast<int>(min_positives);
   options->unaccented_copies = !flags.Has("--no-unaccented-copies");
   return true;
 }
@@ -66,7 +69,7 @@ bool LoadTrainingData(const std::string& files, const std::string& stopwords,
       err << "vigil: " << d.status().message() << "\n";
       return false;
     }
-    if (!MayTeach(d->format) || d->format == "synthetic") {
+    if (!MayTeach(d->format)) {
       err << "vigil: " << f << ": " << d->format
           << " may not teach shipped weights (its license allows measuring "
              "only; see ../shared/data/README.md)\n";
@@ -75,7 +78,10 @@ bool LoadTrainingData(const std::string& files, const std::string& stopwords,
     for (const DatasetRow& row : d->rows) {
       learn::LabeledComment c;
       c.text = row.text;
-      if (d->format == "vihos") {
+      if (d->format == "synthetic") {
+        c.per_category = true;
+        c.categories = row.categories;
+      } else if (d->format == "vihos") {
         c.label = row.toxic ? learn::Label::kToxic : learn::Label::kClean;
       } else {
         c.label = row.vihsd_label == 2   ? learn::Label::kTargeted
@@ -114,6 +120,11 @@ std::string LearnedNotice(const std::string& category,
         "#   (LICENSES/thienit84.txt). This file is a derived work of that\n"
         "#   dataset and is itself licensed CC BY-SA 4.0.\n";
   }
+  if (Uses(data, "synthetic")) {
+    notice +=
+        "#   vigil's synthetic posts per category (written for this "
+        "project)\n";
+  }
   return notice;
 }
 
@@ -126,8 +137,8 @@ std::string ModelCard(const std::string& date, const TrainingData& data,
        << "; do not edit by hand (regenerate with the command in "
           "README.md).\n\n## Data\n\n";
   for (size_t i = 0; i < data.files.size(); ++i) {
-    card << "- `" << data.files[i] << "` (" << data.formats[i] << "): "
-         << data.counts[i] << " comments\n";
+    card << "- `" << data.files[i] << "` (" << data.formats[i]
+         << "): " << data.counts[i] << " comments\n";
   }
   card << "\nLicenses: ViHOS is MIT (lexicons/LICENSES/vihos.txt)";
   if (Uses(data, "thienit84")) {
@@ -142,7 +153,13 @@ std::string ModelCard(const std::string& date, const TrainingData& data,
           "hit in it or it contains one of:";
   for (std::string_view w : learn::TargetWords()) card << " " << w;
   card << "; otherwise offensive (profanity). thienit84: OFFENSIVE = "
-          "profanity, HATE = insult.\n\n## Features and hyper-parameters\n\n"
+          "profanity, HATE = insult. Synthetic posts (written for this "
+          "project) are positives of their categories and negatives of the "
+          "others; the hate, threat, sexual, self_harm, scam and spam models "
+          "learn from them and from real CLEAN comments only. A category "
+          "gets a model with at least "
+       << options.min_positives
+       << " positives.\n\n## Features and hyper-parameters\n\n"
        << "- Distinct syllable 1-" << options.max_n
        << "-grams of the canonical view in at least " << options.min_df
        << " examples, each with a syllable that is neither a single letter "

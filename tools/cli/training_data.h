@@ -24,7 +24,7 @@ struct TrainingData {
   std::unordered_set<std::string> stopwords;
 };
 
-// --c, --min-df, --max-n, --min-weight, --length-norm and
+// --c, --min-df, --max-n, --min-weight, --length-norm, --min-positives and
 // --no-unaccented-copies into `options`; false with `*error` on a bad
 // value.
 bool ParseTrainerOptions(const ParsedFlags& flags,

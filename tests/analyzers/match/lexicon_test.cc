@@ -63,41 +63,64 @@ TEST_P(LexiconErrorTest, ReportsFileAndLine) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, LexiconErrorTest,
     ::testing::Values(
-        BadCase{"bad_weight",
-                {{"insult.tsv", "@category\tinsult\nngu\theavy\tfold\n"}},
-                "insult.tsv:2: weight 'heavy' must be a number in (0, 10]"},
-        BadCase{"weight_out_of_range",
-                {{"insult.tsv", "@category\tinsult\nngu\t11\tfold\n"}},
-                "insult.tsv:2: weight '11'"},
+        BadCase{
+            "bad_weight",
+            {{"insult.tsv", "@category\tinsult\nngu\theavy\tfold\tmoderate\n"}},
+            "insult.tsv:2: weight 'heavy' must be a number in (0, 10]"},
+        BadCase{
+            "weight_out_of_range",
+            {{"insult.tsv", "@category\tinsult\nngu\t11\tfold\tmoderate\n"}},
+            "insult.tsv:2: weight '11'"},
         BadCase{"bad_fold",
-                {{"insult.tsv", "@category\tinsult\nngu\t1\tmaybe\n"}},
+                {{"insult.tsv", "@category\tinsult\nngu\t1\tmaybe\tmild\n"}},
                 "insult.tsv:2: fold column 'maybe'"},
+        BadCase{"bad_severity",
+                {{"insult.tsv", "@category\tinsult\nngu\t1\tfold\tawful\n"}},
+                "insult.tsv:2: severity 'awful' must be mild, moderate or "
+                "severe"},
+        BadCase{"missing_severity",
+                {{"insult.tsv", "@category\tinsult\nngu\t1\tfold\n"}},
+                "insult.tsv:2: expected "
+                "term<TAB>weight<TAB>fold|nofold<TAB>mild|moderate|severe"},
+        BadCase{"manifest_bad_min_severity",
+                {{"manifest.tsv",
+                  "version\tv\nteencode\tteencode.tsv\n"
+                  "min_severity\t*\tsome\n"}},
+                "manifest.tsv:3: severity 'some' must be mild, moderate or "
+                "severe"},
+        BadCase{"manifest_min_severity_category",
+                {{"manifest.tsv",
+                  "version\tv\nteencode\tteencode.tsv\n"
+                  "min_severity\tpolitics\tmild\n"}},
+                "manifest.tsv:3: unknown category 'politics'"},
         BadCase{"columns",
                 {{"insult.tsv", "@category\tinsult\n# c\nngu 1 fold\n"}},
                 "insult.tsv:3: expected term<TAB>weight<TAB>fold|nofold"},
-        BadCase{
-            "duplicate",
-            {{"insult.tsv", "@category\tinsult\nngu\t1\tfold\nngu\t2\tfold\n"}},
-            "insult.tsv:3: duplicate term 'ngu' (first at "},
-        BadCase{
-            "invalid_regex",
-            {{"threat.tsv", "@category\tthreat\nre:chém (chết\t3\tnofold\n"}},
-            "threat.tsv:2: invalid regex 'chém (chết': missing )"},
+        BadCase{"duplicate",
+                {{"insult.tsv",
+                  "@category\tinsult\nngu\t1\tfold\tmoderate\nngu\t2\tfold\tmod"
+                  "erate\n"}},
+                "insult.tsv:3: duplicate term 'ngu' (first at "},
+        BadCase{"invalid_regex",
+                {{"threat.tsv",
+                  "@category\tthreat\nre:chém (chết\t3\tnofold\tmoderate\n"}},
+                "threat.tsv:2: invalid regex 'chém (chết': missing )"},
         BadCase{"not_canonical_tone",
-                {{"insult.tsv", "@category\tinsult\nhoà\t1\tfold\n"}},
+                {{"insult.tsv", "@category\tinsult\nhoà\t1\tfold\tmoderate\n"}},
                 "insult.tsv:2: 'hoà' is not in canonical form; the normalizer "
                 "turns it into 'hòa'"},
         BadCase{"not_canonical_teencode",
-                {{"insult.tsv", "@category\tinsult\nvcl\t1\tfold\n"}},
+                {{"insult.tsv", "@category\tinsult\nvcl\t1\tfold\tmoderate\n"}},
                 "insult.tsv:2: 'vcl' is not in canonical form"},
         BadCase{"not_canonical_case",
-                {{"insult.tsv", "@category\tinsult\nNgu\t1\tfold\n"}},
+                {{"insult.tsv", "@category\tinsult\nNgu\t1\tfold\tmoderate\n"}},
                 "insult.tsv:2: 'Ngu' is not in canonical form"},
-        BadCase{"punctuation_term",
-                {{"insult.tsv", "@category\tinsult\nngu!\t1\tfold\n"}},
-                "insult.tsv:2: 'ngu!' must be syllables"},
+        BadCase{
+            "punctuation_term",
+            {{"insult.tsv", "@category\tinsult\nngu!\t1\tfold\tmoderate\n"}},
+            "insult.tsv:2: 'ngu!' must be syllables"},
         BadCase{"wrong_header",
-                {{"insult.tsv", "@category\thate\nngu\t1\tfold\n"}},
+                {{"insult.tsv", "@category\thate\nngu\t1\tfold\tmoderate\n"}},
                 "insult.tsv:1: the first line must be '@category<TAB>insult'"},
         BadCase{"unknown_allow_category",
                 {{"allowlist.tsv", "@allowlist\nngu ngơ\tinsults\n"}},
@@ -138,9 +161,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(LexiconLoadTest, ReportsEveryProblemNotJustTheFirst) {
   const std::string dir = MakeLexiconDir(
-      "many",
-      {{"insult.tsv",
-        "@category\tinsult\nngu\tx\tfold\nhoà\t1\tfold\nngu2\t1\tno\n"}});
+      "many", {{"insult.tsv",
+                "@category\tinsult\nngu\tx\tfold\tmoderate\nhoà\t1\tfold\tmoder"
+                "ate\nngu2\t1\tno\tmoderate\n"}});
   std::vector<std::string> problems = LoadProblems(dir);
   EXPECT_GE(problems.size(), 3u);
 }
@@ -149,7 +172,8 @@ TEST(LexiconLoadTest, BrokenLexiconLeavesTheServingSnapshotAlone) {
   auto good = Analyzer::Load(testing::SourcePath("tests/fixtures/lexicon"));
   ASSERT_TRUE(good.ok()) << good.status();
   const std::string dir = MakeLexiconDir(
-      "broken", {{"insult.tsv", "@category\tinsult\nngu\tx\tfold\n"}});
+      "broken",
+      {{"insult.tsv", "@category\tinsult\nngu\tx\tfold\tmoderate\n"}});
   auto bad = Analyzer::Load(dir);
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("insult.tsv:2"));
@@ -159,7 +183,7 @@ TEST(LexiconLoadTest, BrokenLexiconLeavesTheServingSnapshotAlone) {
 TEST(LexiconLoadTest, VersionChangesWithContent) {
   auto a = Analyzer::Load(MakeLexiconDir("v1", {}));
   auto b = Analyzer::Load(MakeLexiconDir(
-      "v2", {{"spam.tsv", "@category\tspam\ninbox\t1.5\tfold\n"}}));
+      "v2", {{"spam.tsv", "@category\tspam\ninbox\t1.5\tfold\tmoderate\n"}}));
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE((*a)->version(), (*b)->version());
   EXPECT_EQ((*a)->version().substr(0, 7), "test-1+");
@@ -176,7 +200,8 @@ TEST(LexiconLintTest, TestLexiconIsCleanAndCollisionsAreReported) {
   // "đĩ" may fold, but folds to "di" like the common word "đi".
   const std::string dir = MakeLexiconDir(
       "collide",
-      {{"sexual.tsv", "@category\tsexual\nđịt\t2\tfold\nđĩ\t2\tfold\n"},
+      {{"sexual.tsv",
+        "@category\tsexual\nđịt\t2\tfold\tmoderate\nđĩ\t2\tfold\tmoderate\n"},
        {"common_words.txt", "đi\n"}});
   std::vector<LexiconProblem> problems = Lexicon::Lint(dir, **normalizer);
   ASSERT_EQ(problems.size(), 1u);

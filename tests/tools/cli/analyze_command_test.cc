@@ -61,7 +61,8 @@ TEST(AnalyzeCliTest, BrokenLexiconNamesFileAndLine) {
   std::filesystem::copy(vigil::testing::SourcePath("tests/fixtures/lexicon"),
                         dir, std::filesystem::copy_options::recursive);
   std::ofstream(dir + "/hate.tsv", std::ios::trunc)
-      << "@category\thate\nbắc kỳ\t3\tfold\nre:(\t1\tfold\n";
+      << "@category\thate\nbắc "
+         "kỳ\t3\tfold\tmoderate\nre:(\t1\tfold\tmoderate\n";
   Result r = RunVigil("analyze --lexicons " + dir + " xin chào", "");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr(dir + "/hate.tsv:3: invalid regex '('"));
@@ -196,8 +197,9 @@ TEST(LintCliTest, CleanAndBroken) {
   std::filesystem::copy(vigil::testing::SourcePath("tests/fixtures/lexicon"),
                         dir, std::filesystem::copy_options::recursive);
   std::ofstream(dir + "/sexual.tsv", std::ios::trunc)
-      << "@category\tsexual\nđịt\t2\tfold\nđịt\t3\tfold\nre:a(\t1\tfold\n"
-         "đĩ\t2\tfold\n";
+      << "@category\tsexual\nđịt\t2\tfold\tmoderate\nđịt\t3\tfold\tmoderate\nre"
+         ":a(\t1\tfold\tmoderate\n"
+         "đĩ\t2\tfold\tmoderate\n";
   std::ofstream(dir + "/common_words.txt", std::ios::trunc) << "đi\n";
   Result bad = RunVigil("lexicon lint " + dir, "");
   EXPECT_EQ(bad.exit_code, 1);

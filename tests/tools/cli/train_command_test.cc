@@ -36,7 +36,7 @@ TEST(TrainCliTest, WritesLoadableDeterministicLexicons) {
   const fs::path a = TempDir("vigil_train_a"), b = TempDir("vigil_train_b");
   const std::string args =
       "train --lexicons " + SourcePath("tests/fixtures/lexicon") + " --train " +
-      data + " --test " + data + " --date 2026-01-01 --min-df 1 --out ";
+      data + " --date 2026-01-01 --min-df 1 --min-positives 1 --out ";
   Result ra = RunVigil(args + a.string(), "");
   Result rb = RunVigil(args + b.string(), "");
   ASSERT_EQ(ra.exit_code, 0) << ra.err;
@@ -65,16 +65,28 @@ TEST(TrainCliTest, WritesLoadableDeterministicLexicons) {
 TEST(TrainCliTest, UsageAndDataErrors) {
   EXPECT_EQ(RunVigil("train --train x.csv", "").exit_code, 2);
   EXPECT_EQ(
-      RunVigil("train --train x.csv --test y.csv --date 2026-01-01 --c -1", "")
-          .exit_code,
+      RunVigil("train --train x.csv --date 2026-01-01 --c -1", "").exit_code,
       2);
   Result r =
       RunVigil("train --lexicons " + SourcePath("tests/fixtures/lexicon") +
-                   " --train /nonexistent.csv --test /nonexistent.csv "
-                   "--date 2026-01-01 --out /tmp",
+                   " --train /nonexistent.csv --date 2026-01-01 --out /tmp",
                "");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("cannot open /nonexistent.csv"));
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent.csv: cannot open"));
+}
+
+// Data for measuring only may not teach shipped weights.
+TEST(TrainCliTest, RefusesMeasuringOnlyDatasets) {
+  const fs::path dir = TempDir("vigil_train_vihsd");
+  std::ofstream(dir / "vihsd.csv") << "free_text,label_id\nthằng ngu,2\n";
+  Result r =
+      RunVigil("train --lexicons " + SourcePath("tests/fixtures/lexicon") +
+                   " --train " + (dir / "vihsd.csv").string() +
+                   " --date 2026-01-01 --out " + dir.string(),
+               "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("vihsd may not teach shipped weights"));
+  EXPECT_FALSE(fs::exists(dir / "insult.tsv"));
 }
 
 // The README's training command regenerates the shipped learned lexicons
@@ -84,11 +96,10 @@ TEST(TrainCliTest, RegeneratesShippedLexiconsBitForBit) {
     GTEST_SKIP() << "../shared/data/vihos is absent: cannot retrain";
   }
   const fs::path out = TempDir("vigil_train_shipped");
-  const std::string cmd =
-      "cd " + SourcePath("") + " && " + std::string(VIGIL_BINARY) +
-      " train --train ../shared/data/vihos/train.csv,../shared/data/vihos/"
-      "dev.csv --test ../shared/data/vihos/test.csv --date 2026-11-26 --out " +
-      out.string() + " >/dev/null";
+  const std::string cmd = "cd " + SourcePath("") + " && " +
+                          std::string(VIGIL_BINARY) + " train " +
+                          vigil::testing::kShippedTrainingArgs + " --out " +
+                          out.string() + " >/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   for (const char* f : {"insult.tsv", "profanity.tsv", "MODEL_CARD.md"}) {
     EXPECT_TRUE(Slurp(out / f) == Slurp(SourcePath("lexicons/learned/") + f))

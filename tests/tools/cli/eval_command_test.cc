@@ -1,0 +1,88 @@
+// `vigil eval`: every row scored by a model that never saw its text, rows
+// the model learned from left out, and clear errors for bad input.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/test_data.h"
+#include "tests/tools/cli/run_vigil.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using vigil::testing::Result;
+using vigil::testing::RunVigil;
+using vigil::testing::SourcePath;
+
+std::string Lexicon() {
+  return " --lexicons " + SourcePath("tests/fixtures/lexicon");
+}
+std::string Tiny() { return SourcePath("tests/fixtures/vihos_tiny.csv"); }
+
+// Training and evaluating on the same comments: cross-fitting still scores
+// each one with a model refitted without it, and says so.
+TEST(EvalCliTest, CrossfitScoresEveryRowOutOfFold) {
+  Result r =
+      RunVigil("eval" + Lexicon() +
+                   " --crossfit 3 --min-df 1 --min-positives 1 --train " +
+                   Tiny() + " " + Tiny(),
+               "");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(r.out, HasSubstr("refitted on 3 folds"));
+  EXPECT_THAT(r.out, HasSubstr("rows scored by a model that learned their "
+                               "text: 0"));
+  EXPECT_THAT(r.err, HasSubstr("fold 3/3 fitted on"));
+  // The variants are scored too.
+  EXPECT_THAT(r.out, HasSubstr("unaccented"));
+  EXPECT_THAT(r.out, HasSubstr("dotted (n.g.u)"));
+}
+
+// Without cross-fitting, rows whose text the model learned from are left out
+// of the figures, matched on normalized text (case and tone placement do
+// not hide a copy).
+TEST(EvalCliTest, TrainedOnRowsAreLeftOut) {
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("vigil_eval_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path eval = dir / "eval.csv";
+  std::ofstream(eval) << "free_text,label_id\n"
+                         "THẰNG NÀY NGU QUÁ,2\n"  // a training comment
+                         "một bình luận mới hoàn toàn,0\n";
+  Result r = RunVigil(
+      "eval" + Lexicon() + " --trained-on " + Tiny() + " " + eval.string(), "");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(vihsd): 1 rows, 1 left out (text learned "
+                               "from)"));
+}
+
+TEST(EvalCliTest, BadInput) {
+  Result r = RunVigil("eval" + Lexicon() + " --crossfit 3 " + Tiny(), "");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--crossfit needs --train"));
+  r = RunVigil(
+      "eval" + Lexicon() + " --crossfit 1 --train " + Tiny() + " " + Tiny(),
+      "");
+  EXPECT_EQ(r.exit_code, 2);
+  const fs::path odd = fs::path(::testing::TempDir()) /
+                       ("vigil_eval_odd_" + std::to_string(getpid()) + ".csv");
+  std::ofstream(odd) << "a,b\n1,2\n";
+  r = RunVigil("eval" + Lexicon() + " " + odd.string(), "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("not a known dataset"));
+  // A measuring-only dataset cannot be trained on, even for cross-fitting.
+  const fs::path vihsd =
+      fs::path(::testing::TempDir()) /
+      ("vigil_eval_vihsd_" + std::to_string(getpid()) + ".csv");
+  std::ofstream(vihsd) << "free_text,label_id\nthằng ngu,2\n";
+  r = RunVigil("eval" + Lexicon() + " --crossfit 2 --train " + vihsd.string() +
+                   " " + Tiny(),
+               "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("may not teach shipped weights"));
+}
+
+}  // namespace
