@@ -9,7 +9,9 @@
 #include <map>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "analyzers/util/strings.h"
 
 namespace vigil::match {
@@ -112,7 +114,7 @@ class FirstSeen {
   }
 
  private:
-  std::map<std::string, std::string> where_;
+  absl::flat_hash_map<std::string, std::string> where_;
 };
 
 // Calls `entry(where, columns)` for every line after the header whose
@@ -348,6 +350,50 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
 
 // A learned lexicon: "@learned<TAB>category<TAB>bias=<number>", then
 // term<TAB>weight[<TAB>note] with weights in [-20, 20], never zero.
+// CanonicalSyllables for the many n-grams of a learned file: each distinct
+// syllable is normalized once (the normalizer works word by word, so a
+// phrase is canonical exactly when each of its syllables is).
+class SyllableChecker {
+ public:
+  explicit SyllableChecker(const normalize::Normalizer& normalizer)
+      : normalizer_(normalizer) {}
+
+  bool Check(std::string_view phrase, const std::string& where,
+             Problems& problems, std::vector<std::string>* syllables,
+             std::vector<std::string>* folded) {
+    for (std::string_view s : SplitChar(phrase, ' ')) {
+      auto it = cache_.find(absl::string_view(s.data(), s.size()));
+      if (it == cache_.end()) {
+        normalize::NormalizedText n = normalizer_.Normalize(s);
+        Entry e;
+        e.ok = n.tokens().size() == 1 && n.canonical() == s &&
+               (n.tokens()[0].kind == normalize::TokenKind::kWord ||
+                n.tokens()[0].kind == normalize::TokenKind::kNumber);
+        e.folded = n.folded();
+        it = cache_.emplace(std::string(s), std::move(e)).first;
+      }
+      if (!it->second.ok) {
+        // The full check says exactly what is wrong.
+        syllables->clear();
+        folded->clear();
+        return CanonicalSyllables(normalizer_, phrase, where, problems,
+                                  syllables, folded);
+      }
+      syllables->emplace_back(s);
+      folded->push_back(it->second.folded);
+    }
+    return !syllables->empty();
+  }
+
+ private:
+  struct Entry {
+    bool ok = false;
+    std::string folded;
+  };
+  const normalize::Normalizer& normalizer_;
+  absl::flat_hash_map<std::string, Entry> cache_;
+};
+
 void ParseLearnedFile(std::string_view contents, const std::string& name,
                       Category category,
                       const normalize::Normalizer& normalizer,
@@ -379,6 +425,7 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
     return;
   }
   FirstSeen seen;
+  SyllableChecker checker(normalizer);
   ForEachEntry(
       lines, name, 2, 3, "term<TAB>weight[<TAB>note]", problems,
       [&](const std::string& where, const std::vector<std::string_view>& cols) {
@@ -387,8 +434,8 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
         term.learned = true;
         term.where = where;
         term.text = std::string(cols[0]);
-        bool ok = CanonicalSyllables(normalizer, term.text, where, problems,
-                                     &term.syllables, &term.folded);
+        bool ok = checker.Check(term.text, where, problems, &term.syllables,
+                                &term.folded);
         if (!ParseDouble(cols[1], &term.weight) || term.weight == 0 ||
             term.weight < -20 || term.weight > 20) {
           problems.Add(where,

@@ -12,8 +12,12 @@
 // own canonical syllable there. That is how "dit me" can hit "địt mẹ" while
 // "đít" (with its own, different diacritics) cannot.
 //
-// Regex terms run as one RE2::Set per view to learn which patterns match,
-// then each matching pattern runs alone to find its spans.
+// Regex terms that denote a finite set of syllable phrases (most of them:
+// alternations of wordings) are expanded into the tries at Create()
+// (finite_regex.h). The others are prefiltered per view by RE2's
+// FilteredRE2: the literal atoms each pattern requires are looked up in the
+// view's text, and only patterns whose atoms are all there (or that have
+// none) run, alone, to find their spans.
 //
 // Letters split by separators ("đ.m", "d-m", "d m") are joined, the joined
 // word is normalized (so teencode applies: "đm" → "địt mẹ"), and the tries
@@ -23,19 +27,24 @@
 // inside an allowlisted occurrence, for its category, is dropped.
 #include "analyzers/match/matcher.h"
 
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <set>
 #include <span>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
+#include "analyzers/match/finite_regex.h"
 #include "analyzers/normalize/vietnamese.h"
+#include "analyzers/util/strings.h"
 
 namespace vigil::match {
 
@@ -152,11 +161,46 @@ struct Matcher::Impl {
   std::vector<double> weight;
   std::vector<uint8_t> category;
   std::vector<Severity> severity;
+  // Regex terms that denote a finite set of phrases (finite_regex.h) are
+  // in the syllable tries as values kExpandedBase + i of expanded[i].
+  struct ExpandedPhrase {
+    int32_t term;
+    std::vector<std::string> syllables;
+  };
+  std::vector<ExpandedPhrase> expanded;
+  static constexpr int32_t kExpandedBase = int32_t{1} << 30;
+  int32_t TermOf(int32_t value) const {
+    return value >= kExpandedBase ? expanded[value - kExpandedBase].term
+                                  : value;
+  }
+  bool ExpandIntoTries(const Term& term, int32_t index,
+                       const normalize::Normalizer& normalizer);
+  const std::vector<std::string>& SyllablesOf(const Lexicon& lex,
+                                              int32_t value) const {
+    return value >= kExpandedBase ? expanded[value - kExpandedBase].syllables
+                                  : lex.terms()[value].syllables;
+  }
   Trie allow_canonical;  // allowlist phrases
   Trie allow_folded;
-  std::unique_ptr<re2::RE2::Set> canonical_set;  // all regex terms
-  std::unique_ptr<re2::RE2::Set> folded_set;     // fold-allowed regex terms
-  std::vector<int32_t> canonical_set_terms;      // set index → term
+  // The regex terms left after expansion, per view: a FilteredRE2 (its ids
+  // index the *_set_terms) and the atoms it needs looked up.
+  struct RegexFilter {
+    re2::FilteredRE2 filter{3};
+    // The atoms, as one set of literals (a DFA over literals is an
+    // Aho-Corasick automaton: one pass over the text finds them all).
+    std::unique_ptr<re2::RE2::Set> atoms;
+    // The ids of the patterns that may match `text`.
+    void Potentials(std::string_view text, std::vector<int>* out) const {
+      thread_local std::vector<int> present;
+      present.clear();
+      if (atoms != nullptr) atoms->Match(text, &present);
+      out->clear();
+      filter.AllPotentials(present, out);
+    }
+  };
+  RegexFilter canonical_set;                 // all regex terms
+  RegexFilter folded_set;                    // fold-allowed regex terms
+  std::vector<int32_t> canonical_set_terms;  // filter id → term
   std::vector<int32_t> folded_set_terms;
   std::vector<std::unique_ptr<re2::RE2>> regexes;  // by term index (or null)
   std::vector<std::unique_ptr<re2::RE2>> folded_regexes;  // by folded set index
@@ -312,6 +356,50 @@ bool IsSingleLetter(const Token& t) {
 
 }  // namespace
 
+// Puts the phrases of a regex term that denotes a finite set of canonical
+// syllable phrases into the syllable tries, as phrase terms are; false
+// (nothing added) when it does not, and the term stays a regex.
+bool Matcher::Impl::ExpandIntoTries(const Term& term, int32_t index,
+                                    const normalize::Normalizer& normalizer) {
+  constexpr size_t kMaxPhrases = 20000;
+  std::optional<std::vector<std::string>> strings =
+      ExpandFiniteRegex(term.text, kMaxPhrases);
+  if (!strings) return false;
+  struct Phrase {
+    std::vector<std::string> syllables, folded;
+  };
+  std::vector<Phrase> phrases;
+  std::set<std::vector<std::string>> seen;
+  for (const std::string& s : *strings) {
+    // Optional groups leave doubled or edge spaces: "tao  giết".
+    std::string phrase;
+    for (std::string_view w : SplitChar(s, ' ')) {
+      if (w.empty()) continue;
+      if (!phrase.empty()) phrase += ' ';
+      phrase.append(w);
+    }
+    if (phrase.empty()) return false;  // the regex can match nothing
+    const NormalizedText n = normalizer.Normalize(phrase);
+    if (n.canonical() != phrase) return false;
+    Phrase p;
+    for (const Token& t : n.tokens()) {
+      if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber) {
+        return false;
+      }
+      p.syllables.emplace_back(n.text(t));
+      p.folded.emplace_back(n.folded_text(t));
+    }
+    if (seen.insert(p.syllables).second) phrases.push_back(std::move(p));
+  }
+  for (Phrase& p : phrases) {
+    const int32_t value = kExpandedBase + static_cast<int32_t>(expanded.size());
+    canonical.Add(canonical_dict, p.syllables, value);
+    if (term.fold) folded.Add(folded_dict, p.folded, value);
+    expanded.push_back({index, std::move(p.syllables)});
+  }
+  return true;
+}
+
 Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Matcher::~Matcher() = default;
 
@@ -322,10 +410,6 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
   impl->normalizer = &normalizer;
   re2::RE2::Options options;
   options.set_log_errors(false);
-  impl->canonical_set =
-      std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
-  impl->folded_set =
-      std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
   impl->regexes.resize(lexicon.terms().size());
   for (size_t i = 0; i < lexicon.terms().size(); ++i) {
     const Term& term = lexicon.terms()[i];
@@ -342,14 +426,16 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
       if (term.fold) impl->folded.Add(impl->folded_dict, term.folded, index);
       continue;
     }
+    if (impl->ExpandIntoTries(term, index, normalizer)) continue;
     impl->regexes[i] = std::make_unique<re2::RE2>(term.text, options);
     if (!impl->regexes[i]->ok()) {
       return absl::InvalidArgumentError(
           term.where + ": invalid regex: " + impl->regexes[i]->error());
     }
-    std::string error;
-    if (impl->canonical_set->Add(term.text, &error) < 0) {
-      return absl::InvalidArgumentError(term.where + ": " + error);
+    int id = 0;
+    if (impl->canonical_set.filter.Add(term.text, options, &id) !=
+        re2::RE2::NoError) {
+      return absl::InvalidArgumentError(term.where + ": invalid regex");
     }
     impl->canonical_set_terms.push_back(index);
     if (term.fold) {
@@ -357,16 +443,33 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
       const std::string folded = FoldPattern(term.text);
       impl->folded_regexes.push_back(
           std::make_unique<re2::RE2>(folded, options));
-      if (impl->folded_set->Add(folded, &error) < 0 ||
+      if (impl->folded_set.filter.Add(folded, options, &id) !=
+              re2::RE2::NoError ||
           !impl->folded_regexes.back()->ok()) {
-        return absl::InvalidArgumentError(term.where +
-                                          ": folded regex: " + error);
+        return absl::InvalidArgumentError(term.where + ": folded regex: " +
+                                          impl->folded_regexes.back()->error());
       }
       impl->folded_set_terms.push_back(index);
     }
   }
-  if (!impl->canonical_set->Compile() || !impl->folded_set->Compile()) {
-    return absl::ResourceExhaustedError("regex set too large to compile");
+  for (Impl::RegexFilter* f : {&impl->canonical_set, &impl->folded_set}) {
+    // FilteredRE2 refuses to compile an empty set.
+    if (f->filter.NumRegexps() == 0) continue;
+    std::vector<std::string> atoms;
+    f->filter.Compile(&atoms);
+    if (atoms.empty()) continue;
+    re2::RE2::Options literal = options;
+    literal.set_max_mem(int64_t{64} << 20);
+    f->atoms = std::make_unique<re2::RE2::Set>(literal, re2::RE2::UNANCHORED);
+    for (const std::string& atom : atoms) {
+      std::string error;
+      if (f->atoms->Add(re2::RE2::QuoteMeta(atom), &error) < 0) {
+        return absl::InternalError("regex atom: " + error);
+      }
+    }
+    if (!f->atoms->Compile()) {
+      return absl::ResourceExhaustedError("regex atoms too many to compile");
+    }
   }
   for (size_t i = 0; i < lexicon.allowlist().size(); ++i) {
     const AllowPhrase& a = lexicon.allowlist()[i];
@@ -387,8 +490,8 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   const Lexicon& lex = *impl_->lexicon;
   const std::vector<Token>& tokens = text.tokens();
   const TokenView view{&text, text.unaccented()};
-  auto term_syllables = [&lex](int32_t v) -> const std::vector<std::string>& {
-    return lex.terms()[v].syllables;
+  auto term_syllables = [&](int32_t v) -> const std::vector<std::string>& {
+    return impl_->SyllablesOf(lex, v);
   };
   auto allow_syllables = [&lex](int32_t v) -> const std::vector<std::string>& {
     return lex.allowlist()[v].syllables;
@@ -439,14 +542,17 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   WalkTries(&impl_->canonical, &impl_->folded, view, ids, term_syllables,
             &found);
   for (const Found& f : found) {
-    add_hit(f.value, f.first, f.last, f.folded ? uint32_t{kViaFolded} : 0u);
+    add_hit(impl_->TermOf(f.value), f.first, f.last,
+            f.folded ? uint32_t{kViaFolded} : 0u);
   }
 
   // Regex terms, on whole tokens of each view.
-  auto run_set = [&](const re2::RE2::Set& set, const std::vector<int32_t>& ids,
+  auto run_set = [&](const Impl::RegexFilter& set,
+                     const std::vector<int32_t>& ids,
                      const std::string& view_text, bool folded) {
-    std::vector<int> matched;
-    if (ids.empty() || !set.Match(view_text, &matched)) return;
+    thread_local std::vector<int> matched;
+    if (ids.empty()) return;
+    set.Potentials(view_text, &matched);
     for (int m : matched) {
       const int32_t term = ids[m];
       const re2::RE2& re =
@@ -477,9 +583,9 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
       }
     }
   };
-  run_set(*impl_->canonical_set, impl_->canonical_set_terms, text.canonical(),
+  run_set(impl_->canonical_set, impl_->canonical_set_terms, text.canonical(),
           false);
-  run_set(*impl_->folded_set, impl_->folded_set_terms, text.folded(), true);
+  run_set(impl_->folded_set, impl_->folded_set_terms, text.folded(), true);
 
   // Letters split by separators: join each run and match the result.
   for (size_t i = 0; i < tokens.size();) {
@@ -516,7 +622,7 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
       for (const Found& f : joined_found) {
         uint32_t via = kViaJoined | (f.folded ? uint32_t{kViaFolded} : 0u);
         for (const Token& t : word.tokens()) via |= t.steps;
-        add_hit(f.value, i, last, via);
+        add_hit(impl_->TermOf(f.value), i, last, via);
       }
     }
     i = last + 1;

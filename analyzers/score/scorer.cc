@@ -28,27 +28,11 @@ double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 }  // namespace
 
-Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
-              const match::LearnedSums& learned_sums) {
-  using match::Severity;
-  Verdict v;
+std::vector<match::Hit> DropNested(const match::Lexicon& lexicon,
+                                   std::vector<match::Hit> hits) {
   auto term = [&](const match::Hit& h) -> const match::Term& {
     return lexicon.terms()[h.term];
   };
-  auto category_of = [&](const match::Hit& h) {
-    return static_cast<int>(term(h).category);
-  };
-  // Learned terms score through their category's model (the matcher summed
-  // the distinct n-grams); their hits only explain.
-  std::vector<match::Hit> learned_hits;
-  for (const match::Hit& h : hits) {
-    if (term(h).learned) learned_hits.push_back(h);
-  }
-  std::erase_if(hits, [&](const match::Hit& h) { return term(h).learned; });
-
-  // Curated terms: a hit inside a longer hit ("lồn" inside "vãi cả lồn",
-  // the sexual "địt" inside the exclamation "địt mẹ") adds nothing the
-  // longer, more specific term did not say: drop it.
   std::vector<match::Hit> kept;
   for (const match::Hit& h : hits) {
     bool nested = false;
@@ -67,7 +51,28 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
     }
     if (!nested) kept.push_back(h);
   }
-  hits = std::move(kept);
+  return kept;
+}
+
+Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
+              const match::LearnedSums& learned_sums) {
+  using match::Severity;
+  Verdict v;
+  auto term = [&](const match::Hit& h) -> const match::Term& {
+    return lexicon.terms()[h.term];
+  };
+  auto category_of = [&](const match::Hit& h) {
+    return static_cast<int>(term(h).category);
+  };
+  // Learned terms score through their category's model (the matcher summed
+  // the distinct n-grams); their hits only explain.
+  std::vector<match::Hit> learned_hits;
+  for (const match::Hit& h : hits) {
+    if (term(h).learned) learned_hits.push_back(h);
+  }
+  std::erase_if(hits, [&](const match::Hit& h) { return term(h).learned; });
+
+  hits = DropNested(lexicon, std::move(hits));
   // at_least[c][s]: weights of the distinct curated terms of category c
   // with severity >= s.
   std::array<std::array<double, match::kNumSeverities>, match::kNumCategories>

@@ -64,6 +64,12 @@ inline constexpr double kMinLearnedShare = 0.1;
 // At most this many learned n-grams explain one category.
 inline constexpr int kMaxLearnedHits = 6;
 
+// `hits` without those inside a longer hit ("lồn" inside "vãi cả lồn", the
+// sexual "địt" inside the exclamation "địt mẹ"): the longer, more specific
+// term speaks for the span. Curated hits only; order kept.
+std::vector<match::Hit> DropNested(const match::Lexicon& lexicon,
+                                   std::vector<match::Hit> hits);
+
 // Scores `hits` and `learned_sums` (from Matcher::Match) under `lexicon`'s
 // settings.
 Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,

@@ -21,6 +21,10 @@
 // evasions of 30% of its words (letters split by dots, a letter starred,
 // letters split by spaces), to show what they cost.
 //
+// The other categories' thresholds maximize their F1 on the synthetic rows
+// while flagging at most kMaxCleanFlagged of ViHSD's CLEAN rows (real posts:
+// the synthetic set's prevalence is far above a real feed's).
+//
 // Mapping to ViHSD's classes: a post flagged hate, insult or threat is HATE;
 // otherwise one flagged profanity or sexual is OFFENSIVE; otherwise CLEAN.
 #include <re2/re2.h>
@@ -54,6 +58,8 @@ namespace {
 namespace fs = std::filesystem;
 using match::Category;
 using score::Confusion;
+
+constexpr double kMaxCleanFlagged = 0.002;
 
 constexpr char kUsage[] =
     "usage: vigil eval [--lexicons DIR] [--curated-only] [--format F]\n"
@@ -623,8 +629,17 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       std::array<double, match::kNumCategories> t{};
       t.fill(2);  // other learned categories off: this one alone decides
       double best = -1, best_t = 0.5;
-      for (double x = 0.05; x < 0.951; x += 0.025) {
+      for (double x = 0.025; x < 0.951; x += 0.025) {
         t[c] = x;
+        // Real clean posts (ViHSD CLEAN, out of fold) flagged for c: at
+        // most kMaxCleanFlagged of them, whatever the synthetic F1 says.
+        long clean = 0, clean_flagged = 0;
+        for (const auto& [gold, o] : tune) {
+          if (gold != 0) continue;
+          ++clean;
+          clean_flagged += (FlagsAt(lex, o, t) >> c) & 1;
+        }
+        if (clean > 0 && clean_flagged > kMaxCleanFlagged * clean) continue;
         Confusion f(2);
         for (const auto& [gold, o] : per_category) {
           Outcome only = o;

@@ -142,7 +142,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"learned_header",
                 {{"learned/insult.tsv", "@learned\tinsult\n"}},
                 "insult.tsv:1: the first line must be '@learned<TAB>insult"
-                "<TAB>bias=<number>'"},
+                "<TAB>bias=<number>[<TAB>length_norm=<number>]'"},
+        BadCase{"learned_bad_length_norm",
+                {{"learned/insult.tsv",
+                  "@learned\tinsult\tbias=-1\tlength_norm=-3\n"}},
+                "insult.tsv:1: the first line must be '@learned"},
         BadCase{
             "learned_zero_weight",
             {{"learned/insult.tsv", "@learned\tinsult\tbias=-2\nkhùng\t0\n"}},

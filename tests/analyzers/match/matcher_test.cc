@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyzers/analyzer.h"
+#include "analyzers/score/scorer.h"
 #include "tests/test_data.h"
 
 namespace vigil {
@@ -45,8 +46,10 @@ std::ostream& operator<<(std::ostream& os, const ExpectedHit& h) {
 std::vector<ExpectedHit> Hits(const std::string& post) {
   Analyzer::Result r = TestAnalyzer().Analyze(post);
   std::vector<ExpectedHit> out;
-  // In order of position, for stable tables.
-  std::vector<match::Hit> hits = r.verdict.hits;
+  // The matcher's own hits (the verdict lists only flagged categories'), in
+  // order of position, for stable tables.
+  std::vector<match::Hit> hits = score::DropNested(
+      TestAnalyzer().lexicon(), TestAnalyzer().matcher().Match(r.normalized));
   std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
     return std::tie(a.begin, a.end, a.term) < std::tie(b.begin, b.end, b.term);
   });
@@ -150,8 +153,10 @@ INSTANTIATE_TEST_SUITE_P(Cases, MatchTest, ::testing::ValuesIn(kMatchCases),
 TEST(SpanTest, BytesAndCharactersAfterNormalization) {
   // "Ông " is 5 bytes / 4 chars; "NGUUU" follows.
   Analyzer::Result r = TestAnalyzer().Analyze("Ông NGUUU");
-  ASSERT_EQ(r.verdict.hits.size(), 1u);
-  const match::Hit& h = r.verdict.hits[0];
+  const std::vector<match::Hit> hits =
+      TestAnalyzer().matcher().Match(r.normalized);
+  ASSERT_EQ(hits.size(), 1u);
+  const match::Hit& h = hits[0];
   EXPECT_EQ(h.begin, 5u);
   EXPECT_EQ(h.end, 10u);
   EXPECT_EQ(h.begin_char, 4u);
