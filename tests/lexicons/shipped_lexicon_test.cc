@@ -79,7 +79,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"spam", "follow chéo nhé", {"spam"}},
         Case{"profanity_teencode", "dm thằng ngu", {"profanity", "insult"}},
         Case{"profanity_joined", "đ.m cuộc đời", {"profanity"}},
-        Case{"unaccented_insult", "thang nay ngu vai", {"insult"}},
+        Case{"unaccented_insult", "may la thang oc cho", {"insult"}},
         // Ordinary posts sharing syllables with terms.
         Case{"travel", "đi du lịch Đà Lạt", {}},
         Case{"weather", "hôm nay trời đẹp quá", {}},

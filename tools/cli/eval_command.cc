@@ -428,6 +428,12 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
   if (option_error.empty()) {
     ParseTrainerOptions(flags, &options, &option_error);
   }
+  const std::string format = flags.Get("--format");
+  if (!format.empty() && format != "vihos" && format != "vihsd" &&
+      format != "thienit84" && format != "victsd" && format != "synthetic") {
+    option_error = StrCat("unknown --format '", format,
+                          "' (vihos, vihsd, thienit84, victsd, synthetic)");
+  }
   if (option_error.empty() && crossfit && flags.Get("--train").empty()) {
     option_error = "--crossfit needs --train FILE[,FILE...]";
   }

@@ -31,14 +31,27 @@ std::vector<nlohmann::json> JsonLines(const std::string& text) {
 
 TEST(AnalyzeCliTest, ReadableVerdictWithHighlights) {
   Result r =
-      RunVigil("analyze " + Lexicons() + " --no-color 'Thằng ngu vcl'", "");
+      RunVigil("analyze " + Lexicons() + " --no-color 'Thằng ngu, địt mẹ'", "");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("verdict:  FLAGGED profanity insult"));
+  EXPECT_THAT(r.out, HasSubstr("profanity=0.62(moderate)"));
   EXPECT_THAT(r.out,
-              HasSubstr("\"vcl\" = vãi cả lồn  weight 3.0  bytes [12,15) "
-                        "chars [10,13)  via teencode"));
+              HasSubstr("\"địt mẹ\" = địt mẹ  weight 3.0 moderate  bytes "
+                        "[13,24) chars [11,17)"));
   EXPECT_THAT(r.out,
-              HasSubstr("post:     [Thằng ngu]{insult} [vcl]{profanity}"));
+              HasSubstr("post:     [Thằng ngu]{insult}, [địt mẹ]{profanity}"));
+}
+
+// A mild intensifier is scored and its severity shown, but it flags nothing
+// and is not listed as a reason.
+TEST(AnalyzeCliTest, MildIntensifierIsNotAReason) {
+  Result r =
+      RunVigil("analyze " + Lexicons() + " --no-color 'Thằng ngu vcl'", "");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("verdict:  FLAGGED insult\n"));
+  EXPECT_THAT(r.out, HasSubstr("profanity=0.62(mild)"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("vãi cả lồn")));
+  EXPECT_THAT(r.out, HasSubstr("post:     [Thằng ngu]{insult} vcl"));
 }
 
 TEST(AnalyzeCliTest, CleanPost) {
@@ -84,19 +97,23 @@ TEST(ClassifyCliTest, OneRowPerInputRowInOrderWithErrors) {
   ASSERT_EQ(rows.size(), 6u);
   EXPECT_EQ(rows[0]["id"], 1);
   EXPECT_EQ(rows[0]["flagged"], true);
-  EXPECT_EQ(rows[0]["flagged_categories"],
-            nlohmann::json({"profanity", "insult"}));
+  EXPECT_EQ(rows[0]["flagged_categories"], nlohmann::json({"insult"}));
   EXPECT_THAT(rows[0]["lexicon_version"].get<std::string>(),
               ::testing::StartsWith("test-1+"));
-  ASSERT_EQ(rows[0]["matches"].size(), 2u);
-  const nlohmann::json& m = rows[0]["matches"][1];
-  EXPECT_EQ(m["category"], "profanity");
-  EXPECT_EQ(m["term"], "vãi cả lồn");
-  EXPECT_EQ(m["begin"], 12);
-  EXPECT_EQ(m["end"], 15);
-  EXPECT_EQ(m["begin_char"], 10);
-  EXPECT_EQ(m["end_char"], 13);
-  EXPECT_EQ(m["via"], nlohmann::json({"teencode"}));
+  // "vcl" is mild: scored, not a reason.
+  EXPECT_EQ(rows[0]["severities"]["profanity"], "mild");
+  EXPECT_EQ(rows[0]["severities"]["insult"], "moderate");
+  EXPECT_EQ(rows[0]["severities"]["hate"], "none");
+  ASSERT_EQ(rows[0]["matches"].size(), 1u);
+  const nlohmann::json& m = rows[0]["matches"][0];
+  EXPECT_EQ(m["category"], "insult");
+  EXPECT_EQ(m["term"], "thằng ngu");
+  EXPECT_EQ(m["severity"], "moderate");
+  EXPECT_EQ(m["begin"], 0);
+  EXPECT_EQ(m["end"], 11);
+  EXPECT_EQ(m["begin_char"], 0);
+  EXPECT_EQ(m["end_char"], 9);
+  EXPECT_EQ(m["via"], nlohmann::json::array());
   EXPECT_NEAR(rows[0]["scores"]["insult"].get<double>(), 0.6225, 1e-4);
 
   EXPECT_THAT(rows[1]["error"].get<std::string>(), HasSubstr("invalid JSON"));
@@ -142,12 +159,12 @@ TEST(EvalCliTest, ViHsdFormatOnFixture) {
   // OFFENSIVE (profanity), CLEAN, HATE (óc chó is an insult).
   std::ofstream(path) << "free_text,label_id\n"
                          "\"thằng ngu, óc chó\",2\n"
-                         "vcl,1\n"
+                         "địt mẹ,1\n"
                          "hôm nay trời đẹp,0\n"
                          "óc chó,0\n";
   Result r = RunVigil("eval --format vihsd " + Lexicons() + " " + path, "");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("4 posts"));
+  EXPECT_THAT(r.out, HasSubstr("(vihsd): 4 rows"));
   // CLEAN: precision 1/1, recall 1/2; OFFENSIVE 1/1, 1/1; HATE 1/2, 1/1.
   EXPECT_THAT(r.out,
               HasSubstr("CLEAN           1.0000  0.5000  0.6667        2"));
@@ -171,7 +188,7 @@ TEST(EvalCliTest, ViHosFormatCountsSpans) {
   EXPECT_THAT(r.out,
               HasSubstr("TOXIC           1.0000  1.0000  1.0000        1"));
   EXPECT_THAT(r.out,
-              HasSubstr("character spans:  precision 1.0000  recall 1.0000"));
+              HasSubstr("character spans: precision 1.0000  recall 1.0000"));
 }
 
 TEST(EvalCliTest, BadFormatAndMissingColumns) {
@@ -181,7 +198,9 @@ TEST(EvalCliTest, BadFormatAndMissingColumns) {
   std::ofstream(path) << "a,b\n1,2\n";
   Result r = RunVigil("eval --format vihsd " + Lexicons() + " " + path, "");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("expected columns 'free_text' and 'label_id'"));
+  EXPECT_THAT(r.err, HasSubstr("not a known dataset (vihsd): expected "
+                               "columns content+index_spans (vihos), "
+                               "free_text+label_id (vihsd)"));
 }
 
 TEST(LintCliTest, CleanAndBroken) {
