@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""Prints the vigil-lexicons Kubernetes ConfigMap made from a lexicon dir.
+"""Prints the vigil-lexicons Kubernetes ConfigMaps made from a lexicon dir.
 
     tools/k8s_lexicons.py [--lexicons lexicons] [--namespace vigil] | kubectl apply -f -
 
+A ConfigMap holds at most 1 MiB and the learned lexicons are larger than
+that together, so the files are packed, in path order, first fit, into
+ConfigMaps named vigil-lexicons, vigil-lexicons-2, ...; the pod mounts them
+all as one directory (a projected volume in deploy/k8s/deployment.yaml).
 ConfigMap keys cannot hold "/", so lexicons/learned/insult.tsv becomes the
-key "learned.insult.tsv"; deploy/k8s/deployment.yaml maps each key back to
-its path (tests/deploy/deploy_test.py checks that the two agree). The output
-is JSON, which kubectl reads as YAML. Fails when the data would not fit a
-ConfigMap (1 MiB).
+key "learned.insult.tsv"; deployment.yaml maps each key back to its path
+(tests/deploy/deploy_test.py checks that the two agree). The output is a
+JSON List, which kubectl reads as YAML. Fails when one file alone would not
+fit a ConfigMap.
 """
 import argparse
 import json
@@ -41,20 +45,35 @@ def main():
     parser.add_argument("--namespace", default="vigil")
     args = parser.parse_args()
     files = lexicon_files(args.lexicons)
-    size = sum(len(key) + len(text.encode()) for key, _, text in files)
-    if size > LIMIT:
-        sys.exit(f"k8s_lexicons: {size} bytes do not fit a ConfigMap ({LIMIT})")
-    configmap = {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {
-            "name": "vigil-lexicons",
-            "namespace": args.namespace,
-            "labels": {"app.kubernetes.io/name": "vigil"},
-        },
-        "data": {key: text for key, _, text in files},
-    }
-    json.dump(configmap, sys.stdout, ensure_ascii=False, indent=1)
+    # Kubernetes counts the keys and values of a ConfigMap's data.
+    budget = LIMIT
+    packs = []  # [(size, {key: text})]
+    for key, _, text in files:
+        size = len(key) + len(text.encode())
+        if size > budget:
+            sys.exit(f"k8s_lexicons: {key} ({size} bytes) does not fit a "
+                     f"ConfigMap ({LIMIT})")
+        for i, (used, data) in enumerate(packs):
+            if used + size <= budget:
+                data[key] = text
+                packs[i] = (used + size, data)
+                break
+        else:
+            packs.append((size, {key: text}))
+    items = []
+    for i, (_, data) in enumerate(packs):
+        items.append({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": "vigil-lexicons" + ("" if i == 0 else f"-{i + 1}"),
+                "namespace": args.namespace,
+                "labels": {"app.kubernetes.io/name": "vigil"},
+            },
+            "data": data,
+        })
+    json.dump({"apiVersion": "v1", "kind": "List", "items": items}, sys.stdout,
+              ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
 
 

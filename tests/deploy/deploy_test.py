@@ -184,26 +184,38 @@ class KubernetesTest(unittest.TestCase):
         made = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "k8s_lexicons.py"),
                                "--lexicons", os.path.join(ROOT, "lexicons")],
                               capture_output=True, text=True, check=True)
-        configmap = yaml.safe_load(made.stdout)  # JSON is YAML
-        self.assertEqual(configmap["kind"], "ConfigMap")
-        self.assertEqual(configmap["metadata"]["name"], "vigil-lexicons")
-        self.assertLess(len(made.stdout.encode()), 1024 * 1024)
+        listed = yaml.safe_load(made.stdout)  # JSON is YAML
+        self.assertEqual(listed["kind"], "List")
+        configmaps = {c["metadata"]["name"]: c for c in listed["items"]}
+        self.assertIn("vigil-lexicons", configmaps)
+        for name, c in configmaps.items():
+            self.assertEqual(c["kind"], "ConfigMap")
+            size = sum(len(k.encode()) + len(v.encode()) for k, v in c["data"].items())
+            self.assertLessEqual(size, 1024 * 1024, name)
+        # One projected volume holds every ConfigMap, each file at its path.
         volumes = {v["name"]: v for v in self.pod["spec"]["volumes"]}
-        items = volumes["lexicons"]["configMap"]["items"]
-        self.assertEqual(volumes["lexicons"]["configMap"]["name"], "vigil-lexicons")
-        self.assertEqual({i["key"] for i in items}, set(configmap["data"]),
-                         "deployment.yaml's lexicon items are out of date: "
-                         "list every key tools/k8s_lexicons.py makes")
-        for item in items:
-            with open(os.path.join(ROOT, "lexicons", item["path"]), encoding="utf-8") as f:
-                self.assertEqual(f.read(), configmap["data"][item["key"]], item["path"])
+        sources = [s["configMap"] for s in volumes["lexicons"]["projected"]["sources"]]
+        self.assertEqual({s["name"] for s in sources}, set(configmaps),
+                         "deployment.yaml's lexicon sources are out of date: "
+                         "one per ConfigMap tools/k8s_lexicons.py makes")
+        paths = {}
+        for source in sources:
+            data = configmaps[source["name"]]["data"]
+            self.assertEqual({i["key"] for i in source["items"]}, set(data),
+                             "deployment.yaml's lexicon items are out of date: "
+                             "list every key tools/k8s_lexicons.py makes")
+            for item in source["items"]:
+                paths[item["path"]] = data[item["key"]]
+        for path, text in paths.items():
+            with open(os.path.join(ROOT, "lexicons", path), encoding="utf-8") as f:
+                self.assertEqual(f.read(), text, path)
         # The mounted files form a lexicon vigil loads.
         with tempfile.TemporaryDirectory() as d:
-            for item in items:
-                path = os.path.join(d, item["path"])
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(configmap["data"][item["key"]])
+            for path, text in paths.items():
+                full = os.path.join(d, path)
+                os.makedirs(os.path.dirname(full), exist_ok=True)
+                with open(full, "w", encoding="utf-8") as f:
+                    f.write(text)
             lint = subprocess.run([VIGIL, "lexicon", "lint", d],
                                   capture_output=True, text=True)
             self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr)

@@ -187,38 +187,3 @@ TEST(ShippedSeverityTest, MinSeverityIsConfigurable) {
 
 }  // namespace
 }  // namespace vigil
-
-namespace vigil {
-namespace {
-
-// Quality floors on held-out labeled data (../shared). ViHSD dev was not
-// used to write entries or weights, nor to pick thresholds (those came from
-// ViHSD train). Curated and learned lexicons together must reach the
-// project's targets (0.82 binary, 0.66 3-class macro-F1; a TF-IDF logistic
-// regression trained on ViHSD reaches about 0.80 and 0.64); plain word
-// lists reach about 0.68 and 0.41.
-TEST(ShippedQualityTest, ViHsdDevMacroF1) {
-  std::optional<std::string> path = testing::SharedPath("data/vihsd/dev.csv");
-  if (!path) GTEST_SKIP() << "../shared/data/vihsd/dev.csv is absent";
-  std::vector<std::vector<std::string>> rows = testing::ReadCsv(*path);
-  ASSERT_GT(rows.size(), 1000u);
-  const int text = CsvColumn(rows[0], "free_text");
-  const int label = CsvColumn(rows[0], "label_id");
-  ASSERT_GE(text, 0);
-  ASSERT_GE(label, 0);
-  score::Confusion three(3), binary(2);
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const int gold = std::stoi(rows[r][label]);
-    const int predicted = score::ToViHsdLabel(
-        Shipped().Analyze(rows[r][text]).verdict.flagged_categories);
-    three.Add(gold, predicted);
-    binary.Add(gold > 0, predicted > 0);
-  }
-  RecordProperty("binary_macro_f1", std::to_string(binary.MacroF1()));
-  RecordProperty("three_class_macro_f1", std::to_string(three.MacroF1()));
-  EXPECT_GE(binary.MacroF1(), 0.82);
-  EXPECT_GE(three.MacroF1(), 0.66);
-}
-
-}  // namespace
-}  // namespace vigil

@@ -105,16 +105,31 @@ TEST_F(ServerTest, AnalyzeEqualsTheLibraryResult) {
 
 TEST_F(ServerTest, HitDetails) {
   v1::AnalyzeResponse response;
-  ASSERT_TRUE(Analyze("Thằng ngu vcl", &response).ok());
+  // "Thằng ngu" is a moderate insult, "đm" (địt mẹ) moderate profanity
+  // found through teencode; "vcl" is a mild intensifier: it adds to the
+  // profanity score and is listed as mild, but alone it would flag nothing.
+  ASSERT_TRUE(Analyze("Thằng ngu vcl, đm", &response).ok());
   const v1::Verdict& v = response.verdict();
   EXPECT_THAT(v.flagged_categories(),
               ::testing::ElementsAre("profanity", "insult"));
-  ASSERT_EQ(v.hits_size(), 2);
+  EXPECT_EQ(v.severities().at("insult"), "moderate");
+  EXPECT_EQ(v.severities().at("profanity"), "moderate");
+  EXPECT_EQ(v.severities().at("hate"), "none");
+  EXPECT_EQ(v.severities().size(), 8u);
+  ASSERT_EQ(v.hits_size(), 3);
   EXPECT_EQ(v.hits(1).term(), "vãi cả lồn");
-  EXPECT_EQ(v.hits(1).category(), "profanity");
-  EXPECT_EQ(v.hits(1).begin(), 12u);
-  EXPECT_EQ(v.hits(1).end(), 15u);
-  EXPECT_THAT(v.hits(1).via(), ::testing::ElementsAre("teencode"));
+  EXPECT_EQ(v.hits(1).severity(), "mild");
+  EXPECT_EQ(v.hits(2).term(), "địt mẹ");
+  EXPECT_EQ(v.hits(2).category(), "profanity");
+  EXPECT_EQ(v.hits(2).severity(), "moderate");
+  EXPECT_EQ(v.hits(2).begin(), 17u);
+  EXPECT_EQ(v.hits(2).end(), 20u);
+  EXPECT_THAT(v.hits(2).via(), ::testing::ElementsAre("teencode"));
+
+  ASSERT_TRUE(Analyze("phim hay vcl", &response).ok());
+  EXPECT_FALSE(response.verdict().flagged());
+  EXPECT_EQ(response.verdict().severities().at("profanity"), "mild");
+  EXPECT_EQ(response.verdict().hits_size(), 0);
 }
 
 TEST_F(ServerTest, OversizePostIsInvalidArgument) {
@@ -204,7 +219,8 @@ TEST_F(ServerTest, BrokenReloadIsRejectedAndTheOldLexiconKeepsServing) {
 
   // Fixed: the reload goes through and the new version serves.
   std::ofstream(dir / "hate.tsv", std::ios::trunc)
-      << "@category\thate\nbắc kỳ\t3\tfold\tmoderate\nnam kỳ\t3\tfold\tmoderate\n";
+      << "@category\thate\nbắc kỳ\t3\tfold\tmoderate\nnam "
+         "kỳ\t3\tfold\tmoderate\n";
   grpc::ClientContext context2;
   ASSERT_TRUE(admin_->ReloadLexicons(&context2, request, &response).ok());
   EXPECT_NE(response.info().version(), analyzed.verdict().lexicon_version());
