@@ -22,7 +22,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: vigil train --train FILE[,FILE...] --date YYYY-MM-DD\n"
     "                   [--lexicons DIR] [--out DIR] [--stopwords FILE]\n"
-    "                   [--c 3] [--min-df 2] [--max-n 3] [--min-weight 0.05]\n"
+    "                   [--c 3] [--min-df 2] [--max-n 3] [--min-weight 0.15]\n"
     "                   [--length-norm 0] [--min-positives 40]\n"
     "                   [--no-unaccented-copies]\n"
     "Fits the learned insult and profanity lexicons on labeled comments\n"
