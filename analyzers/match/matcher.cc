@@ -15,9 +15,10 @@
 // Regex terms that denote a finite set of syllable phrases (most of them:
 // alternations of wordings) are expanded into the tries at Create()
 // (finite_regex.h). The others are prefiltered per view by RE2's
-// FilteredRE2: the literal atoms each pattern requires are looked up in the
-// view's text, and only patterns whose atoms are all there (or that have
-// none) run, alone, to find their spans.
+// FilteredRE2: the literal atoms each pattern requires are found in the
+// view's text in one pass by a Hyperscan literal database, and only the
+// patterns whose atoms are there (or that have none) run, each alone with
+// RE2, to find their spans.
 //
 // Letters split by separators ("đ.m", "d-m", "d m") are joined, the joined
 // word is normalized (so teencode applies: "đm" → "địt mẹ"), and the tries
@@ -27,12 +28,13 @@
 // inside an allowlisted occurrence, for its category, is dropped.
 #include "analyzers/match/matcher.h"
 
+#include <hs/hs.h>
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>
-#include <re2/set.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -186,20 +188,47 @@ struct Matcher::Impl {
   // index the *_set_terms) and the atoms it needs looked up.
   struct RegexFilter {
     re2::FilteredRE2 filter{3};
-    // The atoms, as one set of literals (a DFA over literals is an
-    // Aho-Corasick automaton: one pass over the text finds them all).
-    std::unique_ptr<re2::RE2::Set> atoms;
-    // The ids of the patterns that may match `text`.
-    void Potentials(std::string_view text, std::vector<int>* out) const {
+    // The atoms, as a Hyperscan literal database (one pass over the text
+    // finds them all; compiling literals takes milliseconds).
+    hs_database_t* atoms = nullptr;
+    size_t atom_count = 0;
+    RegexFilter() = default;
+    RegexFilter(const RegexFilter&) = delete;
+    RegexFilter& operator=(const RegexFilter&) = delete;
+    ~RegexFilter() {
+      if (atoms != nullptr) hs_free_database(atoms);
+    }
+    // The ids of the patterns that may match `text`. Without `scratch`
+    // (it could not be allocated) every atom counts as present: slower,
+    // never wrong, since RE2 decides.
+    void Potentials(std::string_view text, hs_scratch_t* scratch,
+                    std::vector<int>* out) const {
       thread_local std::vector<int> present;
       present.clear();
-      if (atoms != nullptr) atoms->Match(text, &present);
+      if (atoms != nullptr) {
+        const auto on_match = [](unsigned int id, unsigned long long,
+                                 unsigned long long, unsigned int,
+                                 void* context) {
+          static_cast<std::vector<int>*>(context)->push_back(
+              static_cast<int>(id));
+          return 0;
+        };
+        if (scratch == nullptr ||
+            hs_scan(atoms, text.data(), static_cast<unsigned>(text.size()), 0,
+                    scratch, on_match, &present) != HS_SUCCESS) {
+          present.clear();
+          for (size_t a = 0; a < atom_count; ++a) {
+            present.push_back(static_cast<int>(a));
+          }
+        }
+      }
       out->clear();
       filter.AllPotentials(present, out);
     }
   };
-  RegexFilter canonical_set;                 // all regex terms
-  RegexFilter folded_set;                    // fold-allowed regex terms
+  uint64_t id = 0;            // tells matchers apart for the per-thread scratch
+  RegexFilter canonical_set;  // all regex terms
+  RegexFilter folded_set;     // fold-allowed regex terms
   std::vector<int32_t> canonical_set_terms;  // filter id → term
   std::vector<int32_t> folded_set_terms;
   std::vector<std::unique_ptr<re2::RE2>> regexes;  // by term index (or null)
@@ -380,7 +409,9 @@ bool Matcher::Impl::ExpandIntoTries(const Term& term, int32_t index,
     }
     if (phrase.empty()) return false;  // the regex can match nothing
     const NormalizedText n = normalizer.Normalize(phrase);
-    if (n.canonical() != phrase) return false;
+    // A phrase the normalizer would rewrite ("ko" → "không", upper case)
+    // never occurs in a normalized post: the regex cannot match it either.
+    if (n.canonical() != phrase) continue;
     Phrase p;
     for (const Token& t : n.tokens()) {
       if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber) {
@@ -406,6 +437,8 @@ Matcher::~Matcher() = default;
 absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     const Lexicon& lexicon, const normalize::Normalizer& normalizer) {
   auto impl = std::make_unique<Impl>();
+  static std::atomic<uint64_t> next_id{1};
+  impl->id = next_id.fetch_add(1, std::memory_order_relaxed);
   impl->lexicon = &lexicon;
   impl->normalizer = &normalizer;
   re2::RE2::Options options;
@@ -458,18 +491,26 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     std::vector<std::string> atoms;
     f->filter.Compile(&atoms);
     if (atoms.empty()) continue;
-    re2::RE2::Options literal = options;
-    literal.set_max_mem(int64_t{64} << 20);
-    f->atoms = std::make_unique<re2::RE2::Set>(literal, re2::RE2::UNANCHORED);
-    for (const std::string& atom : atoms) {
-      std::string error;
-      if (f->atoms->Add(re2::RE2::QuoteMeta(atom), &error) < 0) {
-        return absl::InternalError("regex atom: " + error);
-      }
+    std::vector<const char*> expressions;
+    std::vector<size_t> lengths;
+    std::vector<unsigned> flags, ids;
+    for (size_t a = 0; a < atoms.size(); ++a) {
+      expressions.push_back(atoms[a].data());
+      lengths.push_back(atoms[a].size());
+      flags.push_back(HS_FLAG_SINGLEMATCH);
+      ids.push_back(static_cast<unsigned>(a));
     }
-    if (!f->atoms->Compile()) {
-      return absl::ResourceExhaustedError("regex atoms too many to compile");
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(),
+                             lengths.data(),
+                             static_cast<unsigned>(atoms.size()), HS_MODE_BLOCK,
+                             nullptr, &f->atoms, &error) != HS_SUCCESS) {
+      const std::string message =
+          error != nullptr ? error->message : "unknown error";
+      hs_free_compile_error(error);
+      return absl::ResourceExhaustedError("regex atoms: " + message);
     }
+    f->atom_count = atoms.size();
   }
   for (size_t i = 0; i < lexicon.allowlist().size(); ++i) {
     const AllowPhrase& a = lexicon.allowlist()[i];
@@ -547,12 +588,35 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   }
 
   // Regex terms, on whole tokens of each view.
+  // A thread's Hyperscan scratch, grown to fit this matcher's databases
+  // when the thread first scans with it (hs_alloc_scratch keeps it fit for
+  // the databases it fitted before).
+  struct Scratch {
+    hs_scratch_t* scratch = nullptr;
+    uint64_t fits = 0;
+    ~Scratch() {
+      if (scratch != nullptr) hs_free_scratch(scratch);
+    }
+  };
+  thread_local Scratch hs;
+  if (hs.fits != impl_->id) {
+    bool ok = true;
+    for (const Impl::RegexFilter* f :
+         {&impl_->canonical_set, &impl_->folded_set}) {
+      if (f->atoms != nullptr &&
+          hs_alloc_scratch(f->atoms, &hs.scratch) != HS_SUCCESS) {
+        ok = false;
+      }
+    }
+    hs.fits = ok ? impl_->id : 0;
+  }
+  hs_scratch_t* const scratch = hs.fits == impl_->id ? hs.scratch : nullptr;
   auto run_set = [&](const Impl::RegexFilter& set,
                      const std::vector<int32_t>& ids,
                      const std::string& view_text, bool folded) {
     thread_local std::vector<int> matched;
     if (ids.empty()) return;
-    set.Potentials(view_text, &matched);
+    set.Potentials(view_text, scratch, &matched);
     for (int m : matched) {
       const int32_t term = ids[m];
       const re2::RE2& re =
