@@ -348,7 +348,7 @@ try {
             page, 'a', 'xúc phạm cá nhân', 'ITEM_STATUS_ACTIONED');
         await queueLength(page, 2);
 
-        // Teencode hit: the side panel names the step.
+        // Teencode hit: the side panel names the step and the severity.
         await page.keyboard.press('j');
         await page.keyboard.press('k');
         await page.waitForSelector('#post-text');
@@ -359,7 +359,12 @@ try {
           await page.waitForFunction(
               () => document.querySelectorAll('#history li').length > 0);
         }
-        assert.match(await page.textContent('#hit-list'), /teencode: vcl/);
+        // "vcl" is a mild intensifier: scored, not listed; the insult is,
+        // with its severity.
+        const hitList = await page.textContent('#hit-list');
+        assert.match(hitList, /teencode: dm mày/);
+        assert.match(hitList, /Mức độ: vừa/);
+        assert.doesNotMatch(hitList, /vãi cả lồn/);
 
         // A new post appears without reloading.
         sendPosts(['Mua ngay kẻo lỡ, lãi 30% mỗi ngày, chuyển khoản trước']);
