@@ -574,15 +574,22 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       return true;
     };
     if (!load_folds({})) return 1;
-    std::vector<std::pair<int, Outcome>> tune;  // gold label, outcome
-    for (size_t i = 0; i < datasets.size(); ++i) {
-      if (datasets[i].format != "vihsd") continue;
-      for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
-        tune.emplace_back(
-            datasets[i].rows[r].vihsd_label,
-            Judge(*analyzers[model_of[i][r]], datasets[i].rows[r].text));
+    // The out-of-fold outcomes of every row of the datasets in `format`,
+    // with the row's gold label as `gold(row)` gives it.
+    auto out_of_fold = [&](const std::string& format, auto gold) {
+      std::vector<std::pair<decltype(gold(DatasetRow{})), Outcome>> all;
+      for (size_t i = 0; i < datasets.size(); ++i) {
+        if (datasets[i].format != format) continue;
+        for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
+          all.emplace_back(
+              gold(datasets[i].rows[r]),
+              Judge(*analyzers[model_of[i][r]], datasets[i].rows[r].text));
+        }
       }
-    }
+      return all;
+    };
+    const std::vector<std::pair<int, Outcome>> tune = out_of_fold(
+        "vihsd", [](const DatasetRow& row) { return row.vihsd_label; });
     std::map<std::string, double> chosen;
     std::string tuned_note;
     if (!tune.empty()) {
@@ -616,15 +623,8 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
     }
     // The other learned categories: F1 of the category on the out-of-fold
     // scores of the rows labeled per category (the synthetic set).
-    std::vector<std::pair<uint32_t, Outcome>> per_category;
-    for (size_t i = 0; i < datasets.size(); ++i) {
-      if (datasets[i].format != "synthetic") continue;
-      for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
-        per_category.emplace_back(
-            datasets[i].rows[r].categories,
-            Judge(*analyzers[model_of[i][r]], datasets[i].rows[r].text));
-      }
-    }
+    const std::vector<std::pair<uint32_t, Outcome>> per_category = out_of_fold(
+        "synthetic", [](const DatasetRow& row) { return row.categories; });
     const match::Lexicon& lex = analyzers[0]->lexicon();
     for (const learn::LearnedModel& m : fold_models[0]) {
       if (m.category == "insult" || m.category == "profanity" ||
@@ -648,8 +648,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
         if (clean > 0 && clean_flagged > kMaxCleanFlagged * clean) continue;
         Confusion f(2);
         for (const auto& [gold, o] : per_category) {
-          Outcome only = o;
-          f.Add((gold >> c) & 1, (FlagsAt(lex, only, t) >> c) & 1);
+          f.Add((gold >> c) & 1, (FlagsAt(lex, o, t) >> c) & 1);
         }
         if (f.F1(1) > best + 1e-12) {
           best = f.F1(1);

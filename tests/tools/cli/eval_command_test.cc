@@ -28,12 +28,24 @@ std::string Tiny() { return SourcePath("tests/fixtures/vihos_tiny.csv"); }
 // Training and evaluating on the same comments: cross-fitting still scores
 // each one with a model refitted without it, and says so.
 TEST(EvalCliTest, CrossfitScoresEveryRowOutOfFold) {
+  // A ViHSD-style file sharing comments with the training file: it picks
+  // the learned thresholds, on out-of-fold scores.
+  const fs::path vihsd =
+      fs::path(::testing::TempDir()) /
+      ("vigil_eval_tune_" + std::to_string(getpid()) + ".csv");
+  std::ofstream(vihsd) << "free_text,label_id\n"
+                          "thằng này ngu quá,2\n"
+                          "hôm nay trời đẹp quá,0\n"
+                          "một câu hoàn toàn mới,0\n";
   Result r =
       RunVigil("eval" + Lexicon() +
                    " --crossfit 3 --min-df 1 --min-positives 1 --train " +
-                   Tiny() + " " + Tiny(),
+                   Tiny() + " " + Tiny() + " " + vihsd.string(),
                "");
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_THAT(r.out, HasSubstr("learned thresholds picked on out-of-fold "
+                               "scores (3-class macro-F1"));
+  EXPECT_THAT(r.out, HasSubstr("  learned\tinsult\tlearned/insult.tsv\t"));
   EXPECT_THAT(r.out, HasSubstr("refitted on 3 folds"));
   EXPECT_THAT(r.out, HasSubstr("rows scored by a model that learned their "
                                "text: 0"));
