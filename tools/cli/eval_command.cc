@@ -27,10 +27,10 @@
 //
 // Mapping to ViHSD's classes: a post flagged hate, insult or threat is HATE;
 // otherwise one flagged profanity or sexual is OFFENSIVE; otherwise CLEAN.
-#include <re2/re2.h>
 #include <unicode/utf8.h>
 
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -142,7 +142,8 @@ std::string Perturb(std::string_view text, Variant variant, uint64_t seed) {
       const int32_t start = k;
       UChar32 c;
       U8_NEXT(reinterpret_cast<const uint8_t*>(w.data()), k, n, c);
-      all_letters = all_letters && (c >= 0x80 || std::isalpha(c));
+      // c < 0: an ill-formed byte (std::isalpha of it would be undefined).
+      all_letters = all_letters && (c >= 0x80 || (c >= 0 && std::isalpha(c)));
       letters.push_back(w.substr(start, k - start));
     }
     const bool chosen = Hash(std::to_string(word), seed) % 10 < 3;
@@ -478,6 +479,13 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
   std::vector<std::vector<int>> model_of(datasets.size());
   std::vector<std::vector<char>> excluded(datasets.size());
   std::vector<std::unordered_set<std::string>> learned_from;  // per model
+  // Every row's normalized text, what rows and training comments match on.
+  std::vector<std::vector<std::string>> row_keys(datasets.size());
+  for (size_t i = 0; i < datasets.size(); ++i) {
+    for (const DatasetRow& row : datasets[i].rows) {
+      row_keys[i].push_back(Key(normalizer, row.text));
+    }
+  }
   std::string work;
   if (!crossfit) {
     auto a = LoadAnalyzerOrReport(lexicons, argv0, "vigil eval", err,
@@ -500,8 +508,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       model_of[i].assign(datasets[i].rows.size(), 0);
       excluded[i].assign(datasets[i].rows.size(), 0);
       for (size_t r = 0; r < datasets[i].rows.size(); ++r) {
-        excluded[i][r] =
-            learned_from[0].count(Key(normalizer, datasets[i].rows[r].text));
+        excluded[i][r] = learned_from[0].count(row_keys[i][r]);
       }
     }
   } else {
@@ -514,23 +521,19 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
     // Folds by normalized text.
     std::unordered_map<std::string, int> fold_of_text;
     std::vector<int> fold_of_comment;
+    learned_from.resize(folds);
     for (const auto& c : data.comments) {
       const std::string key = Key(normalizer, c.text);
       const int fold = static_cast<int>(Hash(key) % folds);
       fold_of_text.emplace(key, fold);
       fold_of_comment.push_back(fold);
-    }
-    learned_from.resize(folds);
-    for (size_t i = 0; i < data.comments.size(); ++i) {
-      const std::string key = Key(normalizer, data.comments[i].text);
       for (int k = 0; k < folds; ++k) {
-        if (k != fold_of_comment[i]) learned_from[k].insert(key);
+        if (k != fold) learned_from[k].insert(key);
       }
     }
     for (size_t i = 0; i < datasets.size(); ++i) {
       excluded[i].assign(datasets[i].rows.size(), 0);
-      for (const DatasetRow& row : datasets[i].rows) {
-        const std::string key = Key(normalizer, row.text);
+      for (const std::string& key : row_keys[i]) {
         auto it = fold_of_text.find(key);
         model_of[i].push_back(it != fold_of_text.end()
                                   ? it->second
@@ -687,7 +690,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
         continue;
       }
       const int m = model_of[i][r];
-      if (learned_from[m].count(Key(normalizer, d.rows[r].text))) ++leaked;
+      if (learned_from[m].count(row_keys[i][r])) ++leaked;
       for (size_t v = 0; v < tallies.size(); ++v) {
         const std::string text = Perturb(
             d.rows[r].text, static_cast<Variant>(v), Hash(d.rows[r].text));
