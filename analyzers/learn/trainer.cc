@@ -58,21 +58,22 @@ const std::vector<std::string_view>& TargetWords() {
 
 Label ResolveLabel(const Analyzer& analyzer, const LabeledComment& comment) {
   if (comment.label != Label::kToxic) return comment.label;
-  const Analyzer::Result r = analyzer.Analyze(comment.text);
+  const normalize::NormalizedText n =
+      analyzer.normalizer().Normalize(comment.text);
   // Any curated insult/hate/threat term counts, whatever the thresholds:
   // those are tuned after training, and training must not depend on them.
-  // The matcher's own hits are used (not the verdict's, which explain only
+  // So the matcher's own hits, not the verdict's (which explain only
   // flagged categories).
-  for (const match::Hit& h : analyzer.matcher().Match(r.normalized)) {
+  for (const match::Hit& h : analyzer.matcher().Match(n)) {
     const match::Category c = analyzer.lexicon().terms()[h.term].category;
     if (c == match::Category::kInsult || c == match::Category::kHate ||
         c == match::Category::kThreat) {
       return Label::kTargeted;
     }
   }
-  for (const normalize::Token& t : r.normalized.tokens()) {
+  for (const normalize::Token& t : n.tokens()) {
     for (std::string_view w : TargetWords()) {
-      if (r.normalized.text(t) == w) return Label::kTargeted;
+      if (n.text(t) == w) return Label::kTargeted;
     }
   }
   return Label::kOffensive;
