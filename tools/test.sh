@@ -18,6 +18,10 @@ mode=${1:-all}
 # are left out: Debian's gRPC is not built with TSan, so TSan cannot see its
 # synchronization and reports its hand-offs as races.
 tsan_filter='*StoreConformance*:*StatsConformance*'
+# Each phase prints how long it took, so a slow CI run says where it went.
+t0=$(date +%s)
+phase() { echo "== [$(($(date +%s) - t0)) s] $*"; }
+phase "setup"
 tools/setup.sh --test
 # playwright-core for the console's browser test, at the version the lock
 # file pins (from the npm registry).
@@ -34,14 +38,17 @@ port=${VIGIL_TEST_PG_PORT:-$((26000 + RANDOM % 6000))}
 eval "$(tools/pg_test_cluster.sh start "$pg_dir" "$port")"
 
 if [[ "$mode" == all || "$mode" == --quick ]]; then
+  phase "plain build"
   tools/build.sh
+  phase "plain tests"
   ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 fi
 if [[ "$mode" == all || "$mode" == --sanitize ]]; then
-  echo "== the test suite under AddressSanitizer and UBSan (build-asan/)"
+  phase "the test suite under AddressSanitizer and UBSan (build-asan/)"
   cmake -S . -B build-asan -DVIGIL_SANITIZE=ON -DVIGIL_BUILD_BENCH=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build-asan --parallel "$(nproc)" >/dev/null
+  phase "sanitizer tests"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -57,6 +64,7 @@ if [[ "$mode" == --tsan ]]; then
     build-tsan/tests/service_test --gtest_filter="$tsan_filter"
 fi
 if [[ "$mode" == all ]]; then
-  echo "== fuzzing, 20 s per target"
+  phase "fuzzing, 20 s per target"
   tools/fuzz.sh 20
 fi
+phase "done"
