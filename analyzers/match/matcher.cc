@@ -14,11 +14,12 @@
 //
 // Regex terms that denote a finite set of syllable phrases (most of them:
 // alternations of wordings) are expanded into the tries at Create()
-// (finite_regex.h). The others are prefiltered per view by RE2's
-// FilteredRE2: the literal atoms each pattern requires are found in the
-// view's text in one pass by a Hyperscan literal database, and only the
-// patterns whose atoms are there (or that have none) run, each alone with
-// RE2, to find their spans.
+// (finite_regex.h). The others are prefiltered by one Hyperscan database
+// of their folded, loosened forms, compiled in prefilter mode: a single
+// pass over the post's folded view names the terms that may match in
+// either view (loosening and prefilter mode widen a pattern, never narrow
+// it), and only those run, each alone with RE2, to find their spans on
+// token boundaries.
 //
 // Letters split by separators ("đ.m", "d-m", "d m") are joined, the joined
 // word is normalized (so teencode applies: "đm" → "địt mẹ"), and the tries
@@ -29,7 +30,6 @@
 #include "analyzers/match/matcher.h"
 
 #include <hs/hs.h>
-#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <unicode/utf8.h>
 
@@ -43,6 +43,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "analyzers/match/finite_regex.h"
 #include "analyzers/normalize/vietnamese.h"
@@ -184,28 +185,35 @@ struct Matcher::Impl {
   }
   Trie allow_canonical;  // allowlist phrases
   Trie allow_folded;
-  // The regex terms left after expansion, per view: a FilteredRE2 (its ids
-  // index the *_set_terms) and the atoms it needs looked up.
+  // The regex terms left after expansion, as one Hyperscan database of
+  // their folded, loosened forms (PrefilterPattern) in prefilter mode: one
+  // pass over the folded view reports every term that may match in either
+  // view (a superset: a canonical match folds to a match of the folded
+  // pattern, and loosening and prefilter mode only widen), and only those
+  // run with RE2, which decides and finds the spans.
   struct RegexFilter {
-    re2::FilteredRE2 filter{3};
-    // The atoms, as a Hyperscan literal database (one pass over the text
-    // finds them all; compiling literals takes milliseconds).
-    hs_database_t* atoms = nullptr;
-    size_t atom_count = 0;
+    hs_database_t* db = nullptr;
+    std::vector<int> always;  // ids Hyperscan refused: they always run
+    size_t count = 0;         // patterns in the set
     RegexFilter() = default;
     RegexFilter(const RegexFilter&) = delete;
     RegexFilter& operator=(const RegexFilter&) = delete;
     ~RegexFilter() {
-      if (atoms != nullptr) hs_free_database(atoms);
+      if (db != nullptr) hs_free_database(db);
     }
-    // The ids of the patterns that may match `text`. Without `scratch`
-    // (it could not be allocated) every atom counts as present: slower,
+    // Compiles `patterns` (ids are their indexes). An empty pattern, or one
+    // Hyperscan refuses, joins `always`; only an error that names no
+    // pattern fails.
+    absl::Status Compile(const std::vector<std::string>& patterns);
+    // The ids of the patterns that may match `text`, ascending. Without
+    // `scratch` (it could not be allocated) every pattern may: slower,
     // never wrong, since RE2 decides.
     void Potentials(std::string_view text, hs_scratch_t* scratch,
                     std::vector<int>* out) const {
-      thread_local std::vector<int> present;
-      present.clear();
-      if (atoms != nullptr) {
+      out->clear();
+      if (db == nullptr && always.empty()) return;
+      bool scanned = false;
+      if (db != nullptr && scratch != nullptr) {
         const auto on_match = [](unsigned int id, unsigned long long,
                                  unsigned long long, unsigned int,
                                  void* context) {
@@ -213,26 +221,26 @@ struct Matcher::Impl {
               static_cast<int>(id));
           return 0;
         };
-        if (scratch == nullptr ||
-            hs_scan(atoms, text.data(), static_cast<unsigned>(text.size()), 0,
-                    scratch, on_match, &present) != HS_SUCCESS) {
-          present.clear();
-          for (size_t a = 0; a < atom_count; ++a) {
-            present.push_back(static_cast<int>(a));
-          }
-        }
+        scanned = hs_scan(db, text.data(), static_cast<unsigned>(text.size()),
+                          0, scratch, on_match, out) == HS_SUCCESS;
       }
-      out->clear();
-      filter.AllPotentials(present, out);
+      if (!scanned) {
+        out->clear();
+        for (size_t i = 0; i < count; ++i) out->push_back(static_cast<int>(i));
+        return;
+      }
+      out->insert(out->end(), always.begin(), always.end());
+      std::sort(out->begin(), out->end());
     }
   };
-  uint64_t id = 0;            // tells matchers apart for the per-thread scratch
-  RegexFilter canonical_set;  // all regex terms
-  RegexFilter folded_set;     // fold-allowed regex terms
-  std::vector<int32_t> canonical_set_terms;  // filter id → term
-  std::vector<int32_t> folded_set_terms;
-  std::vector<std::unique_ptr<re2::RE2>> regexes;  // by term index (or null)
-  std::vector<std::unique_ptr<re2::RE2>> folded_regexes;  // by folded set index
+  uint64_t id = 0;        // tells matchers apart for the per-thread scratch
+  RegexFilter regex_set;  // filter id → the regex terms below
+  struct RegexTerm {
+    int32_t term;
+    std::unique_ptr<re2::RE2> canonical;  // on the canonical view
+    std::unique_ptr<re2::RE2> folded;     // fold-allowed terms: folded view
+  };
+  std::vector<RegexTerm> regex_terms;
 };
 
 namespace {
@@ -372,6 +380,84 @@ std::string FoldPattern(std::string_view pattern) {
   return out;
 }
 
+// The prefilter form of a folded regex term: a pattern that matches
+// wherever the term's canonical or folded pattern can match in the folded
+// view, and is cheaper for Hyperscan to compile. Counted repeats ("{0,8}")
+// and '+' become '*' (counting is what makes Hyperscan's automata large),
+// and a lone '.' or negated class becomes optional (the folded view drops a
+// combining mark the canonical one keeps). A non-ASCII character left after
+// folding (an emoji, a letter FoldLetter does not fold), or a class holding
+// one, becomes "any one character or none": how the folded view writes it
+// is the normalizer's business.
+std::string PrefilterPattern(std::string_view folded) {
+  std::string out;
+  const size_t n = folded.size();
+  auto quantified = [&](size_t i) {
+    return i < n && (folded[i] == '*' || folded[i] == '+' || folded[i] == '?' ||
+                     folded[i] == '{');
+  };
+  for (size_t i = 0; i < n;) {
+    const char c = folded[i];
+    constexpr std::string_view kAnyOrNone = "(?:.?)";
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      out.append(kAnyOrNone);
+      ++i;
+      while (i < n && (static_cast<unsigned char>(folded[i]) & 0xC0) == 0x80) {
+        ++i;  // the character's continuation bytes
+      }
+    } else if (c == '\\' && i + 1 < n) {
+      out.append(folded.substr(i, 2));
+      i += 2;
+    } else if (c == '[') {
+      size_t j = i + 1;
+      const bool negated = j < n && folded[j] == '^';
+      if (negated) ++j;
+      if (j < n && folded[j] == ']') ++j;
+      while (j < n && folded[j] != ']') j += folded[j] == '\\' ? 2 : 1;
+      j = std::min(j + 1, n);
+      const std::string_view cls = folded.substr(i, j - i);
+      i = j;
+      if (std::any_of(cls.begin(), cls.end(), [](char b) {
+            return static_cast<unsigned char>(b) >= 0x80;
+          })) {
+        out.append(kAnyOrNone);
+      } else {
+        out.append(cls);
+        if (negated && !quantified(i)) out.push_back('?');
+      }
+    } else if (c == '.') {
+      out.push_back('.');
+      ++i;
+      if (!quantified(i)) out.push_back('?');
+    } else if (c == '+') {
+      out.push_back('*');
+      ++i;
+    } else if (c == '{') {
+      // A counted repeat is "{digits}", "{digits,}" or "{digits,digits}";
+      // any other '{' is a literal.
+      size_t j = i + 1;
+      while (j < n && absl::ascii_isdigit(folded[j])) ++j;
+      bool repeat = j > i + 1 && j < n;
+      if (repeat && folded[j] == ',') {
+        ++j;
+        while (j < n && absl::ascii_isdigit(folded[j])) ++j;
+      }
+      repeat = repeat && j < n && folded[j] == '}';
+      if (repeat) {
+        out.push_back('*');
+        i = j + 1;
+      } else {
+        out.push_back('{');
+        ++i;
+      }
+    } else {
+      out.push_back(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 bool IsJoinSeparator(std::string_view punct) {
   return punct == "." || punct == "-" || punct == "_" || punct == "*" ||
          punct == "," || punct == "/" || punct == "+";
@@ -431,11 +517,53 @@ bool Matcher::Impl::ExpandIntoTries(const Term& term, int32_t index,
   return true;
 }
 
+absl::Status Matcher::Impl::RegexFilter::Compile(
+    const std::vector<std::string>& patterns) {
+  count = patterns.size();
+  // RE2 semantics in a superset: UTF-8 code points for '.' and classes,
+  // '.' across newlines too, each pattern reported once per scan.
+  constexpr unsigned kFlags = HS_FLAG_PREFILTER | HS_FLAG_UTF8 |
+                              HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH |
+                              HS_FLAG_ALLOWEMPTY;
+  std::vector<unsigned> ids;
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    if (patterns[i].empty()) {
+      always.push_back(static_cast<int>(i));
+    } else {
+      ids.push_back(static_cast<unsigned>(i));
+    }
+  }
+  while (!ids.empty()) {
+    std::vector<const char*> expressions;
+    for (unsigned id : ids) expressions.push_back(patterns[id].c_str());
+    const std::vector<unsigned> flags(ids.size(), kFlags);
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(ids.size()), HS_MODE_BLOCK,
+                         nullptr, &db, &error) == HS_SUCCESS) {
+      break;
+    }
+    const int refused = error != nullptr ? error->expression : -1;
+    const std::string message =
+        error != nullptr ? error->message : "unknown error";
+    hs_free_compile_error(error);
+    db = nullptr;
+    if (refused < 0 || refused >= static_cast<int>(ids.size())) {
+      return absl::ResourceExhaustedError("regex terms: " + message);
+    }
+    always.push_back(static_cast<int>(ids[refused]));
+    ids.erase(ids.begin() + refused);
+  }
+  std::sort(always.begin(), always.end());
+  return absl::OkStatus();
+}
+
 Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Matcher::~Matcher() = default;
 
 absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
-    const Lexicon& lexicon, const normalize::Normalizer& normalizer) {
+    const Lexicon& lexicon, const normalize::Normalizer& normalizer,
+    bool prefilter) {
   auto impl = std::make_unique<Impl>();
   static std::atomic<uint64_t> next_id{1};
   impl->id = next_id.fetch_add(1, std::memory_order_relaxed);
@@ -443,7 +571,7 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
   impl->normalizer = &normalizer;
   re2::RE2::Options options;
   options.set_log_errors(false);
-  impl->regexes.resize(lexicon.terms().size());
+  std::vector<std::string> prefilter_patterns;
   for (size_t i = 0; i < lexicon.terms().size(); ++i) {
     const Term& term = lexicon.terms()[i];
     const int32_t index = static_cast<int32_t>(i);
@@ -460,57 +588,27 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
       continue;
     }
     if (impl->ExpandIntoTries(term, index, normalizer)) continue;
-    impl->regexes[i] = std::make_unique<re2::RE2>(term.text, options);
-    if (!impl->regexes[i]->ok()) {
+    Impl::RegexTerm& r = impl->regex_terms.emplace_back();
+    r.term = index;
+    r.canonical = std::make_unique<re2::RE2>(term.text, options);
+    if (!r.canonical->ok()) {
       return absl::InvalidArgumentError(
-          term.where + ": invalid regex: " + impl->regexes[i]->error());
+          term.where + ": invalid regex: " + r.canonical->error());
     }
-    int id = 0;
-    if (impl->canonical_set.filter.Add(term.text, options, &id) !=
-        re2::RE2::NoError) {
-      return absl::InvalidArgumentError(term.where + ": invalid regex");
-    }
-    impl->canonical_set_terms.push_back(index);
+    // The folded view has no diacritics, so neither may the pattern.
+    const std::string folded = FoldPattern(term.text);
     if (term.fold) {
-      // The folded view has no diacritics, so neither may the pattern.
-      const std::string folded = FoldPattern(term.text);
-      impl->folded_regexes.push_back(
-          std::make_unique<re2::RE2>(folded, options));
-      if (impl->folded_set.filter.Add(folded, options, &id) !=
-              re2::RE2::NoError ||
-          !impl->folded_regexes.back()->ok()) {
-        return absl::InvalidArgumentError(term.where + ": folded regex: " +
-                                          impl->folded_regexes.back()->error());
+      r.folded = std::make_unique<re2::RE2>(folded, options);
+      if (!r.folded->ok()) {
+        return absl::InvalidArgumentError(
+            term.where + ": folded regex: " + r.folded->error());
       }
-      impl->folded_set_terms.push_back(index);
     }
+    prefilter_patterns.push_back(PrefilterPattern(folded));
   }
-  for (Impl::RegexFilter* f : {&impl->canonical_set, &impl->folded_set}) {
-    // FilteredRE2 refuses to compile an empty set.
-    if (f->filter.NumRegexps() == 0) continue;
-    std::vector<std::string> atoms;
-    f->filter.Compile(&atoms);
-    if (atoms.empty()) continue;
-    std::vector<const char*> expressions;
-    std::vector<size_t> lengths;
-    std::vector<unsigned> flags, ids;
-    for (size_t a = 0; a < atoms.size(); ++a) {
-      expressions.push_back(atoms[a].data());
-      lengths.push_back(atoms[a].size());
-      flags.push_back(HS_FLAG_SINGLEMATCH);
-      ids.push_back(static_cast<unsigned>(a));
-    }
-    hs_compile_error_t* error = nullptr;
-    if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(),
-                             lengths.data(),
-                             static_cast<unsigned>(atoms.size()), HS_MODE_BLOCK,
-                             nullptr, &f->atoms, &error) != HS_SUCCESS) {
-      const std::string message =
-          error != nullptr ? error->message : "unknown error";
-      hs_free_compile_error(error);
-      return absl::ResourceExhaustedError("regex atoms: " + message);
-    }
-    f->atom_count = atoms.size();
+  if (!prefilter) prefilter_patterns.assign(prefilter_patterns.size(), "");
+  if (absl::Status s = impl->regex_set.Compile(prefilter_patterns); !s.ok()) {
+    return s;
   }
   for (size_t i = 0; i < lexicon.allowlist().size(); ++i) {
     const AllowPhrase& a = lexicon.allowlist()[i];
@@ -600,56 +698,48 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   };
   thread_local Scratch hs;
   if (hs.fits != impl_->id) {
-    bool ok = true;
-    for (const Impl::RegexFilter* f :
-         {&impl_->canonical_set, &impl_->folded_set}) {
-      if (f->atoms != nullptr &&
-          hs_alloc_scratch(f->atoms, &hs.scratch) != HS_SUCCESS) {
-        ok = false;
-      }
-    }
-    hs.fits = ok ? impl_->id : 0;
+    const hs_database_t* db = impl_->regex_set.db;
+    hs.fits = db == nullptr || hs_alloc_scratch(db, &hs.scratch) == HS_SUCCESS
+                  ? impl_->id
+                  : 0;
   }
   hs_scratch_t* const scratch = hs.fits == impl_->id ? hs.scratch : nullptr;
-  auto run_set = [&](const Impl::RegexFilter& set,
-                     const std::vector<int32_t>& ids,
-                     const std::string& view_text, bool folded) {
-    thread_local std::vector<int> matched;
-    if (ids.empty()) return;
-    set.Potentials(view_text, scratch, &matched);
-    for (int m : matched) {
-      const int32_t term = ids[m];
-      const re2::RE2& re =
-          folded ? *impl_->folded_regexes[m] : *impl_->regexes[term];
-      size_t pos = 0;
-      re2::StringPiece match;
-      while (pos <= view_text.size() &&
-             re.Match(view_text, pos, view_text.size(), re2::RE2::UNANCHORED,
-                      &match, 1)) {
-        const uint32_t b =
-            static_cast<uint32_t>(match.data() - view_text.data());
-        const uint32_t e = b + static_cast<uint32_t>(match.size());
-        pos = match.empty() ? e + 1 : e;
-        const int64_t first = folded
-                                  ? TokenAt<&Token::folded_begin>(tokens, b)
-                                  : TokenAt<&Token::canonical_begin>(tokens, b);
-        const int64_t last = folded ? TokenAt<&Token::folded_end>(tokens, e)
-                                    : TokenAt<&Token::canonical_end>(tokens, e);
-        if (first < 0 || last < first) continue;
-        if (folded) {
-          bool eligible = true;
-          for (int64_t k = first; k <= last; ++k) {
-            eligible &= view.FoldEligible(static_cast<size_t>(k));
-          }
-          if (!eligible) continue;
+  auto run_regex = [&](int32_t term, const re2::RE2& re,
+                       const std::string& view_text, bool folded) {
+    size_t pos = 0;
+    re2::StringPiece match;
+    while (pos <= view_text.size() &&
+           re.Match(view_text, pos, view_text.size(), re2::RE2::UNANCHORED,
+                    &match, 1)) {
+      const uint32_t b = static_cast<uint32_t>(match.data() - view_text.data());
+      const uint32_t e = b + static_cast<uint32_t>(match.size());
+      pos = match.empty() ? e + 1 : e;
+      const int64_t first = folded
+                                ? TokenAt<&Token::folded_begin>(tokens, b)
+                                : TokenAt<&Token::canonical_begin>(tokens, b);
+      const int64_t last = folded ? TokenAt<&Token::folded_end>(tokens, e)
+                                  : TokenAt<&Token::canonical_end>(tokens, e);
+      if (first < 0 || last < first) continue;
+      if (folded) {
+        bool eligible = true;
+        for (int64_t k = first; k <= last; ++k) {
+          eligible &= view.FoldEligible(static_cast<size_t>(k));
         }
-        add_hit(term, first, last, folded ? uint32_t{kViaFolded} : 0u);
+        if (!eligible) continue;
       }
+      add_hit(term, first, last, folded ? uint32_t{kViaFolded} : 0u);
     }
   };
-  run_set(impl_->canonical_set, impl_->canonical_set_terms, text.canonical(),
-          false);
-  run_set(impl_->folded_set, impl_->folded_set_terms, text.folded(), true);
+  thread_local std::vector<int> potentials;
+  impl_->regex_set.Potentials(text.folded(), scratch, &potentials);
+  for (int m : potentials) {
+    const Impl::RegexTerm& r = impl_->regex_terms[m];
+    run_regex(r.term, *r.canonical, text.canonical(), false);
+  }
+  for (int m : potentials) {
+    const Impl::RegexTerm& r = impl_->regex_terms[m];
+    if (r.folded != nullptr) run_regex(r.term, *r.folded, text.folded(), true);
+  }
 
   // Letters split by separators: join each run and match the result.
   for (size_t i = 0; i < tokens.size();) {
