@@ -185,12 +185,8 @@ struct Matcher::Impl {
   }
   Trie allow_canonical;  // allowlist phrases
   Trie allow_folded;
-  // The regex terms left after expansion, as one Hyperscan database of
-  // their folded, loosened forms (PrefilterPattern) in prefilter mode: one
-  // pass over the folded view reports every term that may match in either
-  // view (a superset: a canonical match folds to a match of the folded
-  // pattern, and loosening and prefilter mode only widen), and only those
-  // run with RE2, which decides and finds the spans.
+  // The regex terms left after expansion, prefiltered by one Hyperscan
+  // database of their PrefilterPattern forms (see the top of this file).
   struct RegexFilter {
     hs_database_t* db = nullptr;
     std::vector<int> always;  // ids Hyperscan refused: they always run
@@ -211,7 +207,6 @@ struct Matcher::Impl {
     void Potentials(std::string_view text, hs_scratch_t* scratch,
                     std::vector<int>* out) const {
       out->clear();
-      if (db == nullptr && always.empty()) return;
       bool scanned = false;
       if (db != nullptr && scratch != nullptr) {
         const auto on_match = [](unsigned int id, unsigned long long,
@@ -384,12 +379,19 @@ std::string FoldPattern(std::string_view pattern) {
 // wherever the term's canonical or folded pattern can match in the folded
 // view, and is cheaper for Hyperscan to compile. Counted repeats ("{0,8}")
 // and '+' become '*' (counting is what makes Hyperscan's automata large),
-// and a lone '.' or negated class becomes optional (the folded view drops a
-// combining mark the canonical one keeps). A non-ASCII character left after
-// folding (an emoji, a letter FoldLetter does not fold), or a class holding
-// one, becomes "any one character or none": how the folded view writes it
-// is the normalizer's business.
+// and a lone '.' or "[^ ]"-like class becomes optional (the folded view
+// drops a combining mark the canonical one keeps). What may match a
+// canonical character but not its folded form becomes "any one character
+// or none": a non-ASCII character left after folding (an emoji, a letter
+// FoldLetter does not fold), a class holding one, a negated class that
+// names letters ("[^a-z]" matches "ế", not its folded "e"), and the escapes
+// \W, \p, \P and \x; the word boundaries \b and \B are dropped ("c\bú"
+// has one, folded "cu" not).
 std::string PrefilterPattern(std::string_view folded) {
+  constexpr std::string_view kAnyOrNone = "(?:.?)";
+  const auto non_ascii = [](char b) {
+    return static_cast<unsigned char>(b) >= 0x80;
+  };
   std::string out;
   const size_t n = folded.size();
   auto quantified = [&](size_t i) {
@@ -398,16 +400,30 @@ std::string PrefilterPattern(std::string_view folded) {
   };
   for (size_t i = 0; i < n;) {
     const char c = folded[i];
-    constexpr std::string_view kAnyOrNone = "(?:.?)";
-    if (static_cast<unsigned char>(c) >= 0x80) {
+    if (non_ascii(c)) {
       out.append(kAnyOrNone);
       ++i;
       while (i < n && (static_cast<unsigned char>(folded[i]) & 0xC0) == 0x80) {
         ++i;  // the character's continuation bytes
       }
     } else if (c == '\\' && i + 1 < n) {
-      out.append(folded.substr(i, 2));
+      const char e = folded[i + 1];
       i += 2;
+      if (e == 'b' || e == 'B') continue;
+      if (e == 'W' || e == 'p' || e == 'P' || e == 'x') {
+        out.append(kAnyOrNone);
+        if (e == 'W') continue;
+        // The argument: "{...}", else two hex digits (\x) or one letter.
+        if (i < n && folded[i] == '{') {
+          while (i < n && folded[i] != '}') ++i;
+          i = std::min(i + 1, n);
+        } else {
+          i = std::min(i + (e == 'x' ? 2 : 1), n);
+        }
+        continue;
+      }
+      out.push_back('\\');
+      out.push_back(e);
     } else if (c == '[') {
       size_t j = i + 1;
       const bool negated = j < n && folded[j] == '^';
@@ -417,9 +433,14 @@ std::string PrefilterPattern(std::string_view folded) {
       j = std::min(j + 1, n);
       const std::string_view cls = folded.substr(i, j - i);
       i = j;
-      if (std::any_of(cls.begin(), cls.end(), [](char b) {
-            return static_cast<unsigned char>(b) >= 0x80;
-          })) {
+      const bool folds =
+          std::any_of(cls.begin(), cls.end(), non_ascii) ||
+          cls.find("\\W") != cls.npos || cls.find("\\p") != cls.npos ||
+          cls.find("\\P") != cls.npos || cls.find("\\x") != cls.npos ||
+          (negated && std::any_of(cls.begin(), cls.end(), [](char b) {
+             return absl::ascii_isalpha(b) || b == '-' || b == '\\';
+           }));
+      if (folds) {
         out.append(kAnyOrNone);
       } else {
         out.append(cls);

@@ -1,16 +1,22 @@
 // Table-driven tests of matching and scoring over the test lexicon in
 // tests/fixtures/lexicon (small, hand-written, independent of the shipped
 // lexicons).
+#include "analyzers/match/matcher.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "analyzers/analyzer.h"
+#include "analyzers/match/lexicon.h"
 #include "analyzers/score/scorer.h"
 #include "tests/test_data.h"
 
@@ -213,6 +219,62 @@ INSTANTIATE_TEST_SUITE_P(
         ScoreCase{"category_threshold", "inbox", {}},
         ScoreCase{"self_harm", "muốn tự tử", {"self_harm"}}),
     [](const auto& info) { return info.param.name; });
+
+// Regex constructs whose folded form could miss what the canonical pattern
+// matches (a negated class naming letters, \W, \b, \p, \x, non-ASCII
+// classes, counted repeats): with the prefilter the matcher finds exactly
+// what it finds running every regex on every post, and each term hits.
+TEST(RegexPrefilterTest, LosesNoHitOnConstructsFoldingChanges) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("vigil_prefilter_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::copy(testing::SourcePath("tests/fixtures/lexicon"), dir,
+           fs::copy_options::recursive);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"re:ch[^a-z ]t tiệt", "chết tiệt"},      // "ế" folds to a letter
+      {"re:ch\\Wt luôn", "chết luôn"},          // \W matches "ế", not "e"
+      {"re:c\\bú lừa", "cú lừa"},               // a boundary before "ú"
+      {"re:\\p{L}+ rác", "đồ rác"},             // a Unicode class
+      {"re:gi\\x{1EBF}t người", "giết người"},  // "ế" as an escape
+      {"re:nạp [0-9]{2,3}k [0-9]{2,3}k", "nạp 100k 200k"},
+      {"re:[đd]ăng k[ýy]", "đăng ký"},  // a non-ASCII class
+  };
+  {
+    std::ofstream spam(dir / "spam.tsv", std::ios::app);
+    for (const auto& [term, post] : cases) {
+      spam << term << "\t1\tfold\tmoderate\n";
+    }
+  }
+  const normalize::Normalizer& normalizer = TestAnalyzer().normalizer();
+  auto lexicon = match::Lexicon::Load(dir.string(), normalizer, nullptr);
+  ASSERT_TRUE(lexicon.ok()) << lexicon.status();
+  auto fast = match::Matcher::Create(*lexicon, normalizer);
+  auto every = match::Matcher::Create(*lexicon, normalizer,
+                                      /*prefilter=*/false);
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  ASSERT_TRUE(every.ok()) << every.status();
+  for (const auto& [term, post] : cases) {
+    SCOPED_TRACE(post);
+    for (const std::string& text :
+         {post, normalizer.Normalize(post).folded()}) {
+      const normalize::NormalizedText n = normalizer.Normalize(text);
+      const std::vector<match::Hit> a = (*fast)->Match(n);
+      const std::vector<match::Hit> b = (*every)->Match(n);
+      ASSERT_EQ(a.size(), b.size()) << text;
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].term, b[i].term) << text;
+        EXPECT_EQ(a[i].first_token, b[i].first_token) << text;
+        EXPECT_EQ(a[i].last_token, b[i].last_token) << text;
+      }
+    }
+    bool hit = false;
+    for (const match::Hit& h : (*fast)->Match(normalizer.Normalize(post))) {
+      hit |= "re:" + lexicon->terms()[h.term].text == term;
+    }
+    EXPECT_TRUE(hit) << term;
+  }
+}
 
 TEST(ScoreTest, ScoresAreLogisticOfBiasPlusWeights) {
   Analyzer::Result r = TestAnalyzer().Analyze("ngu");
