@@ -91,39 +91,76 @@ struct SyllableDict {
   }
 };
 
-// A trie over syllable ids; edges are keyed by (node, syllable id), so a
-// walk only hashes integers. Node 0 is the root.
+// A trie over syllable ids, holding values of type V at its nodes. Built
+// with a hash map keyed by (node, syllable id); Finalize() then packs it
+// for walking: per node one {first child, first value} pair, each node's
+// children contiguous and sorted by syllable id as {id, node} pairs, and
+// the values in one array. A step past the root is then one or two cache
+// lines instead of a hash probe plus separate arrays: the walk is bound by
+// cache misses (most steps fail, and fail fast here). Node 0 is the root,
+// whose children are an array indexed by syllable id.
+template <typename V>
 struct Trie {
-  absl::flat_hash_map<uint64_t, int32_t> edges;
-  std::vector<std::vector<int32_t>> values{{}};  // per node, while building
+  struct Node {
+    int32_t first_child;
+    int32_t first_value;
+  };
+  struct Edge {
+    int32_t syllable;
+    int32_t node;
+  };
+  absl::flat_hash_map<uint64_t, int32_t> edges;  // while building
+  std::vector<std::vector<V>> building{{}};      // per node, while building
   std::vector<int32_t> root_children;            // by syllable id; -1: none
-  // After Finalize(): node n's values are flat[value_start[n] ..
-  // value_start[n + 1]), one contiguous array instead of a vector per node.
-  std::vector<int32_t> value_start;
-  std::vector<int32_t> flat;
+  // After Finalize(): node n's children are children[nodes[n].first_child
+  // .. nodes[n + 1].first_child), its values values[nodes[n].first_value
+  // .. nodes[n + 1].first_value).
+  std::vector<Node> nodes;
+  std::vector<Edge> children;
+  std::vector<V> values;
 
   void Finalize() {
-    value_start.assign(1, 0);
-    flat.clear();
-    for (const std::vector<int32_t>& v : values) {
-      flat.insert(flat.end(), v.begin(), v.end());
-      value_start.push_back(static_cast<int32_t>(flat.size()));
+    const size_t count = building.size();
+    std::vector<std::tuple<int32_t, int32_t, int32_t>>
+        all;  // parent, id, child
+    all.reserve(edges.size());
+    for (const auto& [key, child] : edges) {
+      all.emplace_back(static_cast<int32_t>(key >> 32),
+                       static_cast<int32_t>(key & 0xffffffffu), child);
     }
+    std::sort(all.begin(), all.end());
+    nodes.assign(count + 1, Node{0, 0});
+    children.clear();
     values.clear();
-    values.shrink_to_fit();
+    size_t e = 0;
+    for (size_t n = 0; n < count; ++n) {
+      nodes[n] = {static_cast<int32_t>(children.size()),
+                  static_cast<int32_t>(values.size())};
+      for (; e < all.size() && std::get<0>(all[e]) == static_cast<int32_t>(n);
+           ++e) {
+        children.push_back({std::get<1>(all[e]), std::get<2>(all[e])});
+      }
+      values.insert(values.end(), building[n].begin(), building[n].end());
+    }
+    nodes[count] = {static_cast<int32_t>(children.size()),
+                    static_cast<int32_t>(values.size())};
+    building = {};
+    edges = {};
   }
-  size_t node_count() const { return value_start.size() - 1; }
-  std::span<const int32_t> ValuesAt(int32_t node) const {
-    return {flat.data() + value_start[node],
-            static_cast<size_t>(value_start[node + 1] - value_start[node])};
+  size_t node_count() const { return nodes.empty() ? 0 : nodes.size() - 1; }
+  std::span<const V> ValuesAt(int32_t node) const {
+    return {values.data() + nodes[node].first_value,
+            static_cast<size_t>(nodes[node + 1].first_value -
+                                nodes[node].first_value)};
   }
 
   static uint64_t Key(int32_t node, int32_t syllable) {
     return (static_cast<uint64_t>(node) << 32) |
            static_cast<uint32_t>(syllable);
   }
+  // Before Finalize() only.
   void Add(SyllableDict& dict, const std::vector<std::string>& syllables,
-           int32_t value) {
+           V value) {
     int32_t node = 0;
     for (const std::string& s : syllables) {
       const int32_t id = dict.Intern(s);
@@ -131,23 +168,35 @@ struct Trie {
         root_children.resize(id + 1, -1);
       }
       auto [it, inserted] =
-          edges.emplace(Key(node, id), static_cast<int32_t>(values.size()));
-      if (inserted) values.emplace_back();
+          edges.emplace(Key(node, id), static_cast<int32_t>(building.size()));
+      if (inserted) building.emplace_back();
       if (node == 0) root_children[id] = it->second;
       node = it->second;
     }
-    values[node].push_back(value);
+    building[node].push_back(value);
   }
-  // The child of `node` along syllable `id`, or -1.
+  // The child of `node` along syllable `id`, or -1. After Finalize() only.
   int32_t Step(int32_t node, int32_t id) const {
     if (id < 0) return -1;
     if (node == 0) {  // the busiest node: an array
       return static_cast<size_t>(id) < root_children.size() ? root_children[id]
                                                             : -1;
     }
-    auto it = edges.find(Key(node, id));
-    return it == edges.end() ? -1 : it->second;
+    const Edge* const begin = children.data() + nodes[node].first_child;
+    const Edge* const end = children.data() + nodes[node + 1].first_child;
+    const Edge* const it = std::lower_bound(
+        begin, end, id,
+        [](const Edge& e, int32_t x) { return e.syllable < x; });
+    return it != end && it->syllable == id ? it->node : -1;
   }
+};
+
+// A learned n-gram as the learned trie holds it: what the walk needs, in
+// one place (one cache line instead of three arrays indexed by term).
+struct LearnedValue {
+  int32_t term;
+  int32_t category;
+  double weight;
 };
 
 }  // namespace
@@ -157,11 +206,10 @@ struct Matcher::Impl {
   const normalize::Normalizer* normalizer;
   SyllableDict canonical_dict;  // syllables of the canonical-view tries
   SyllableDict folded_dict;     // syllables of the folded-view tries
-  Trie canonical;               // terms by canonical syllables
-  Trie folded;                  // fold-allowed terms by folded syllables
-  Trie learned;                 // learned n-grams (canonical only)
+  Trie<int32_t> canonical;      // terms by canonical syllables
+  Trie<int32_t> folded;         // fold-allowed terms by folded syllables
+  Trie<LearnedValue> learned;   // learned n-grams (canonical only)
   // Hot fields of each term, compact for the per-token loops.
-  std::vector<double> weight;
   std::vector<uint8_t> category;
   std::vector<Severity> severity;
   // Regex terms that denote a finite set of phrases (finite_regex.h) are
@@ -183,8 +231,8 @@ struct Matcher::Impl {
     return value >= kExpandedBase ? expanded[value - kExpandedBase].syllables
                                   : lex.terms()[value].syllables;
   }
-  Trie allow_canonical;  // allowlist phrases
-  Trie allow_folded;
+  Trie<int32_t> allow_canonical;  // allowlist phrases
+  Trie<int32_t> allow_folded;
   // The regex terms left after expansion, prefiltered by one Hyperscan
   // database of their PrefilterPattern forms (see the top of this file).
   struct RegexFilter {
@@ -308,9 +356,10 @@ void LookUpIds(const NormalizedText& text, const SyllableDict& canonical,
 }
 
 template <typename SyllablesOf>
-void WalkTries(const Trie* canonical_trie, const Trie* folded_trie,
-               const TokenView& view, const ViewIds& ids,
-               SyllablesOf syllables_of, std::vector<Found>* found) {
+void WalkTries(const Trie<int32_t>* canonical_trie,
+               const Trie<int32_t>* folded_trie, const TokenView& view,
+               const ViewIds& ids, SyllablesOf syllables_of,
+               std::vector<Found>* found) {
   const std::vector<Token>& tokens = view.text->tokens();
   const std::vector<int32_t>& canonical_ids = ids.canonical;
   const std::vector<int32_t>& folded_ids = ids.folded;
@@ -596,11 +645,12 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
   for (size_t i = 0; i < lexicon.terms().size(); ++i) {
     const Term& term = lexicon.terms()[i];
     const int32_t index = static_cast<int32_t>(i);
-    impl->weight.push_back(term.weight);
     impl->category.push_back(static_cast<uint8_t>(term.category));
     impl->severity.push_back(term.severity);
     if (term.learned) {
-      impl->learned.Add(impl->canonical_dict, term.syllables, index);
+      impl->learned.Add(
+          impl->canonical_dict, term.syllables,
+          {index, static_cast<int32_t>(term.category), term.weight});
       continue;
     }
     if (!term.is_regex) {
@@ -638,10 +688,11 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     impl->allow_folded.Add(impl->folded_dict, a.folded,
                            static_cast<int32_t>(i));
   }
-  for (Trie* trie : {&impl->canonical, &impl->folded, &impl->learned,
-                     &impl->allow_canonical, &impl->allow_folded}) {
+  for (Trie<int32_t>* trie : {&impl->canonical, &impl->folded,
+                              &impl->allow_canonical, &impl->allow_folded}) {
     trie->Finalize();
   }
+  impl->learned.Finalize();
   return std::unique_ptr<const Matcher>(new Matcher(std::move(impl)));
 }
 
@@ -679,7 +730,10 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   LookUpIds(text, impl_->canonical_dict, impl_->folded_dict, &ids);
 
   // Found on first use: most posts without hits never need them.
-  std::vector<Found> allowed;
+  // (Per-thread buffers, here and below: the analyze path allocates
+  // little per post.)
+  thread_local std::vector<Found> allowed;
+  allowed.clear();
   bool allowed_found = lex.allowlist().empty();
   auto is_allowed = [&](int32_t term, size_t first, size_t last) {
     if (!allowed_found) {
@@ -698,7 +752,8 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   };
 
   // Syllable terms.
-  std::vector<Found> found;
+  thread_local std::vector<Found> found;
+  found.clear();
   WalkTries(&impl_->canonical, &impl_->folded, view, ids, term_syllables,
             &found);
   for (const Found& f : found) {
@@ -849,27 +904,22 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
           }
         }
       }
-      thread_local std::vector<uint32_t> stamp;
-      thread_local uint32_t generation = 0;
-      if (stamp.size() != lex.terms().size()) {
-        stamp.assign(lex.terms().size(), 0);
-        generation = 0;
-      }
-      if (++generation == 0) {
-        std::fill(stamp.begin(), stamp.end(), 0);
-        generation = 1;
-      }
-      // Plain pointers: thread_local and member lookups stay out of the
-      // inner loop.
-      uint32_t* const seen = stamp.data();
-      const uint32_t current = generation;
-      const double* const weight = impl_->weight.data();
-      const uint8_t* const category = impl_->category.data();
-      const Trie& trie = impl_->learned;
+      // The walk lists the occurrences that are not allowlisted; each term
+      // then counts at its first one, summed in walk order. (A per-post set
+      // of the terms seen is cheaper than a "seen" array over all the
+      // terms, whose every probe missed the cache.)
+      struct Occurrence {
+        const LearnedValue* value;
+        int32_t term;
+        uint32_t first, last;
+        bool mild;
+      };
+      thread_local std::vector<Occurrence> occurrences;
+      thread_local std::vector<int32_t> seen_terms;
+      thread_local std::vector<uint8_t> counts;
+      occurrences.clear();
+      const Trie<LearnedValue>& trie = impl_->learned;
       const int32_t* const canonical_ids = ids.canonical.data();
-      double* const all = learned_sums->all.data();
-      double* const not_mild = learned_sums->not_mild.data();
-      const size_t curated_hits = hits.size();
       for (size_t s = 0; s < tokens.size(); ++s) {
         int32_t node = 0;
         bool any_mild = false;
@@ -877,17 +927,45 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
           node = trie.Step(node, canonical_ids[t]);
           if (node < 0) break;
           any_mild = any_mild || mild[t];
-          for (int32_t v : trie.ValuesAt(node)) {
-            if (seen[v] == current || is_allowed(v, s, t)) continue;
-            seen[v] = current;
-            all[category[v]] += weight[v];
-            if (!any_mild) not_mild[category[v]] += weight[v];
-            if (weight[v] >= kMinExplainedLearnedWeight) {
-              add_hit(v, s, t, 0);
-              hits.back().severity =
-                  any_mild ? Severity::kMild : Severity::kModerate;
-            }
+          for (const LearnedValue& v : trie.ValuesAt(node)) {
+            if (is_allowed(v.term, s, t)) continue;
+            occurrences.push_back({&v, v.term, static_cast<uint32_t>(s),
+                                   static_cast<uint32_t>(t), any_mild});
           }
+        }
+      }
+      // A term counts at its first occurrence: a small open-addressing set
+      // of the terms seen, sized for this post (it stays in L1).
+      const size_t n = occurrences.size();
+      counts.assign(n, 1);
+      size_t capacity = 64;
+      while (capacity < 2 * n) capacity <<= 1;
+      seen_terms.assign(capacity, -1);
+      for (size_t i = 0; i < n; ++i) {
+        const int32_t term = occurrences[i].term;
+        size_t slot =
+            (static_cast<uint32_t>(term) * 0x9E3779B1u) & (capacity - 1);
+        while (seen_terms[slot] >= 0 && seen_terms[slot] != term) {
+          slot = (slot + 1) & (capacity - 1);
+        }
+        if (seen_terms[slot] == term) {
+          counts[i] = 0;
+        } else {
+          seen_terms[slot] = term;
+        }
+      }
+      double* const all = learned_sums->all.data();
+      double* const not_mild = learned_sums->not_mild.data();
+      const size_t curated_hits = hits.size();
+      for (size_t i = 0; i < occurrences.size(); ++i) {
+        if (!counts[i]) continue;
+        const Occurrence& o = occurrences[i];
+        const LearnedValue& v = *o.value;
+        all[v.category] += v.weight;
+        if (!o.mild) not_mild[v.category] += v.weight;
+        if (v.weight >= kMinExplainedLearnedWeight) {
+          add_hit(v.term, o.first, o.last, 0);
+          hits.back().severity = o.mild ? Severity::kMild : Severity::kModerate;
         }
       }
       std::inplace_merge(hits.begin(), hits.begin() + curated_hits, hits.end(),
