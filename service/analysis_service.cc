@@ -38,16 +38,16 @@ grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
                         "post id and source must not contain NUL bytes");
   }
   if (!post.text().empty() && !post.raw_text().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "post '" + post.id() +
-                            "' sets both text and raw_text; set one");
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        "post '" + post.id() + "' sets both text and raw_text; set one");
   }
   const size_t size = PostBytes(post).size();
   if (size > options_.max_post_bytes) {
-    return grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        "post '" + post.id() + "' is " + std::to_string(size) +
-            " bytes; the limit is " + std::to_string(options_.max_post_bytes));
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "post '" + post.id() + "' is " + std::to_string(size) +
+                            " bytes; the limit is " +
+                            std::to_string(options_.max_post_bytes));
   }
   return grpc::Status::OK;
 }
@@ -152,7 +152,10 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
     v1::AnalyzeBatchResponse* response) {
   const auto start = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // `who` is known once the call is authorized: CheckBatch comes first,
+  // so that `finish` logs who called.
   std::string who;
+  grpc::Status status = CheckBatch(context, *request, &who);
   auto finish = [this, reactor, request, response, who,
                  start](grpc::Status status) {
     if (!status.ok()) response->Clear();
@@ -164,7 +167,6 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
               flagged, start);
     reactor->Finish(status);
   };
-  grpc::Status status = CheckBatch(context, *request, &who);
   if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();
   if (!status.ok()) {
     finish(status);

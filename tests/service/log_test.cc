@@ -41,6 +41,17 @@ TEST(LogTest, CallsAreLoggedWithoutPostText) {
       v1::AnalyzeResponse response;
       stub->Analyze(&context, request, &response);
     }
+    grpc::ClientContext context;
+    v1::AnalyzeBatchRequest batch;
+    for (const char* text : {"óc chó", "chào"}) {
+      v1::Post* post = batch.add_posts();
+      post->set_id(std::string("b-") + text);
+      post->set_text(text);
+    }
+    v1::AnalyzeBatchResponse batch_response;
+    const grpc::Status batch_status =
+        stub->AnalyzeBatch(&context, batch, &batch_response);
+    ASSERT_TRUE(batch_status.ok()) << batch_status.error_message();
   }
   SetLogSink(&std::cerr);
   SetLogLevel(LogLevel::kInfo);
@@ -48,6 +59,9 @@ TEST(LogTest, CallsAreLoggedWithoutPostText) {
   EXPECT_THAT(log, HasSubstr("debug event=rpc method=Analyze code=0 "
                              "who=\"local\" posts=1 flagged=1"));
   EXPECT_THAT(log, HasSubstr("warning event=rpc method=Analyze code=3"));
+  // Batches log who called too (they logged who="-" before).
+  EXPECT_THAT(log, HasSubstr("debug event=rpc method=AnalyzeBatch code=0 "
+                             "who=\"local\" posts=2 flagged=1"));
   EXPECT_THAT(log, HasSubstr("the limit is 40"));
   EXPECT_THAT(log, Not(HasSubstr("secret")));
   EXPECT_THAT(log, Not(HasSubstr("zzzz")));
