@@ -43,7 +43,10 @@ struct SqlValue {
   static SqlValue Bytes(std::string v) { return {Blob{std::move(v)}}; }
 
   bool is_null() const { return std::holds_alternative<std::monostate>(value); }
-  // Conversions for result cells; null reads as 0 or "".
+  // Conversions for result cells; null reads as 0 or "". They never
+  // throw: PostgreSQL returns every cell as text, and text that is not a
+  // number (or an integer out of int64's range) reads as 0, as null does.
+  // The store only reads numbers from its own numeric columns.
   int64_t AsInt() const;
   double AsReal() const;
   // Text and blob cells.

@@ -1,5 +1,6 @@
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "service/store/sql.h"
 
 namespace vigil::service {
@@ -10,7 +11,8 @@ int64_t SqlValue::AsInt() const {
     return static_cast<int64_t>(*d);
   }
   if (const auto* s = std::get_if<std::string>(&value)) {
-    return s->empty() ? 0 : std::stoll(*s);
+    int64_t v = 0;
+    return absl::SimpleAtoi(*s, &v) ? v : 0;
   }
   return 0;
 }
@@ -21,7 +23,8 @@ double SqlValue::AsReal() const {
     return static_cast<double>(*i);
   }
   if (const auto* s = std::get_if<std::string>(&value)) {
-    return s->empty() ? 0 : std::stod(*s);
+    double v = 0;
+    return absl::SimpleAtod(*s, &v) ? v : 0;
   }
   return 0;
 }
