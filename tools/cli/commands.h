@@ -22,7 +22,8 @@ int RunAnalyze(const std::vector<std::string>& args, const char* argv0,
 int RunClassify(const std::vector<std::string>& args, const char* argv0,
                 std::istream& in, std::ostream& out, std::ostream& err);
 
-// `vigil eval --format vihsd|vihos FILE`: precision, recall, F1.
+// `vigil eval FILE...`: precision, recall and F1 on labeled datasets,
+// cross-fitted with --crossfit K.
 int RunEval(const std::vector<std::string>& args, const char* argv0,
             std::ostream& out, std::ostream& err);
 
@@ -38,16 +39,20 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
 int RunToken(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err);
 
-// `vigil lexicon lint DIR`: every problem of a lexicon directory.
+// `vigil loadgen`: drives a local server's AnalysisService at a fixed
+// concurrency or rate and prints throughput and latency.
 int RunLoadgen(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);
 
+// `vigil stats`: a server's flag statistics for a time range.
 int RunStats(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err);
 
 // vigil health: checks a server's gRPC health service (exit 0: SERVING).
 int RunHealth(const std::vector<std::string>& args, const char* argv0,
               std::ostream& out, std::ostream& err);
+
+// `vigil lexicon lint DIR`: every problem of a lexicon directory.
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);
 

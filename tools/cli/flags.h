@@ -26,6 +26,12 @@ struct ParsedFlags {
   }
   bool Has(const std::string& name) const { return switches.count(name) > 0; }
 
+  // Records what was wrong, unless an earlier error is there: the first
+  // error is the one reported. Commands report every bad flag this way.
+  void Fail(std::string what) {
+    if (error.empty()) error = std::move(what);
+  }
+
   // Reads flag `name` as a whole number from `min` to `max` into *out (an
   // integer type holding that range). An absent flag leaves *out alone; a
   // bad value sets `error` (unless an earlier one is there: the first error
@@ -40,9 +46,8 @@ struct ParsedFlags {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end != text.data() + text.size() || n < min ||
         n > max) {
-      if (!error.empty()) return false;
-      error = name + " takes a whole number from " + std::to_string(min) +
-              " to " + std::to_string(max);
+      Fail(name + " takes a whole number from " + std::to_string(min) + " to " +
+           std::to_string(max));
       return false;
     }
     *out = static_cast<T>(n);

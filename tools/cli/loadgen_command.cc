@@ -437,13 +437,13 @@ int RunLoadgen(const std::vector<std::string>& args, const char*,
   const std::string mode = flags.Get("--mode", "all");
   if (mode != "all" && mode != "trivial" && mode != "unary" &&
       mode != "batch" && mode != "stream") {
-    flags.error = "--mode takes trivial, unary, batch, stream or all";
+    flags.Fail("--mode takes trivial, unary, batch, stream or all");
   }
   if (!vigil::service::IsLoopbackAddress(config.target)) {
-    flags.error =
+    flags.Fail(
         "--target must be a loopback address (127.0.0.1:PORT, "
         "localhost:PORT, [::1]:PORT): loadgen is for measuring, "
-        "not for loading other hosts";
+        "not for loading other hosts");
   }
   if (flags.ReportUsageError("loadgen", kUsage, err)) return 2;
   if (!flags.Get("--posts").empty()) {

@@ -105,7 +105,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   if (!flags.Get("--log-level").empty()) {
     service::LogLevel level;
     if (!service::ParseLogLevel(flags.Get("--log-level"), &level)) {
-      flags.error = "--log-level takes debug, info, warning or error";
+      flags.Fail("--log-level takes debug, info, warning or error");
     } else {
       service::SetLogLevel(level);
     }

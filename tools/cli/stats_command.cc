@@ -76,8 +76,7 @@ int RunStats(const std::vector<std::string>& args, const char*,
     return 0;
   }
   const int64_t since = ParseDuration(flags.Get("--since", "24h"));
-  if (since == 0)
-    flags.error = "--since takes a duration such as 30m, 24h or 7d";
+  if (since == 0) flags.Fail("--since takes a duration such as 30m, 24h or 7d");
   if (flags.ReportUsageError("stats", kUsage, err)) return 2;
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       grpc::InsecureChannelCredentials();

@@ -31,7 +31,7 @@ int RunToken(const std::vector<std::string>& args, const char*,
   const std::string name = flags.Get("--name");
   const std::string expires = flags.Get("--expires");
   if (!expires.empty() && !service::ParseUtcTime(expires)) {
-    flags.error = "--expires takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ";
+    flags.Fail("--expires takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
   }
   if (!flags.error.empty() || !role || name.empty() ||
       name.find('\t') != std::string::npos || !flags.positional.empty()) {

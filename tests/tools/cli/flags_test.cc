@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include "tests/tools/cli/run_vigil.h"
+
 namespace vigil::cli {
 namespace {
 
@@ -51,7 +53,38 @@ TEST(FlagsTest, TheFirstErrorIsReported) {
   int a = 0, b = 0;
   EXPECT_FALSE(flags.GetWholeNumber("--a", 1, 9, &a));
   EXPECT_FALSE(flags.GetWholeNumber("--b", 1, 9, &b));
+  flags.Fail("--c is wrong too");
   EXPECT_EQ(flags.error, "--a takes a whole number from 1 to 9");
+  ParsedFlags unknown = ParseFlags({"--zz"}, {}, {});
+  unknown.Fail("a later complaint");
+  EXPECT_EQ(unknown.error, "unknown argument '--zz'");
+}
+
+TEST(FlagsTest, CommandsReportTheirFirstError) {
+  struct Case {
+    std::string args;
+    std::string first;  // the error printed
+  };
+  // Each command's own checks come after parsing: an unknown flag found
+  // first must not be replaced by a later complaint (these printed the
+  // later one before).
+  const Case kCases[] = {
+      {"stats --frob --since junk", "vigil stats: unknown argument '--frob'"},
+      {"loadgen --frob --mode junk --target 10.0.0.1:1",
+       "vigil loadgen: unknown argument '--frob'"},
+      {"loadgen --mode junk --target 10.0.0.1:1",
+       "vigil loadgen: --mode takes trivial, unary, batch, stream or all"},
+      {"serve --frob --log-level loud",
+       "vigil serve: unknown argument '--frob'"},
+      {"token --frob --role analyst --name a --expires someday",
+       "vigil token: unknown argument '--frob'"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.args);
+    const testing::Result r = testing::RunVigil(c.args, "");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err.substr(0, r.err.find('\n')), c.first);
+  }
 }
 
 TEST(FlagsTest, UsageErrors) {
