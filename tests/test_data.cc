@@ -1,6 +1,7 @@
 #include "tests/test_data.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -19,6 +20,11 @@ std::optional<std::string> SharedPath(const std::string& relative) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::nullopt;
   return path;
+}
+
+bool SharedRequired() {
+  const char* v = std::getenv("VIGIL_REQUIRE_SHARED");
+  return v != nullptr && std::string_view(v) == "1";
 }
 
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {

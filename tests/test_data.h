@@ -24,6 +24,21 @@ std::string SourcePath(const std::string& relative);
 // (a user's fresh checkout has no ../shared).
 std::optional<std::string> SharedPath(const std::string& relative);
 
+// True when ../shared must be there: the environment sets
+// VIGIL_REQUIRE_SHARED=1 (`.ci/run` does; CI has ../shared). Tests that
+// need it then fail instead of skipping, through VIGIL_SKIP_WITHOUT_SHARED.
+bool SharedRequired();
+
+// In a test body: skips with `why` when ../shared is optional, fails when
+// it is required (SharedRequired()).
+#define VIGIL_SKIP_WITHOUT_SHARED(why)                                       \
+  do {                                                                       \
+    if (::vigil::testing::SharedRequired()) {                                \
+      FAIL() << (why) << " (VIGIL_REQUIRE_SHARED=1: ../shared is required)"; \
+    }                                                                        \
+    GTEST_SKIP() << (why);                                                   \
+  } while (0)
+
 // Parses RFC 4180 CSV (quoted fields, "" escapes, newlines inside quotes).
 // Returns rows including the header; empty when the file cannot be read.
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path);

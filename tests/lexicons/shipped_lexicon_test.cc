@@ -204,6 +204,9 @@ TEST(ShippedPrefilterTest, FindsWhatRunningEveryRegexFinds) {
   ASSERT_TRUE(every.ok()) << every.status();
 
   std::vector<std::string> posts = testing::SharedPosts(1500);
+  if (posts.empty() && testing::SharedRequired()) {
+    FAIL() << "../shared/data is absent (VIGIL_REQUIRE_SHARED=1)";
+  }
   for (std::string& p : testing::GeneratedPosts(500, 7)) {
     posts.push_back(std::move(p));
   }

@@ -126,8 +126,9 @@ size_t CheckPost(const std::string& post) {
 TEST(NormalizerPropertyTest, SlicesOfRealPostsNormalizeBack) {
   std::vector<std::string> posts = testing::SharedPosts(6000);
   if (posts.empty()) {
-    GTEST_SKIP() << "../shared/data is absent: real-post property test skipped "
-                    "(the generated-post test still runs)";
+    VIGIL_SKIP_WITHOUT_SHARED(
+        "../shared/data is absent: real-post property test skipped (the "
+        "generated-post test still runs)");
   }
   size_t tokens = 0;
   for (const std::string& post : posts) tokens += CheckPost(post);

@@ -93,7 +93,7 @@ TEST(TrainCliTest, RefusesMeasuringOnlyDatasets) {
 // exactly (needs ViHOS from ../shared).
 TEST(TrainCliTest, RegeneratesShippedLexiconsBitForBit) {
   if (!vigil::testing::SharedPath("data/vihos/train.csv")) {
-    GTEST_SKIP() << "../shared/data/vihos is absent: cannot retrain";
+    VIGIL_SKIP_WITHOUT_SHARED("../shared/data/vihos is absent: cannot retrain");
   }
   const fs::path out = TempDir("vigil_train_shipped");
   const std::string cmd = "cd " + SourcePath("") + " && " +
