@@ -1,8 +1,9 @@
 // Matcher: finds lexicon terms in a normalized post, at syllable boundaries,
 // and reports each hit with its span in the original post.
 //
-//   auto matcher = Matcher::Create(lexicon);       // compile once
-//   std::vector<Hit> hits = (*matcher)->Match(normalized_post);
+//   auto matcher = Matcher::Create(lexicon, normalizer);  // compile once
+//   if (!matcher.ok()) return matcher.status();
+//   std::vector<Hit> hits = (*matcher)->Match(normalizer.Normalize(post));
 //
 // Thread safety: immutable after Create(); Match() is const and may run on
 // any number of threads.
