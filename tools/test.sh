@@ -37,10 +37,14 @@ trap cleanup EXIT
 port=${VIGIL_TEST_PG_PORT:-$((26000 + RANDOM % 6000))}
 eval "$(tools/pg_test_cluster.sh start "$pg_dir" "$port")"
 
+# Tests keep their temporary files in BUILD/test-tmp (tests/CMakeLists.txt).
+empty_test_tmp() { rm -rf "$1/test-tmp" && mkdir -p "$1/test-tmp"; }
+
 if [[ "$mode" == all || "$mode" == --quick ]]; then
   phase "plain build"
   tools/build.sh
   phase "plain tests"
+  empty_test_tmp build
   ctest --test-dir build --output-on-failure --parallel "$(nproc)"
 fi
 if [[ "$mode" == all || "$mode" == --sanitize ]]; then
@@ -49,6 +53,7 @@ if [[ "$mode" == all || "$mode" == --sanitize ]]; then
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build-asan --parallel "$(nproc)" >/dev/null
   phase "sanitizer tests"
+  empty_test_tmp build-asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
