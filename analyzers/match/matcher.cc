@@ -904,22 +904,17 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
           }
         }
       }
-      // The walk lists the occurrences that are not allowlisted; each term
-      // then counts at its first one, summed in walk order. (A per-post set
-      // of the terms seen is cheaper than a "seen" array over all the
-      // terms, whose every probe missed the cache.)
-      struct Occurrence {
-        const LearnedValue* value;
-        int32_t term;
-        uint32_t first, last;
-        bool mild;
-      };
-      thread_local std::vector<Occurrence> occurrences;
-      thread_local std::vector<int32_t> seen_terms;
-      thread_local std::vector<uint8_t> counts;
-      occurrences.clear();
+      // Each term counts at its first occurrence that is not allowlisted,
+      // in walk order. The terms counted go into a per-post set, which
+      // stays in cache (a "seen" array over all the terms missed it on
+      // every probe).
+      thread_local absl::flat_hash_set<int32_t> counted;
+      counted.clear();
       const Trie<LearnedValue>& trie = impl_->learned;
       const int32_t* const canonical_ids = ids.canonical.data();
+      double* const all = learned_sums->all.data();
+      double* const not_mild = learned_sums->not_mild.data();
+      const size_t curated_hits = hits.size();
       for (size_t s = 0; s < tokens.size(); ++s) {
         int32_t node = 0;
         bool any_mild = false;
@@ -928,44 +923,17 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
           if (node < 0) break;
           any_mild = any_mild || mild[t];
           for (const LearnedValue& v : trie.ValuesAt(node)) {
-            if (is_allowed(v.term, s, t)) continue;
-            occurrences.push_back({&v, v.term, static_cast<uint32_t>(s),
-                                   static_cast<uint32_t>(t), any_mild});
+            if (is_allowed(v.term, s, t) || !counted.insert(v.term).second) {
+              continue;
+            }
+            all[v.category] += v.weight;
+            if (!any_mild) not_mild[v.category] += v.weight;
+            if (v.weight >= kMinExplainedLearnedWeight) {
+              add_hit(v.term, s, t, 0);
+              hits.back().severity =
+                  any_mild ? Severity::kMild : Severity::kModerate;
+            }
           }
-        }
-      }
-      // A term counts at its first occurrence: a small open-addressing set
-      // of the terms seen, sized for this post (it stays in L1).
-      const size_t n = occurrences.size();
-      counts.assign(n, 1);
-      size_t capacity = 64;
-      while (capacity < 2 * n) capacity <<= 1;
-      seen_terms.assign(capacity, -1);
-      for (size_t i = 0; i < n; ++i) {
-        const int32_t term = occurrences[i].term;
-        size_t slot =
-            (static_cast<uint32_t>(term) * 0x9E3779B1u) & (capacity - 1);
-        while (seen_terms[slot] >= 0 && seen_terms[slot] != term) {
-          slot = (slot + 1) & (capacity - 1);
-        }
-        if (seen_terms[slot] == term) {
-          counts[i] = 0;
-        } else {
-          seen_terms[slot] = term;
-        }
-      }
-      double* const all = learned_sums->all.data();
-      double* const not_mild = learned_sums->not_mild.data();
-      const size_t curated_hits = hits.size();
-      for (size_t i = 0; i < occurrences.size(); ++i) {
-        if (!counts[i]) continue;
-        const Occurrence& o = occurrences[i];
-        const LearnedValue& v = *o.value;
-        all[v.category] += v.weight;
-        if (!o.mild) not_mild[v.category] += v.weight;
-        if (v.weight >= kMinExplainedLearnedWeight) {
-          add_hit(v.term, o.first, o.last, 0);
-          hits.back().severity = o.mild ? Severity::kMild : Severity::kModerate;
         }
       }
       std::inplace_merge(hits.begin(), hits.begin() + curated_hits, hits.end(),
