@@ -103,6 +103,15 @@ const Case kVerdictCases[] = {
     // Code-mixed English.
     Case{"english_bitch", "đồ bitch", {"insult"}},
     Case{"english_loser", "mày là thằng loser", {"insult"}},
+    // The insult frame: a classifier aimed at a person + a vice flags; the
+    // vice alone, and praise comparisons, do not.
+    Case{"frame_vice", "đúng là đồ vô ơn", {"insult"}},
+    Case{"frame_vice_unaccented", "thang an bam", {"insult"}},
+    Case{"vice_described", "anh ấy hơi ích kỷ", {}},
+    Case{"animal_comparison", "nhìn mặt như con lợn", {"insult"}},
+    Case{"praise_comparison", "khỏe như trâu", {}},
+    // Urging a person to die is harassment as well as self-harm talk.
+    Case{"urging_to_die", "mày nên chết đi", {"insult", "self_harm"}},
 };
 
 TEST(ShippedVerdictTest, FlagsWhatEachCaseSays) {
