@@ -27,8 +27,9 @@ absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
       dir, *analyzer->normalizer_, problems, options.learned);
   if (!lexicon.ok()) return lexicon.status();
   analyzer->lexicon_ = *std::move(lexicon);
-  auto matcher =
-      match::Matcher::Create(analyzer->lexicon_, *analyzer->normalizer_);
+  auto matcher = match::Matcher::Create(
+      analyzer->lexicon_, *analyzer->normalizer_,
+      {.min_learned_hit_weight = score::kMinExplainedLearnedWeight});
   if (!matcher.ok()) return matcher.status();
   analyzer->matcher_ = *std::move(matcher);
   return std::shared_ptr<const Analyzer>(std::move(analyzer));

@@ -50,10 +50,6 @@ struct LearnedSums {
   uint32_t words = 0;  // NormalizedText::words(), for the length norm
 };
 
-// Learned n-grams with at least this weight are reported as hits (they
-// explain a flag); the long tail of small weights only adds to the sums.
-inline constexpr double kMinExplainedLearnedWeight = 0.5;
-
 struct Hit {
   int32_t term = -1;                         // index into Lexicon::terms()
   uint32_t begin = 0, end = 0;               // bytes in the original post
@@ -66,12 +62,27 @@ struct Hit {
 
 class Matcher {
  public:
-  // Compiles the lexicon's terms and allowlist. The lexicon must outlive
-  // the matcher. With `prefilter` false every regex term runs on every post
-  // (slow): for the test that checks the prefilter never loses a hit.
+  struct Options {
+    // False: every regex term runs on every post (slow), for the test that
+    // checks the prefilter never loses a hit.
+    bool prefilter = true;
+    // Learned n-grams of at least this weight are also returned as hits;
+    // lighter ones only add to the sums. Which hits explain a flag is the
+    // scorer's rule: the analyzer passes score::kMinExplainedLearnedWeight.
+    double min_learned_hit_weight = 0.0;
+  };
+
+  // Compiles the lexicon's terms and allowlist. The lexicon and the
+  // normalizer must outlive the matcher; the normalizer must be the one the
+  // lexicon was loaded with (regex phrases and joined letters are
+  // normalized with it). Fails on a regex term RE2 cannot compile.
   static absl::StatusOr<std::unique_ptr<const Matcher>> Create(
       const Lexicon& lexicon, const normalize::Normalizer& normalizer,
-      bool prefilter = true);
+      const Options& options);
+  static absl::StatusOr<std::unique_ptr<const Matcher>> Create(
+      const Lexicon& lexicon, const normalize::Normalizer& normalizer) {
+    return Create(lexicon, normalizer, Options());
+  }
 
   ~Matcher();
   Matcher(const Matcher&) = delete;
@@ -91,8 +102,8 @@ class Matcher {
   // Learned n-grams (lexicons trained by `vigil train`) are matched when
   // `learned_sums` is not null: each distinct one outside allowlisted
   // phrases adds its weight to its category's sums there (see LearnedSums),
-  // and those of weight >= kMinExplainedLearnedWeight are also returned as
-  // hits (the scorer decides which explain a flag).
+  // and those of weight >= Options::min_learned_hit_weight are also
+  // returned as hits (the scorer decides which explain a flag).
   std::vector<Hit> Match(const normalize::NormalizedText& text,
                          LearnedSums* learned_sums = nullptr) const;
 

@@ -169,7 +169,7 @@ Verdict Score(const match::Lexicon& lexicon, std::vector<match::Hit> hits,
     const int c = category_of(h);
     if (!v.IsFlagged(term(h).category) ||
         learned_reported[c] >= kMaxLearnedHits ||
-        term(h).weight < match::kMinExplainedLearnedWeight ||
+        term(h).weight < kMinExplainedLearnedWeight ||
         term(h).weight < kMinLearnedShare * learned_total[c]) {
       continue;
     }

@@ -58,6 +58,11 @@ struct Verdict {
   }
 };
 
+// Learned n-grams with at least this weight may explain a flag (the long tail
+// of small weights only adds to the sums); the analyzer asks the matcher for
+// exactly these as hits (Matcher::Options::min_learned_hit_weight).
+inline constexpr double kMinExplainedLearnedWeight = 0.5;
+
 // A learned n-gram explains a flag only with at least this share of the
 // weights of its category's learned hits (so function words never do).
 inline constexpr double kMinLearnedShare = 0.1;

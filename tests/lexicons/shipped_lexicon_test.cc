@@ -207,8 +207,8 @@ TEST(ShippedPrefilterTest, FindsWhatRunningEveryRegexFinds) {
                            /*include_learned=*/false);
   ASSERT_TRUE(lexicon.ok()) << lexicon.status();
   auto fast = match::Matcher::Create(*lexicon, normalizer);
-  auto every = match::Matcher::Create(*lexicon, normalizer,
-                                      /*prefilter=*/false);
+  auto every =
+      match::Matcher::Create(*lexicon, normalizer, {.prefilter = false});
   ASSERT_TRUE(fast.ok()) << fast.status();
   ASSERT_TRUE(every.ok()) << every.status();
 

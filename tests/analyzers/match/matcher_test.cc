@@ -250,8 +250,8 @@ TEST(RegexPrefilterTest, LosesNoHitOnConstructsFoldingChanges) {
   auto lexicon = match::Lexicon::Load(dir.string(), normalizer, nullptr);
   ASSERT_TRUE(lexicon.ok()) << lexicon.status();
   auto fast = match::Matcher::Create(*lexicon, normalizer);
-  auto every = match::Matcher::Create(*lexicon, normalizer,
-                                      /*prefilter=*/false);
+  auto every =
+      match::Matcher::Create(*lexicon, normalizer, {.prefilter = false});
   ASSERT_TRUE(fast.ok()) << fast.status();
   ASSERT_TRUE(every.ok()) << every.status();
   for (const auto& [term, post] : cases) {
