@@ -88,29 +88,6 @@ std::string LexiconFingerprint(const std::string& directory) {
 
 }  // namespace
 
-bool IsLoopbackAddress(const std::string& listen) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  const std::string host = listen.substr(0, colon);
-  if (host == "localhost" || host == "[::1]") return true;
-  // An IPv4 literal 127.a.b.c; names such as "127.example.com" are not.
-  int parts = 0;
-  size_t start = 0;
-  while (start <= host.size()) {
-    const size_t dot = std::min(host.find('.', start), host.size());
-    const std::string part = host.substr(start, dot - start);
-    if (part.empty() || part.size() > 3 ||
-        part.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(part) > 255) {
-      return false;
-    }
-    if (parts == 0 && part != "127") return false;
-    ++parts;
-    start = dot + 1;
-  }
-  return parts == 4;
-}
-
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options) {
   std::optional<TokenStore> tokens;
@@ -118,6 +95,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     auto loaded = TokenStore::Load(options.tokens_path);
     if (!loaded.ok()) return loaded.status();
     tokens = *std::move(loaded);
+  }
+  if (!options.http_listen.empty()) {
+    if (absl::StatusOr<HostPort> http = ParseHostPort(options.http_listen);
+        !http.ok()) {
+      return absl::InvalidArgumentError("HTTP listen address \"" +
+                                        options.http_listen +
+                                        "\" is not HOST:PORT");
+    }
   }
   if (!options.http_listen.empty() && !IsLoopbackAddress(options.http_listen) &&
       (options.tokens_path.empty() || options.tls_cert_path.empty())) {

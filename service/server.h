@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "service/host_port.h"
 #include "service/metrics.h"
 #include "service/snapshot.h"
 #include "service/stats_recorder.h"
@@ -88,9 +89,6 @@ struct ServerOptions {
   // How often counts of analyzed posts go to the store (and at shutdown).
   std::chrono::milliseconds stats_flush_interval{5000};
 };
-
-// True for 127.0.0.0/8, localhost and [::1] addresses.
-bool IsLoopbackAddress(const std::string& listen);
 
 class AnalysisServiceImpl;
 class AdminServiceImpl;

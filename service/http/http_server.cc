@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "analyzers/util/strings.h"
+#include "service/host_port.h"
 #include "service/http/console_assets.h"
 
 namespace vigil::service {
@@ -33,22 +34,6 @@ void SetJsonError(httplib::Response& response, int http_status,
   response.set_content(JsonError(code, message), kJson);
 }
 
-// Splits HOST:PORT ("[::1]:80" too); false when it is not that.
-bool SplitListen(const std::string& listen, std::string* host, int* port) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon + 1 == listen.size() ||
-      colon + 6 < listen.size() ||
-      listen.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
-    return false;
-  }
-  *port = std::stoi(listen.substr(colon + 1));
-  *host = listen.substr(0, colon);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  return !host->empty() && *port <= 65535;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
@@ -59,12 +44,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::InvalidArgumentError(
         "HTTPS needs both a certificate and a private key");
   }
-  std::string host;
-  int port = 0;
-  if (!SplitListen(options.listen, &host, &port)) {
+  absl::StatusOr<HostPort> address = ParseHostPort(options.listen);
+  if (!address.ok()) {
     return absl::InvalidArgumentError(StrCat(
         "HTTP listen address \"", options.listen, "\" is not HOST:PORT"));
   }
+  const std::string& host = address->host;
+  const int port = address->port;
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->options_ = options;
   server->rpc_ = rpc;
