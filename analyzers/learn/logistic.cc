@@ -7,16 +7,14 @@
 #include <cmath>
 #include <deque>
 
+#include "analyzers/util/logistic.h"
+
 namespace vigil::learn {
 namespace {
 
 // log(1 + exp(z)) without overflow.
 double Softplus(double z) {
   return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
-}
-
-double Sigmoid(double z) {
-  return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z));
 }
 
 double Dot(const std::vector<double>& a, const std::vector<double>& b) {
@@ -39,7 +37,7 @@ double Evaluate(const std::vector<SparseExample>& data, double c,
     const double y = e.positive ? 1 : -1;
     loss += c * Softplus(-y * z);
     // d/dz of softplus(-y z) = -y * sigmoid(-y z)
-    const double g = -y * Sigmoid(-y * z) * c;
+    const double g = -y * Logistic(-y * z) * c;
     for (int32_t f : e.features) (*grad)[f] += g * e.value;
     (*grad)[n] += g;
   }
@@ -61,7 +59,7 @@ double LogisticModel::Score(const std::vector<int32_t>& features,
 
 double LogisticModel::Probability(const std::vector<int32_t>& features,
                                   double value) const {
-  return Sigmoid(Score(features, value));
+  return Logistic(Score(features, value));
 }
 
 LogisticModel FitLogistic(const std::vector<SparseExample>& data,

@@ -22,10 +22,10 @@
 #include <array>
 #include <cmath>
 
+#include "analyzers/util/logistic.h"
+
 namespace vigil::score {
 namespace {
-
-double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // Logistic() of the few distinct arguments one verdict needs. Most
 // categories of most posts have no evidence, so their scores are the
