@@ -51,31 +51,23 @@ using normalize::NormalizedText;
 using normalize::Token;
 using normalize::TokenKind;
 
-std::vector<std::string_view> ViaNames(uint32_t steps) {
-  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {normalize::kStepFormatRemoved, "format_removed"},
-      {normalize::kStepConfusable, "confusable"},
-      {normalize::kStepEth, "eth"},
-      {normalize::kStepRepeatCollapsed, "repeated_letters"},
-      {normalize::kStepLeetspeak, "leetspeak"},
-      {normalize::kStepTeencode, "teencode"},
-      {kViaFolded, "folded"},
-      {kViaJoined, "joined_separators"},
-  };
-  std::vector<std::string_view> names;
-  for (const auto& [bit, name] : kNames) {
-    if (steps & bit) names.push_back(name);
-  }
-  return names;
-}
-
 namespace {
-
 // Bits of Token::steps that say how a hit was made possible.
 constexpr uint32_t kEvasionSteps =
     normalize::kStepFormatRemoved | normalize::kStepConfusable |
     normalize::kStepEth | normalize::kStepRepeatCollapsed |
     normalize::kStepLeetspeak | normalize::kStepTeencode;
+}  // namespace
+
+std::vector<std::string_view> ViaNames(uint32_t steps) {
+  std::vector<std::string_view> names =
+      normalize::StepNames(steps & kEvasionSteps);
+  if (steps & kViaFolded) names.push_back("folded");
+  if (steps & kViaJoined) names.push_back("joined_separators");
+  return names;
+}
+
+namespace {
 
 // Index of the token whose `member` offset equals `offset`, or -1.
 template <uint32_t Token::*member>

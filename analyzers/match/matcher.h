@@ -29,15 +29,19 @@ class Set;
 namespace vigil::match {
 
 // How a hit was found, beyond the normalizer's own steps (Token::steps).
+// Hit::via holds both: these bits must stay clear of normalize::Step's.
 enum HitVia : uint32_t {
   kViaFolded = 1u << 16,  // on the folded view (diacritics ignored)
   kViaJoined = 1u << 17,  // letters split by separators joined ("đ.m")
 };
+static_assert(((kViaFolded | kViaJoined) & normalize::kAllSteps) == 0,
+              "HitVia bits overlap normalize::Step bits");
 
-// Names of the normalization steps that made a hit possible, in a fixed
-// order: "format_removed", "confusable", "eth", "repeated_letters",
-// "leetspeak", "teencode", "folded", "joined_separators". Steps that are
-// not evasions (case folding, NFC, tone placement) are left out.
+// Names of the normalization steps that made a hit possible: the evasion
+// steps among normalize::StepNames ("format_removed", "confusable",
+// "repeated_letters", "leetspeak", "teencode", "eth", in that order), then
+// "folded" and "joined_separators". Steps that are not evasions (case
+// folding, NFC, tone placement) are left out.
 std::vector<std::string_view> ViaNames(uint32_t steps);
 
 // Sums of the weights of the distinct learned n-grams present, per category:
