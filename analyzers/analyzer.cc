@@ -5,26 +5,24 @@ namespace vigil {
 absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
     const std::string& dir, std::vector<match::LexiconProblem>* problems,
     const Options& options) {
-  absl::StatusOr<std::string> teencode = match::Lexicon::TeencodePath(dir);
-  if (!teencode.ok()) {
-    if (problems != nullptr) {
-      problems->push_back(
-          {dir + "/manifest.tsv", std::string(teencode.status().message())});
-    }
-    return teencode.status();
-  }
-  auto normalizer = normalize::Normalizer::Create({.teencode_path = *teencode});
+  // One read of the directory: the teencode table builds the normalizer,
+  // which then checks the terms of the same bytes.
+  const match::LexiconFiles files =
+      match::LexiconFiles::Read(dir, options.learned);
+  auto normalizer = files.NewNormalizer();
   if (!normalizer.ok()) {
     if (problems != nullptr) {
-      problems->push_back(
-          {*teencode, std::string(normalizer.status().message())});
+      problems->insert(problems->end(), files.problems().begin(),
+                       files.problems().end());
+      problems->push_back({files.Path(files.manifest().teencode),
+                           std::string(normalizer.status().message())});
     }
     return normalizer.status();
   }
   std::shared_ptr<Analyzer> analyzer(new Analyzer());
   analyzer->normalizer_ = *std::move(normalizer);
-  absl::StatusOr<match::Lexicon> lexicon = match::Lexicon::Load(
-      dir, *analyzer->normalizer_, problems, options.learned);
+  absl::StatusOr<match::Lexicon> lexicon =
+      match::Lexicon::Load(files, *analyzer->normalizer_, problems);
   if (!lexicon.ok()) return lexicon.status();
   analyzer->lexicon_ = *std::move(lexicon);
   auto matcher = match::Matcher::Create(

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace vigil::match {
@@ -23,6 +24,7 @@ enum class Category : uint8_t {
   kSpam,
 };
 inline constexpr int kNumCategories = 8;
+static_assert(static_cast<int>(Category::kSpam) + 1 == kNumCategories);
 
 inline constexpr std::array<std::string_view, kNumCategories> kCategoryNames = {
     "profanity", "insult",    "hate", "threat",
@@ -38,6 +40,18 @@ inline std::optional<Category> ParseCategory(std::string_view name) {
     if (kCategoryNames[i] == name) return static_cast<Category>(i);
   }
   return std::nullopt;
+}
+
+// "unknown category 'NAME' (known: profanity, insult, ..., spam)": how every
+// component (lexicon files, queue and statistics filters) refuses a name
+// that ParseCategory() does not know.
+inline std::string UnknownCategoryMessage(std::string_view name) {
+  std::string out = "unknown category '";
+  out.append(name).append("' (known: ");
+  for (int i = 0; i < kNumCategories; ++i) {
+    out.append(i ? ", " : "").append(kCategoryNames[i]);
+  }
+  return out.append(")");
 }
 
 // How harmful a piece of evidence is (lexicons/README.md, "Severity"):

@@ -4,10 +4,11 @@
 // table, the allowlist and one file per category with its threshold and
 // bias; lexicons/README.md documents every format. Example:
 //
-//   auto normalizer = normalize::Normalizer::Create({...});
+//   LexiconFiles files = LexiconFiles::Read("lexicons");
+//   auto normalizer = files.NewNormalizer();  // its teencode table
 //   std::vector<LexiconProblem> problems;
 //   absl::StatusOr<Lexicon> lex =
-//       Lexicon::Load("lexicons", **normalizer, &problems);
+//       Lexicon::Load(files, **normalizer, &problems);
 //   if (!lex.ok()) { for (auto& p : problems) print(p.where, p.message); }
 //
 // Loading checks every line and reports each problem as file:line; a
@@ -28,6 +29,7 @@
 
 #include "absl/status/statusor.h"
 #include "analyzers/match/category.h"
+#include "analyzers/match/lexicon_files.h"
 #include "analyzers/normalize/normalizer.h"
 
 namespace vigil::match {
@@ -64,49 +66,20 @@ struct AllowPhrase {
   std::vector<std::string> folded;
 };
 
-// Scoring settings of one category: score = logistic(bias + sum of the
-// weights of the distinct terms hit); flagged when score >= threshold.
-struct CategorySettings {
-  double threshold = 0.5;
-  double bias = -2.5;
-  std::string file;  // relative to the lexicon directory
-  // The learned lexicon of the category, if the manifest names one: its
-  // score is logistic(learned_bias + sum of the weights of the distinct
-  // learned terms present), flagged at learned_threshold.
-  bool has_learned = false;
-  std::string learned_file;
-  double learned_threshold = 0.5;
-  double learned_bias = 0;  // from the learned file's header
-  // From the learned file's header (length_norm=L, 0 = off): the sum of the
-  // learned weights is scaled by 1/sqrt(max(1, words / L)), so a long post
-  // does not pile up weak evidence (Scale()).
-  double learned_length_norm = 0;
-  double LearnedScale(uint32_t words) const {
-    if (learned_length_norm <= 0 || words <= learned_length_norm) return 1;
-    return 1 / std::sqrt(words / learned_length_norm);
-  }
-  // The category is flagged only on evidence at least this severe
-  // (manifest: min_severity<TAB>category|*<TAB>mild|moderate|severe;
-  // default moderate, so casual intensifiers alone never flag).
-  Severity min_severity = Severity::kModerate;
-};
-
-// A problem found while loading: where ("file:line" or "file") and what.
-struct LexiconProblem {
-  std::string where;
-  std::string message;
-};
-
 class Lexicon {
  public:
-  // Loads the lexicon directory `dir` (its manifest.tsv and the files it
-  // names), checking terms against `normalizer`, which must have been built
-  // with the directory's teencode table (see TeencodePath()). Every problem
-  // is appended to `problems` when it is not null; the status names the
-  // first one and how many there were.
-  //
-  // With `include_learned` false, the manifest's learned lexicons are
-  // ignored (curated-only scoring, for comparison).
+  // Parses and checks the lexicon in `files`, checking terms against
+  // `normalizer`, which must have the directory's teencode table
+  // (files.NewNormalizer()). Every problem, those of reading included, is
+  // appended to `problems` when it is not null; the status names the first
+  // one and how many there were.
+  static absl::StatusOr<Lexicon> Load(const LexiconFiles& files,
+                                      const normalize::Normalizer& normalizer,
+                                      std::vector<LexiconProblem>* problems);
+
+  // Reads `dir` (LexiconFiles::Read) and loads it. With `include_learned`
+  // false, the manifest's learned lexicons are ignored (curated-only
+  // scoring, for comparison).
   static absl::StatusOr<Lexicon> Load(const std::string& dir,
                                       const normalize::Normalizer& normalizer,
                                       std::vector<LexiconProblem>* problems,
@@ -117,11 +90,9 @@ class Lexicon {
   // phrase (from the manifest's optional common_words file): what
   // `vigil lexicon lint` reports. Empty when the lexicon is clean.
   static std::vector<LexiconProblem> Lint(
+      const LexiconFiles& files, const normalize::Normalizer& normalizer);
+  static std::vector<LexiconProblem> Lint(
       const std::string& dir, const normalize::Normalizer& normalizer);
-
-  // The teencode table named by the manifest in `dir` (a path), or an error
-  // when the manifest cannot be read or names none.
-  static absl::StatusOr<std::string> TeencodePath(const std::string& dir);
 
   // "<manifest version>+<first 12 hex digits of the content hash>": names
   // exactly the bytes of every file that was loaded.
@@ -135,10 +106,10 @@ class Lexicon {
   }
 
  private:
-  static Lexicon LoadAll(const std::string& dir,
-                         const normalize::Normalizer& normalizer,
-                         class Problems& found, std::string* common_words,
-                         bool include_learned);
+  // Parses every file of `files`, reporting to `found`.
+  static Lexicon Parse(const LexiconFiles& files,
+                       const normalize::Normalizer& normalizer,
+                       class Problems& found);
 
   std::string version_;
   uint64_t content_hash_ = 0;

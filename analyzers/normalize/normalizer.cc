@@ -100,6 +100,11 @@ absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
     if (!loaded.ok()) return loaded.status();
     table = *std::move(loaded);
   }
+  return Create(std::move(table), options.word_memo);
+}
+
+absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
+    TeencodeTable table, bool word_memo) {
   UErrorCode status = U_ZERO_ERROR;
   icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status)) {
@@ -108,7 +113,7 @@ absl::StatusOr<std::unique_ptr<const Normalizer>> Normalizer::Create(
   }
   CharTable();  // build the tables now, not on the first request
   return std::unique_ptr<const Normalizer>(
-      new Normalizer(std::move(table), options.word_memo));
+      new Normalizer(std::move(table), word_memo));
 }
 
 NormalizedText Normalizer::Normalize(std::string_view post) const {

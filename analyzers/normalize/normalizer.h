@@ -84,6 +84,8 @@ enum Step : uint32_t {
   kStepTeencode = 1u << 8,         // expanded from the teencode table
   kStepEth = 1u << 9,              // Icelandic ð/Ð read as đ
 };
+// Every Step bit; bits above are free for other layers (match::HitVia).
+inline constexpr uint32_t kAllSteps = (1u << 10) - 1;
 
 // Names of the steps set in `steps`, in the order above, e.g.
 // {"casefold", "teencode"}.
@@ -177,6 +179,10 @@ class Normalizer {
   // line, or when ICU data is unavailable.
   static absl::StatusOr<std::unique_ptr<const Normalizer>> Create(
       const Options& options);
+  // As above, over a table already parsed (a lexicon directory's, read
+  // once: match::LexiconFiles). Fails only when ICU data is unavailable.
+  static absl::StatusOr<std::unique_ptr<const Normalizer>> Create(
+      TeencodeTable teencode, bool word_memo = true);
 
   // Builds a normalizer over an already loaded table (tests, tools).
   explicit Normalizer(TeencodeTable teencode, bool word_memo = true);

@@ -34,18 +34,14 @@ int RunLexicon(const std::vector<std::string>& args, const char* argv0,
   }
   const std::string dir = LexiconDir(
       flags.positional.size() == 2 ? flags.positional[1] : "", argv0);
-  absl::StatusOr<std::string> teencode = match::Lexicon::TeencodePath(dir);
-  if (!teencode.ok()) {
-    err << teencode.status().message() << "\n";
-    return 1;
-  }
-  auto normalizer = normalize::Normalizer::Create({.teencode_path = *teencode});
+  const match::LexiconFiles files = match::LexiconFiles::Read(dir);
+  auto normalizer = files.NewNormalizer();
   if (!normalizer.ok()) {
     err << normalizer.status().message() << "\n";
     return 1;
   }
   std::vector<match::LexiconProblem> problems =
-      match::Lexicon::Lint(dir, **normalizer);
+      match::Lexicon::Lint(files, **normalizer);
   for (const match::LexiconProblem& p : problems) {
     err << p.where << ": " << p.message << "\n";
   }
