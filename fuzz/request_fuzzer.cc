@@ -2,14 +2,15 @@
 // gRPC would, then validated and analyzed as the AnalysisService does, and
 // the response is encoded. Nothing may crash; every hit must lie inside
 // the post.
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstdint>
 #include <cstdlib>
 
-#include <google/protobuf/stubs/logging.h>
-
 #include "analyzers/analyzer.h"
+#include "service/analysis_service.h"
 #include "service/metrics.h"
-#include "service/services.h"
+#include "service/rpc_support.h"
 #include "service/snapshot.h"
 
 namespace {
@@ -45,11 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Fixture* fixture = new Fixture();
   vigil::v1::AnalyzeRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
-  if (!fixture->service->Validate(request.post()).ok()) return 0;
+  vigil::service::StreamHost& host = *fixture->service;
   vigil::v1::AnalyzeResponse response;
-  vigil::service::AnalysisServiceImpl::AnalyzeOne(
-      *fixture->snapshots->Get(), request.post(), &fixture->metrics,
-      &response);
+  if (!host.AnalyzePost(request.post(), &response).ok()) return 0;
   const size_t bytes = vigil::service::PostBytes(request.post()).size();
   for (const auto& hit : response.verdict().hits()) {
     if (hit.begin() >= hit.end() || hit.end() > bytes) std::abort();

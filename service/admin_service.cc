@@ -1,7 +1,9 @@
+#include "service/admin_service.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include "service/log.h"
-#include "service/services.h"
+#include "service/rpc_support.h"
 #include "service/verdict_proto.h"
 
 namespace vigil::service {

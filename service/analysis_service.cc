@@ -1,34 +1,11 @@
+#include "service/analysis_service.h"
+
 #include <grpcpp/grpcpp.h>
 
-#include <deque>
-#include <mutex>
-#include <optional>
-
 #include "analyzers/util/strings.h"
-#include "service/log.h"
-#include "service/services.h"
 #include "service/verdict_proto.h"
 
 namespace vigil::service {
-
-void RecordRpc(Metrics* metrics, std::string_view method,
-               const grpc::Status& status, const std::string& who, int posts,
-               int flagged, std::chrono::steady_clock::time_point start) {
-  const double ms = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
-  metrics->ObserveRpc(method, status.error_code(), ms / 1000);
-  char took[32];
-  std::snprintf(took, sizeof(took), "%.3f", ms);
-  std::string fields =
-      StrCat("method=", method, " code=", static_cast<int>(status.error_code()),
-             " who=", Quote(who.empty() ? "-" : who), " posts=", posts,
-             " flagged=", flagged, " ms=", std::string_view(took));
-  if (!status.ok()) {
-    fields.append(" error=").append(Quote(status.error_message()));
-  }
-  Log(status.ok() ? LogLevel::kDebug : LogLevel::kWarning, "rpc", fields);
-}
 
 grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
   // Ids name items in the store, where a NUL would cut them short.
@@ -53,12 +30,12 @@ grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
 }
 
 void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
-                                     const v1::Post& post, Metrics* metrics,
-                                     v1::AnalyzeResponse* response) {
+                                     const v1::Post& post,
+                                     v1::AnalyzeResponse* response) const {
   const Analyzer::Result result = snapshot.analyzer->Analyze(PostBytes(post));
   response->set_post_id(post.id());
   ToProto(*snapshot.analyzer, result, response->mutable_verdict());
-  metrics->ObserveVerdict(response->verdict());
+  metrics_->ObserveVerdict(response->verdict());
 }
 
 void AnalysisServiceImpl::StoreAndCount(
@@ -134,7 +111,7 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
     reactor->Finish(status);
     return reactor;
   }
-  AnalyzeOne(*snapshots_->Get(), request->post(), metrics_, response);
+  AnalyzeOne(*snapshots_->Get(), request->post(), response);
   // Answered when the flag (if any) is stored; the call's thread moves on.
   StoreAndCount({&request->post()}, {response}, request->dry_run(),
                 [this, reactor, response, who, start](grpc::Status status) {
@@ -186,7 +163,7 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
                             "deadline passed during the batch");
       break;
     }
-    AnalyzeOne(*snapshot, post, metrics_, response->add_results());
+    AnalyzeOne(*snapshot, post, response->add_results());
   }
   if (!status.ok()) {
     in_flight_.Leave();
@@ -228,197 +205,28 @@ grpc::Status AnalysisServiceImpl::CheckBatch(
   return grpc::Status::OK;
 }
 
+grpc::Status AnalysisServiceImpl::AnalyzePost(const v1::Post& post,
+                                              v1::AnalyzeResponse* response) {
+  grpc::Status status = Validate(post);
+  if (status.ok()) AnalyzeOne(*snapshots_->Get(), post, response);
+  return status;
+}
+
+void AnalysisServiceImpl::StorePost(const v1::Post& post,
+                                    const v1::AnalyzeResponse& response,
+                                    bool dry_run,
+                                    std::function<void(grpc::Status)> done) {
+  StoreAndCount({&post}, {&response}, dry_run, std::move(done));
+}
+
+void AnalysisServiceImpl::StreamDone(
+    const grpc::Status& status, const std::string& who, int posts, int flagged,
+    std::chrono::steady_clock::time_point start) {
+  RecordRpc(metrics_, "AnalyzeStream", status, who, posts, flagged, start);
+  streams_.Leave();
+}
+
 namespace {
-
-// A pipelined stream. Reads run ahead of writes: each post read is
-// analyzed at once and its flag (if any) handed to the store, while up to
-// kWindow posts wait for their turn to be answered, in request order. The
-// front post is written when its store write is done, so a response never
-// acknowledges a flag that is not stored, and the store writes of one
-// stream share group commits. A post over the limits, or a store failure,
-// ends the stream with its status once the posts before it are answered.
-//
-// State changes under mu_; the gRPC operations they call for (read, write,
-// finish) and the final delete run after mu_ is released, so a reaction
-// that gRPC runs inline cannot deadlock on it.
-class StreamReactor final
-    : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
- public:
-  StreamReactor(AnalysisServiceImpl* service, std::string who)
-      : service_(service),
-        who_(std::move(who)),
-        start_(std::chrono::steady_clock::now()) {
-    reading_ = true;
-    StartRead(&read_buffer_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {  // the client finished sending (or the call broke)
-      Actions actions;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        reading_ = false;
-        reads_done_ = true;
-        actions = Next();
-      }
-      Run(actions);
-      return;
-    }
-    // Only one read is outstanding, so read_buffer_ is this thread's.
-    auto pending = std::make_unique<Pending>();
-    pending->request = std::move(read_buffer_);
-    read_buffer_.Clear();
-    ++posts_;
-    const grpc::Status invalid = service_->Validate(pending->request.post());
-    if (invalid.ok()) {
-      AnalysisServiceImpl::AnalyzeOne(*service_->snapshots()->Get(),
-                                      pending->request.post(),
-                                      service_->metrics(), &pending->response);
-    } else {
-      pending->status = invalid;
-      pending->ready = true;
-    }
-    Pending* raw = pending.get();
-    Actions actions;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      reading_ = false;
-      pending_.push_back(std::move(pending));
-      if (!invalid.ok()) reads_done_ = true;  // read no further
-      if (invalid.ok()) ++storing_;
-      actions = Next();
-    }
-    Run(actions);
-    if (!invalid.ok()) return;
-    service_->StoreAndCount({&raw->request.post()}, {&raw->response},
-                            raw->request.dry_run(),
-                            [this, raw](grpc::Status status) {
-                              Actions actions;
-                              {
-                                std::lock_guard<std::mutex> lock(mu_);
-                                --storing_;
-                                raw->status = std::move(status);
-                                raw->ready = true;
-                                actions = Next();
-                              }
-                              Run(actions);
-                            });
-  }
-
-  void OnWriteDone(bool ok) override {
-    Actions actions;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      writing_ = false;
-      if (ok) {
-        flagged_ += pending_.front()->response.verdict().flagged();
-        pending_.pop_front();
-      } else {
-        reads_done_ = true;
-        End(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"),
-            &actions);
-      }
-      Actions next = Next();
-      if (!actions.finish) actions = next;
-    }
-    Run(actions);
-  }
-
-  void OnDone() override {
-    RecordRpc(service_->metrics(), "AnalyzeStream", status_, who_, posts_,
-              flagged_, start_);
-    service_->streams().Leave();
-    Actions actions;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-      actions.destroy = storing_ == 0;
-    }
-    Run(actions);
-  }
-
- private:
-  static constexpr size_t kWindow = 64;
-
-  struct Pending {
-    v1::AnalyzeRequest request;
-    v1::AnalyzeResponse response;
-    grpc::Status status;
-    bool ready = false;  // analyzed, and its flag stored (or failed)
-  };
-
-  // What to do once mu_ is released.
-  struct Actions {
-    bool read = false;
-    const v1::AnalyzeResponse* write = nullptr;
-    std::optional<grpc::Status> finish;
-    bool destroy = false;
-  };
-
-  // The next steps for the current state (mu_ held).
-  Actions Next() {
-    Actions actions;
-    // Store callbacks may outlive the call: the last one out deletes.
-    if (done_) {
-      actions.destroy = storing_ == 0;
-      return actions;
-    }
-    if (ended_) return actions;
-    if (!reading_ && !reads_done_ && pending_.size() < kWindow) {
-      reading_ = true;
-      actions.read = true;
-    }
-    if (!writing_ && !pending_.empty() && pending_.front()->ready) {
-      if (!pending_.front()->status.ok()) {
-        // Nothing acknowledged that was not stored, nor anything after it.
-        // An outstanding read ends with the call.
-        reads_done_ = true;
-        actions.read = false;
-        End(pending_.front()->status, &actions);
-        return actions;
-      }
-      writing_ = true;
-      actions.write = &pending_.front()->response;
-    }
-    if (reads_done_ && !reading_ && pending_.empty() && !writing_) {
-      End(grpc::Status::OK, &actions);
-    }
-    return actions;
-  }
-
-  void End(const grpc::Status& status, Actions* actions) {
-    if (ended_) return;
-    ended_ = true;
-    status_ = status;
-    actions->finish = status;
-  }
-
-  void Run(const Actions& actions) {
-    if (actions.destroy) {
-      delete this;
-      return;
-    }
-    if (actions.read) StartRead(&read_buffer_);
-    if (actions.write != nullptr) StartWrite(actions.write);
-    if (actions.finish) Finish(*actions.finish);
-  }
-
-  AnalysisServiceImpl* service_;
-  const std::string who_;
-  const std::chrono::steady_clock::time_point start_;
-  v1::AnalyzeRequest read_buffer_;
-  int posts_ = 0;  // touched by reads only
-  std::mutex mu_;
-  std::deque<std::unique_ptr<Pending>> pending_;
-  int flagged_ = 0;
-  int storing_ = 0;
-  bool reading_ = false;
-  bool writing_ = false;
-  bool reads_done_ = false;
-  bool ended_ = false;
-  bool done_ = false;
-  grpc::Status status_;
-};
 
 // Ends a stream at once with `status` (refused calls).
 class RefusedStream final
@@ -447,7 +255,7 @@ AnalysisServiceImpl::AnalyzeStream(grpc::CallbackServerContext* context) {
                      "too many streams open; retry with backoff"),
         who);
   }
-  return new StreamReactor(this, std::move(who));
+  return NewAnalyzeStream(this, std::move(who));
 }
 
 }  // namespace vigil::service

@@ -4,13 +4,15 @@
 #include <chrono>
 #include <ctime>
 #include <iostream>
-#include <mutex>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace vigil::service {
 namespace {
 
-std::mutex sink_mu;
-std::ostream* sink = &std::cerr;
+absl::Mutex sink_mu(absl::kConstInit);
+std::ostream* sink ABSL_GUARDED_BY(sink_mu) = &std::cerr;
 std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
 
 constexpr std::string_view kLevelNames[] = {"debug", "info", "warning",
@@ -19,7 +21,7 @@ constexpr std::string_view kLevelNames[] = {"debug", "info", "warning",
 }  // namespace
 
 void SetLogSink(std::ostream* s) {
-  std::lock_guard<std::mutex> lock(sink_mu);
+  absl::MutexLock lock(&sink_mu);
   sink = s;
 }
 
@@ -54,7 +56,7 @@ void Log(LogLevel level, std::string_view event, std::string_view fields) {
   line.append(" event=").append(event);
   if (!fields.empty()) line.append(" ").append(fields);
   line.append("\n");
-  std::lock_guard<std::mutex> lock(sink_mu);
+  absl::MutexLock lock(&sink_mu);
   *sink << line << std::flush;
 }
 

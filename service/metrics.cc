@@ -10,6 +10,8 @@
 #include <exception>
 #include <sstream>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "analyzers/util/strings.h"
 
 namespace vigil::service {
@@ -30,11 +32,11 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
 class Metrics::QueueDepth final : public prometheus::Collectable {
  public:
   void Set(QueueDepthSource source) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     source_ = std::move(source);
   }
   std::vector<prometheus::MetricFamily> Collect() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!source_) return {};
     auto counts = source_();
     // When the store cannot answer, the series is left out of this scrape
@@ -55,8 +57,8 @@ class Metrics::QueueDepth final : public prometheus::Collectable {
   }
 
  private:
-  mutable std::mutex mu_;
-  QueueDepthSource source_;
+  mutable absl::Mutex mu_;
+  QueueDepthSource source_ ABSL_GUARDED_BY(mu_);
 };
 
 Metrics::Metrics()
@@ -143,7 +145,7 @@ void Metrics::ObserveRpc(std::string_view method, grpc::StatusCode code,
   prometheus::Counter* counter;
   prometheus::Histogram* histogram;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto key = std::make_pair(std::string(method), static_cast<int>(code));
     auto it = rpc_counters_.find(key);
     if (it == rpc_counters_.end()) {
@@ -182,7 +184,7 @@ void Metrics::ObserveVerdict(const v1::Verdict& verdict) {
 void Metrics::ObserveStore(std::string_view op, double seconds, bool ok) {
   prometheus::Histogram* histogram;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto h = store_histograms_.find(op);
     if (h == store_histograms_.end()) {
       h = store_histograms_
@@ -199,7 +201,7 @@ void Metrics::ObserveStore(std::string_view op, double seconds, bool ok) {
 
 void Metrics::SetLexicon(const std::string& version, double load_seconds,
                          std::chrono::system_clock::time_point loaded_at) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (lexicon_gauge_ != nullptr) lexicon_info_->Remove(lexicon_gauge_);
   lexicon_gauge_ = &lexicon_info_->Add({{"version", version}});
   lexicon_gauge_->Set(1);

@@ -32,12 +32,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "analyzers/match/category.h"
 #include "vigil/v1/analysis.pb.h"
 
@@ -107,12 +108,14 @@ class Metrics {
   prometheus::Counter* reloads_ok_;
   prometheus::Counter* reloads_rejected_;
 
-  std::mutex mu_;  // guards the caches below
+  absl::Mutex mu_;
   std::map<std::pair<std::string, int>, prometheus::Counter*, std::less<>>
-      rpc_counters_;
-  std::map<std::string, prometheus::Histogram*, std::less<>> rpc_histograms_;
-  std::map<std::string, prometheus::Histogram*, std::less<>> store_histograms_;
-  prometheus::Gauge* lexicon_gauge_ = nullptr;
+      rpc_counters_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Histogram*, std::less<>> rpc_histograms_
+      ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Histogram*, std::less<>> store_histograms_
+      ABSL_GUARDED_BY(mu_);
+  prometheus::Gauge* lexicon_gauge_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace vigil::service

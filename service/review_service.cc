@@ -1,7 +1,8 @@
+#include "service/review_service.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include "service/log.h"
-#include "service/services.h"
 
 namespace vigil::service {
 

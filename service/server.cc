@@ -8,11 +8,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "service/admin_service.h"
+#include "service/analysis_service.h"
 #include "service/auth.h"
 #include "service/http/http_server.h"
 #include "service/http/json_rpc.h"
 #include "service/log.h"
-#include "service/services.h"
+#include "service/review_service.h"
+#include "service/stats_service.h"
 
 namespace vigil::service {
 
@@ -267,9 +270,11 @@ void Server::MaintenanceLoop(const ServerOptions& options) {
   using Clock = std::chrono::steady_clock;
   auto next_retention = Clock::now();  // at start, then every interval
   auto next_watch = Clock::now() + options.lexicon_watch_interval;
-  std::unique_lock<std::mutex> lock(maintenance_mu_);
-  while (!stopping_) {
-    lock.unlock();
+  for (;;) {
+    {
+      absl::MutexLock lock(&maintenance_mu_);
+      if (stopping_) return;
+    }
     if (absl::Status s = FlushStats(); !s.ok()) {
       Log(LogLevel::kWarning, "stats_flush",
           "error=" + Quote(std::string(s.message())));
@@ -283,13 +288,16 @@ void Server::MaintenanceLoop(const ServerOptions& options) {
       ReloadIfLexiconsChanged();
       next_watch = Clock::now() + options.lexicon_watch_interval;
     }
-    lock.lock();
     auto wait = options.stats_flush_interval;
     if (options.lexicon_watch_interval.count() > 0) {
       wait = std::min<std::chrono::milliseconds>(
           wait, options.lexicon_watch_interval);
     }
-    maintenance_cv_.wait_for(lock, wait, [this] { return stopping_; });
+    absl::MutexLock lock(&maintenance_mu_);
+    if (maintenance_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
+                                         absl::FromChrono(wait))) {
+      return;
+    }
   }
 }
 
@@ -310,10 +318,9 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
   }
   server_->Shutdown(std::chrono::system_clock::now() + grace);
   {
-    std::lock_guard<std::mutex> lock(maintenance_mu_);
+    absl::MutexLock lock(&maintenance_mu_);
     stopping_ = true;
   }
-  maintenance_cv_.notify_all();
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
   if (absl::Status s = FlushStats(); !s.ok()) {
     Log(LogLevel::kWarning, "stats_flush",

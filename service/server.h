@@ -15,13 +15,13 @@
 #define VIGIL_SERVICE_SERVER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "service/host_port.h"
 #include "service/metrics.h"
 #include "service/snapshot.h"
@@ -157,9 +157,8 @@ class Server {
   std::unique_ptr<StatsRecorder> stats_;
   std::unique_ptr<StatsServiceImpl> stats_service_;
   std::thread maintenance_thread_;
-  std::mutex maintenance_mu_;
-  std::condition_variable maintenance_cv_;
-  bool stopping_ = false;  // guarded by maintenance_mu_
+  absl::Mutex maintenance_mu_;
+  bool stopping_ ABSL_GUARDED_BY(maintenance_mu_) = false;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   int health_port_ = 0;

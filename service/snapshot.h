@@ -11,9 +11,10 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "analyzers/analyzer.h"
 
 namespace vigil::service {
@@ -29,25 +30,26 @@ class SnapshotHolder {
   explicit SnapshotHolder(Snapshot initial)
       : current_(std::make_shared<const Snapshot>(std::move(initial))) {}
 
-  std::shared_ptr<const Snapshot> Get() const {
+  std::shared_ptr<const Snapshot> Get() const ABSL_LOCKS_EXCLUDED(mu_) {
     // A mutex, not std::atomic<std::shared_ptr>: GCC 12's implementation
     // races under TSan (its load unlocks with relaxed ordering). The lock
     // only guards a pointer copy.
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return current_;
   }
 
   // Loads `directory` (the current one when empty) and swaps it in. On
   // failure nothing changes and the status names file:line.
-  absl::Status Reload(const std::string& directory) {
-    std::lock_guard<std::mutex> reload_lock(reload_mu_);  // one at a time
+  absl::Status Reload(const std::string& directory)
+      ABSL_LOCKS_EXCLUDED(reload_mu_, mu_) {
+    absl::MutexLock reload_lock(&reload_mu_);
     const std::string dir = directory.empty() ? Get()->directory : directory;
     auto analyzer = Analyzer::Load(dir);
     if (!analyzer.ok()) return analyzer.status();
     auto next = std::make_shared<const Snapshot>(
         Snapshot{*std::move(analyzer), dir, std::chrono::system_clock::now()});
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       current_.swap(next);
     }
     // `next` now holds the old snapshot: it is freed here, outside the lock,
@@ -56,9 +58,9 @@ class SnapshotHolder {
   }
 
  private:
-  mutable std::mutex mu_;  // guards current_
-  std::shared_ptr<const Snapshot> current_;
-  std::mutex reload_mu_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const Snapshot> current_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex reload_mu_;  // one reload at a time
 };
 
 }  // namespace vigil::service

@@ -17,7 +17,7 @@ void StatsRecorder::Record(std::string_view source,
     --cut;  // not inside a UTF-8 sequence
   }
   std::string src(source.substr(0, cut));
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (!sources_.count(src)) {
     if (sources_.size() >= kMaxSources) {
       src = kOtherSource;
@@ -38,14 +38,14 @@ void StatsRecorder::Record(std::string_view source,
 absl::Status StatsRecorder::Flush(FlagStore& store) {
   StatsDelta batch;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     std::swap(batch, pending_);
     sources_.clear();
   }
   if (batch.empty()) return absl::OkStatus();
   absl::Status status = store.AddStats(batch);
   if (absl::IsUnavailable(status) || absl::IsAborted(status)) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     pending_.Merge(batch);
     for (const auto& [key, n] : batch.counts) sources_.insert(std::get<1>(key));
   }

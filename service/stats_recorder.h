@@ -13,11 +13,12 @@
 #define VIGIL_SERVICE_STATS_RECORDER_H_
 
 #include <chrono>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "service/store/flag_store.h"
 #include "vigil/v1/analysis.pb.h"
 
@@ -44,9 +45,9 @@ class StatsRecorder {
   absl::Status Flush(FlagStore& store);
 
  private:
-  std::mutex mu_;
-  StatsDelta pending_;             // guarded by mu_
-  std::set<std::string> sources_;  // guarded by mu_: sources in pending_
+  absl::Mutex mu_;
+  StatsDelta pending_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> sources_ ABSL_GUARDED_BY(mu_);  // sources in pending_
 };
 
 }  // namespace vigil::service

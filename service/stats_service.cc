@@ -1,6 +1,8 @@
+#include "service/stats_service.h"
+
 #include <grpcpp/grpcpp.h>
 
-#include "service/services.h"
+#include "service/rpc_support.h"
 
 namespace vigil::service {
 

@@ -6,10 +6,8 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/byte_buffer.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
 #include "analyzers/util/strings.h"
 
 namespace vigil::service {
@@ -176,22 +174,15 @@ JsonRpc::Reply JsonRpc::Call(std::string_view service, std::string_view method,
   if (!authorization.empty()) {
     context.AddMetadata("authorization", std::string(authorization));
   }
-  std::mutex mu;
-  std::condition_variable done_cv;
-  bool done = false;
+  absl::Notification done;
   grpc::Status status;
   stub_->UnaryCall(&context, StrCat("/", service, "/", method),
                    grpc::StubOptions(), &request_buffer, &response_buffer,
                    [&](grpc::Status s) {
-                     std::lock_guard<std::mutex> lock(mu);
                      status = std::move(s);
-                     done = true;
-                     done_cv.notify_one();
+                     done.Notify();
                    });
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    done_cv.wait(lock, [&] { return done; });
-  }
+  done.WaitForNotification();  // Notify() publishes `status`
   if (!status.ok()) return error(status.error_code(), status.error_message());
   std::unique_ptr<pb::Message> response(
       factory->GetPrototype(method_descriptor->output_type())->New());

@@ -65,13 +65,7 @@ absl::StatusOr<std::vector<std::string>> Categories(
   }
   for (const std::string& name : names) {
     if (!match::ParseCategory(name)) {
-      std::string known;
-      for (std::string_view k : match::kCategoryNames) {
-        if (!known.empty()) known += ", ";
-        known += k;
-      }
-      return absl::InvalidArgumentError(
-          StrCat("unknown category '", name, "'; known: ", known));
+      return absl::InvalidArgumentError(match::UnknownCategoryMessage(name));
     }
     out.push_back(name);
   }
