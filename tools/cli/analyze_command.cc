@@ -10,10 +10,10 @@
 #include <ostream>
 #include <sstream>
 
+#include "service/verdict_proto.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/paths.h"
-#include "tools/cli/verdict_json.h"
 
 namespace vigil::cli {
 namespace {
@@ -214,9 +214,17 @@ int RunClassify(const std::vector<std::string>& args, const char* argv0,
         const std::string& text = row["text"].get_ref<const std::string&>();
         text_bytes += text.size();
         const Analyzer::Result r = analyzer->Analyze(text);
-        result = VerdictJson(*analyzer, r);
-        result["id"] = id;
-        flagged += r.verdict.flagged;
+        v1::Verdict verdict;
+        service::ToProto(*analyzer, r, &verdict);
+        absl::StatusOr<std::string> json = service::VerdictJson(verdict);
+        if (json.ok()) {
+          result = nlohmann::json::parse(*json);
+          result["id"] = id;
+          flagged += r.verdict.flagged;
+        } else {
+          result = {{"id", id},
+                    {"error", std::string(json.status().message())}};
+        }
       }
     }
     if (result.contains("error")) ++errors;

@@ -48,6 +48,8 @@
 #include "analyzers/util/strings.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/datasets.h"
+#include "tools/cli/eval_report.h"
+#include "tools/cli/eval_variants.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/paths.h"
 #include "tools/cli/training_data.h"
@@ -72,280 +74,6 @@ constexpr char kUsage[] =
     "every\n"
     "row with a model refitted without its text and picks the learned\n"
     "thresholds on the out-of-fold ViHSD scores.\n";
-
-// ---- Text variants --------------------------------------------------------
-
-uint64_t Hash(std::string_view s, uint64_t h = 0xcbf29ce484222325ull) {
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
-
-// `text` without diacritics, case kept ("Đồ NGU" → "Do NGU").
-std::string Unaccent(std::string_view text) {
-  std::string out;
-  int32_t i = 0;
-  const int32_t n = static_cast<int32_t>(text.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  while (i < n) {
-    const int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      continue;
-    }
-    if (c >= 0x300 && c <= 0x36F) continue;  // combining marks (NFD input)
-    char base = c < 0 ? 0 : normalize::FoldLetter(static_cast<char32_t>(c));
-    bool upper = false;
-    if (base == 0 && c > 0) {
-      // Upper case: Latin-1 (À..Ý) lowers by 0x20, the others by one.
-      const char32_t lower = (c >= 0xC0 && c <= 0xDD) ? c + 0x20 : c + 1;
-      base = normalize::FoldLetter(lower);
-      upper = base != 0;
-    }
-    if (base != 0) {
-      out.push_back(upper ? static_cast<char>(base - 'a' + 'A') : base);
-    } else {
-      out.append(text.substr(start, i - start));
-    }
-  }
-  return out;
-}
-
-enum class Variant { kAsWritten, kUnaccented, kDotted, kStarred, kSpaced };
-constexpr std::array<const char*, 5> kVariantNames = {
-    "as written", "unaccented", "dotted (n.g.u)", "starred (ng*)",
-    "spaced (n g u)"};
-
-// Rewrites ~30% of the words of two or more letters (chosen by a hash of the
-// row and the word's position): letters joined by '.', one inner letter
-// replaced by '*', or letters joined by ' '.
-std::string Perturb(std::string_view text, Variant variant, uint64_t seed) {
-  if (variant == Variant::kAsWritten) return std::string(text);
-  if (variant == Variant::kUnaccented) return Unaccent(text);
-  std::string out;
-  size_t word = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] == ' ') {
-      out.push_back(' ');
-      ++i;
-      continue;
-    }
-    size_t j = text.find(' ', i);
-    if (j == std::string_view::npos) j = text.size();
-    const std::string_view w = text.substr(i, j - i);
-    // Split into code points.
-    std::vector<std::string_view> letters;
-    bool all_letters = true;
-    for (int32_t k = 0, n = static_cast<int32_t>(w.size()); k < n;) {
-      const int32_t start = k;
-      UChar32 c;
-      U8_NEXT(reinterpret_cast<const uint8_t*>(w.data()), k, n, c);
-      // c < 0: an ill-formed byte (std::isalpha of it would be undefined).
-      all_letters = all_letters && (c >= 0x80 || (c >= 0 && std::isalpha(c)));
-      letters.push_back(w.substr(start, k - start));
-    }
-    const bool chosen = Hash(std::to_string(word), seed) % 10 < 3;
-    ++word;
-    if (!chosen || !all_letters || letters.size() < 2) {
-      out.append(w);
-    } else if (variant == Variant::kStarred) {
-      const size_t star = letters.size() / 2;
-      for (size_t k = 0; k < letters.size(); ++k) {
-        out.append(k == star ? std::string_view("*") : letters[k]);
-      }
-    } else {
-      const char sep = variant == Variant::kDotted ? '.' : ' ';
-      for (size_t k = 0; k < letters.size(); ++k) {
-        if (k) out.push_back(sep);
-        out.append(letters[k]);
-      }
-    }
-    i = j;
-  }
-  return out;
-}
-
-// ---- Scoring --------------------------------------------------------------
-
-// What a row's verdict says, reduced to what the report needs.
-struct Outcome {
-  uint32_t flagged = 0;
-  std::vector<std::pair<uint32_t, uint32_t>> viHsd_char_spans;
-  // For threshold tuning: the learned scores (all / without mild) of the
-  // insult and profanity models, and the curated severities.
-  std::array<match::Severity, match::kNumCategories> curated{};
-  std::array<double, match::kNumCategories> learned{};
-  std::array<double, match::kNumCategories> learned_moderate{};
-};
-
-Outcome Judge(const Analyzer& analyzer, std::string_view text) {
-  const Analyzer::Result r = analyzer.Analyze(text);
-  Outcome o;
-  o.flagged = r.verdict.flagged_categories;
-  o.curated = r.verdict.curated_severities;
-  o.learned = r.verdict.learned_scores;
-  o.learned_moderate = r.verdict.learned_moderate_scores;
-  for (const match::Hit& h : r.verdict.hits) {
-    if (score::IsViHsdCategory(analyzer.lexicon().terms()[h.term].category)) {
-      o.viHsd_char_spans.emplace_back(h.begin_char, h.end_char);
-    }
-  }
-  return o;
-}
-
-// The flags `o` would have with learned thresholds `t` (per category) under
-// `lexicon`'s other settings: the scorer's rule (scorer.h), re-applied.
-uint32_t FlagsAt(const match::Lexicon& lexicon, const Outcome& o,
-                 const std::array<double, match::kNumCategories>& t) {
-  uint32_t flags = 0;
-  for (int c = 0; c < match::kNumCategories; ++c) {
-    const match::CategorySettings& s =
-        lexicon.settings(static_cast<Category>(c));
-    match::Severity sev = o.curated[c];
-    if (s.has_learned) {
-      if (o.learned_moderate[c] >= t[c]) {
-        sev = std::max(sev, match::Severity::kModerate);
-      } else if (o.learned[c] >= t[c]) {
-        sev = std::max(sev, match::Severity::kMild);
-      }
-    }
-    if (sev != match::Severity::kNone && sev >= s.min_severity) {
-      flags |= 1u << c;
-    }
-  }
-  return flags;
-}
-
-// ---- Reports --------------------------------------------------------------
-
-std::string F4(double x) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(4) << x;
-  return s.str();
-}
-
-void PrintConfusion(std::ostream& out, const Confusion& m,
-                    const std::vector<std::string>& names) {
-  out << "    " << std::left << std::setw(12) << "class" << std::right
-      << std::setw(10) << "precision" << std::setw(8) << "recall"
-      << std::setw(8) << "f1" << std::setw(9) << "support"
-      << "\n";
-  for (int c = 0; c < m.classes(); ++c) {
-    out << "    " << std::left << std::setw(12) << names[c] << std::right
-        << std::setw(10) << F4(m.Precision(c)) << std::setw(8)
-        << F4(m.Recall(c)) << std::setw(8) << F4(m.F1(c)) << std::setw(9)
-        << m.Support(c) << "\n";
-  }
-  out << "    macro-F1    " << F4(m.MacroF1()) << "\n";
-}
-
-// Per-dataset tallies of one variant.
-struct Tally {
-  Confusion three{3}, binary{2};
-  long span_tp = 0, span_fp = 0, span_fn = 0;
-  // synthetic: per category, positives and those flagged with it; hard
-  // negatives and those flagged at all.
-  std::array<long, match::kNumCategories> positives{}, found{};
-  long hard_negatives = 0, hard_flagged = 0;
-  size_t rows = 0;
-
-  void Add(const Dataset& d, const DatasetRow& row, const Outcome& o) {
-    ++rows;
-    const int predicted = score::ToViHsdLabel(o.flagged);
-    if (d.format == "synthetic") {
-      if (row.hard_negative) {
-        ++hard_negatives;
-        hard_flagged += o.flagged != 0;
-      }
-      for (int c = 0; c < match::kNumCategories; ++c) {
-        if (row.categories & (1u << c)) {
-          ++positives[c];
-          found[c] += (o.flagged >> c) & 1;
-        }
-      }
-      binary.Add(row.categories != 0, o.flagged != 0);
-      return;
-    }
-    if (row.vihsd_label >= 0) three.Add(row.vihsd_label, predicted);
-    binary.Add(row.toxic == 1, predicted > 0);
-    if (d.format == "vihos") {
-      std::set<long> hit;
-      for (auto [b, e] : o.viHsd_char_spans) {
-        for (long k = b; k < e; ++k) hit.insert(k);
-      }
-      const std::set<long> gold(row.span_chars.begin(), row.span_chars.end());
-      for (long k : hit) (gold.count(k) ? span_tp : span_fp)++;
-      for (long k : gold) span_fn += !hit.count(k);
-    }
-  }
-  // False-positive rate of the binary decision.
-  double Fpr() const {
-    const long neg = binary.Support(0);
-    return neg ? 1.0 - binary.Recall(0) : 0;
-  }
-};
-
-void PrintDataset(std::ostream& out, const Dataset& d,
-                  const std::array<Tally, 5>& tallies, size_t excluded) {
-  out << "\n== " << d.path << " (" << d.format << "): " << tallies[0].rows
-      << " rows";
-  if (excluded) out << ", " << excluded << " left out (text learned from)";
-  if (d.skipped) out << ", " << d.skipped << " malformed rows skipped";
-  out << "\n";
-  const Tally& t = tallies[0];
-  if (d.format == "synthetic") {
-    out << "  " << std::left << std::setw(11) << "category" << std::right
-        << std::setw(9) << "recall" << std::setw(11) << "unaccented"
-        << std::setw(10) << "support\n";
-    for (int c = 0; c < match::kNumCategories; ++c) {
-      if (!t.positives[c]) continue;
-      const auto rate = [&](const Tally& x) {
-        return x.positives[c] ? double(x.found[c]) / x.positives[c] : 0.0;
-      };
-      out << "  " << std::left << std::setw(11) << match::kCategoryNames[c]
-          << std::right << std::setw(9) << F4(rate(t)) << std::setw(11)
-          << F4(rate(tallies[1])) << std::setw(9) << t.positives[c] << "\n";
-    }
-    out << "  hard negatives flagged: " << t.hard_flagged << " of "
-        << t.hard_negatives << " ("
-        << F4(t.hard_negatives ? double(t.hard_flagged) / t.hard_negatives : 0)
-        << "); unaccented "
-        << F4(tallies[1].hard_negatives
-                  ? double(tallies[1].hard_flagged) / tallies[1].hard_negatives
-                  : 0)
-        << "\n";
-  } else {
-    if (t.three.Support(1) + t.three.Support(2) > 0) {
-      out << "  3-class (CLEAN / OFFENSIVE / HATE):\n";
-      PrintConfusion(out, t.three, {"CLEAN", "OFFENSIVE", "HATE"});
-    }
-    out << "  binary (toxic vs clean):\n";
-    PrintConfusion(out, t.binary, {"CLEAN", "TOXIC"});
-    if (d.format == "vihos") {
-      const double p = t.span_tp + t.span_fp
-                           ? double(t.span_tp) / (t.span_tp + t.span_fp)
-                           : 0;
-      const double r = t.span_tp + t.span_fn
-                           ? double(t.span_tp) / (t.span_tp + t.span_fn)
-                           : 0;
-      out << "  character spans: precision " << F4(p) << "  recall " << F4(r)
-          << "  f1 " << F4(p + r > 0 ? 2 * p * r / (p + r) : 0) << "\n";
-    }
-  }
-  out << "  variants (binary):  " << std::left << std::setw(16) << "copy"
-      << std::right << std::setw(10) << "macro-F1" << std::setw(9) << "recall"
-      << std::setw(8) << "FPR"
-      << "\n";
-  for (size_t v = 0; v < tallies.size(); ++v) {
-    const Tally& x = tallies[v];
-    out << "                      " << std::left << std::setw(16)
-        << kVariantNames[v] << std::right << std::setw(10)
-        << F4(x.binary.MacroF1()) << std::setw(9) << F4(x.binary.Recall(1))
-        << std::setw(8) << F4(x.Fpr()) << "\n";
-  }
-}
 
 // ---- Cross-fitting --------------------------------------------------------
 
@@ -430,8 +158,9 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
     ParseTrainerOptions(flags, &options, &option_error);
   }
   const std::string format = flags.Get("--format");
-  if (!format.empty() && format != "vihos" && format != "vihsd" &&
-      format != "thienit84" && format != "victsd" && format != "synthetic") {
+  if (option_error.empty() && !format.empty() && format != "vihos" &&
+      format != "vihsd" && format != "thienit84" && format != "victsd" &&
+      format != "synthetic") {
     option_error = StrCat("unknown --format '", format,
                           "' (vihos, vihsd, thienit84, victsd, synthetic)");
   }
@@ -524,7 +253,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
     learned_from.resize(folds);
     for (const auto& c : data.comments) {
       const std::string key = Key(normalizer, c.text);
-      const int fold = static_cast<int>(Hash(key) % folds);
+      const int fold = static_cast<int>(TextHash(key) % folds);
       fold_of_text.emplace(key, fold);
       fold_of_comment.push_back(fold);
       for (int k = 0; k < folds; ++k) {
@@ -537,7 +266,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
         auto it = fold_of_text.find(key);
         model_of[i].push_back(it != fold_of_text.end()
                                   ? it->second
-                                  : static_cast<int>(Hash(key) % folds));
+                                  : static_cast<int>(TextHash(key) % folds));
       }
     }
     work = flags.Get("--work-dir", (fs::temp_directory_path() /
@@ -682,7 +411,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       << "\n";
   for (size_t i = 0; i < datasets.size(); ++i) {
     const Dataset& d = datasets[i];
-    std::array<Tally, 5> tallies;
+    std::array<Tally, kNumVariants> tallies;
     size_t left_out = 0;
     for (size_t r = 0; r < d.rows.size(); ++r) {
       if (excluded[i][r]) {
@@ -693,7 +422,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       if (learned_from[m].count(row_keys[i][r])) ++leaked;
       for (size_t v = 0; v < tallies.size(); ++v) {
         const std::string text = Perturb(
-            d.rows[r].text, static_cast<Variant>(v), Hash(d.rows[r].text));
+            d.rows[r].text, static_cast<Variant>(v), TextHash(d.rows[r].text));
         tallies[v].Add(d, d.rows[r], Judge(*analyzers[m], text));
         ++posts;
       }

@@ -1,6 +1,8 @@
 // End-to-end tests of `vigil analyze`, `classify`, `eval` and `lexicon lint`
 // over the test lexicon.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "analyzers/analyzer.h"
+#include "service/verdict_proto.h"
 #include "tests/test_data.h"
 #include "tests/tools/cli/run_vigil.h"
 
@@ -104,8 +108,8 @@ TEST(ClassifyCliTest, OneRowPerInputRowInOrderWithErrors) {
   EXPECT_EQ(rows[0]["severities"]["profanity"], "mild");
   EXPECT_EQ(rows[0]["severities"]["insult"], "moderate");
   EXPECT_EQ(rows[0]["severities"]["hate"], "none");
-  ASSERT_EQ(rows[0]["matches"].size(), 1u);
-  const nlohmann::json& m = rows[0]["matches"][0];
+  ASSERT_EQ(rows[0]["hits"].size(), 1u);
+  const nlohmann::json& m = rows[0]["hits"][0];
   EXPECT_EQ(m["category"], "insult");
   EXPECT_EQ(m["term"], "thằng ngu");
   EXPECT_EQ(m["severity"], "moderate");
@@ -119,14 +123,44 @@ TEST(ClassifyCliTest, OneRowPerInputRowInOrderWithErrors) {
   EXPECT_THAT(rows[1]["error"].get<std::string>(), HasSubstr("invalid JSON"));
   EXPECT_EQ(rows[2]["id"], "b");
   EXPECT_EQ(rows[2]["flagged"], false);
-  EXPECT_TRUE(rows[2]["matches"].empty());
+  EXPECT_TRUE(rows[2]["hits"].empty());
   EXPECT_EQ(rows[3]["id"], 3);
   EXPECT_THAT(rows[3]["error"].get<std::string>(), HasSubstr("\"text\""));
   EXPECT_THAT(rows[4]["error"].get<std::string>(),
               HasSubstr("not a JSON object"));
-  EXPECT_EQ(rows[5]["matches"][0]["via"],
+  EXPECT_EQ(rows[5]["hits"][0]["via"],
             nlohmann::json({"teencode", "joined_separators"}));
   EXPECT_THAT(r.err, HasSubstr("6 rows, 2 flagged, 3 errors"));
+}
+
+// A classify row is the API's Verdict message: protobuf's JSON parser reads
+// it back (unknown fields would fail) into exactly what the service builds
+// for the same post.
+TEST(ClassifyCliTest, RowIsTheApiVerdict) {
+  const std::string text = "Thằng ngu, đ.m mày";
+  Result r = RunVigil("classify " + Lexicons() + " --input - --output -",
+                      "{\"id\": 7, \"text\": \"" + text + "\"}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<nlohmann::json> rows = JsonLines(r.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["id"], 7);
+  rows[0].erase("id");
+  vigil::v1::Verdict printed;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(rows[0].dump(), &printed)
+          .ok())
+      << rows[0].dump();
+
+  auto analyzer = vigil::Analyzer::Load(
+      vigil::testing::SourcePath("tests/fixtures/lexicon"));
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+  vigil::v1::Verdict built;
+  vigil::service::ToProto(**analyzer, (*analyzer)->Analyze(text), &built);
+  ASSERT_GE(built.hits_size(), 2);
+  std::string diff;
+  google::protobuf::util::MessageDifferencer differencer;
+  differencer.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(differencer.Compare(built, printed)) << diff;
 }
 
 TEST(ClassifyCliTest, FilesInAndOut) {
