@@ -46,7 +46,9 @@ struct SqlValue {
   // Conversions for result cells; null reads as 0 or "". They never
   // throw: PostgreSQL returns every cell as text, and text that is not a
   // number (or an integer out of int64's range) reads as 0, as null does.
-  // The store only reads numbers from its own numeric columns.
+  // AsInt truncates reals toward zero; NaN and reals out of int64's range
+  // read as 0. Blobs read as 0. The store only reads numbers from its own
+  // numeric columns.
   int64_t AsInt() const;
   double AsReal() const;
   // Text and blob cells.

@@ -80,13 +80,13 @@ class SqlFlagStore : public FlagStore {
       const v1::GetReviewOutcomesRequest& request) override;
   absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override;
 
-
  protected:
   explicit SqlFlagStore(Options options);
 
  private:
   class Pool;
   struct Writer;
+  struct ItemTransition;  // sql_transitions.cc
 
   int64_t Now() const { return now_(); }
   // Runs `body` in a write transaction, retrying a few times when the
@@ -96,6 +96,10 @@ class SqlFlagStore : public FlagStore {
   // Runs a read outside any transaction.
   absl::Status Read(const std::function<absl::Status(SqlConnection&)>& body);
   absl::Status WriteGroup(const std::vector<Writer>& group);
+  // Claim, Release, Decide and Reopen: in one write transaction, locks the
+  // item, checks the workflow rule against its state, updates it, appends
+  // the event and returns the item as it is then.
+  absl::StatusOr<v1::ReviewItem> Transition(const ItemTransition& transition);
   void WriterLoop();
 
   Options options_;

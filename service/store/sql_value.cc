@@ -8,7 +8,10 @@ namespace vigil::service {
 int64_t SqlValue::AsInt() const {
   if (const auto* i = std::get_if<int64_t>(&value)) return *i;
   if (const auto* d = std::get_if<double>(&value)) {
-    return static_cast<int64_t>(*d);
+    // Truncated toward zero; NaN and reals outside int64's range (whose
+    // conversion is undefined) read as 0, as out-of-range text does.
+    constexpr double kLimit = 9223372036854775808.0;  // 2^63
+    return *d >= -kLimit && *d < kLimit ? static_cast<int64_t>(*d) : 0;
   }
   if (const auto* s = std::get_if<std::string>(&value)) {
     int64_t v = 0;

@@ -402,6 +402,21 @@ TEST_P(StoreConformanceTest, UnknownItemsAreNotFound) {
             absl::StatusCode::kNotFound);
 }
 
+// Only Claim reads item_id 0 as "the next item"; the other transitions
+// find no item 0, even with an open item in the queue.
+TEST_P(StoreConformanceTest, ItemZeroIsNotFoundExceptForClaimNext) {
+  Record({Flagged("s", "1", "x", 0.9)});
+  v1::DecideRequest decide;
+  decide.set_decision(v1::DECISION_ACTIONED);
+  for (const absl::Status& status :
+       {store_->Release(0, "a").status(),
+        store_->Decide(decide, "a", "v").status(),
+        store_->Reopen(v1::ReopenRequest(), "a").status()}) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
+    EXPECT_EQ(status.message(), "no review item 0");
+  }
+}
+
 TEST_P(StoreConformanceTest, ClaimNextTakesTheBestOpenItem) {
   Record({Flagged("fb", "a", "x", 0.95, {"insult"}),
           Flagged("fb", "b", "x", 0.70, {"threat"}),

@@ -19,6 +19,11 @@ TEST(SqlValueTest, ConversionsNeverThrow) {
       {SqlValue::Null(), 0, 0},
       {SqlValue::Int(42), 42, 42},
       {SqlValue::Real(2.75), 2, 2.75},
+      {SqlValue::Real(-2.75), -2, -2.75},
+      {SqlValue::Real(1e19), 0, 1e19},    // beyond int64: was undefined
+      {SqlValue::Real(-1e19), 0, -1e19},  // beyond int64: was undefined
+      {SqlValue::Real(std::numeric_limits<double>::infinity()), 0,
+       std::numeric_limits<double>::infinity()},
       {SqlValue::Text("17"), 17, 17},
       {SqlValue::Text("-3"), -3, -3},
       {SqlValue::Text("0.5"), 0, 0.5},  // not an integer
@@ -35,6 +40,10 @@ TEST(SqlValueTest, ConversionsNeverThrow) {
   }
   EXPECT_EQ(SqlValue::Text("9223372036854775807").AsInt(),
             std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(SqlValue::Real(-9223372036854775808.0).AsInt(),
+            std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(SqlValue::Real(std::numeric_limits<double>::quiet_NaN()).AsInt(),
+            0);
 }
 
 }  // namespace
