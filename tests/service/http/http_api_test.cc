@@ -252,6 +252,17 @@ TEST_F(HttpApiTest, ServesTheConsoleWithASameOriginPolicy) {
   EXPECT_TRUE(head.body.empty());
 }
 
+// Over HTTP too, GetSummary names exactly vigil's categories, in their
+// order (where the console takes its category list from).
+TEST_F(HttpApiTest, SummaryListsTheCategories) {
+  const HttpResponse r =
+      Post("vigil.v1.StatsService/GetSummary", "{}", "tok-viewer");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr(R"("categories":["profanity","insult",)"
+                                R"("hate","threat","sexual","self_harm",)"
+                                R"("scam","spam"])"));
+}
+
 TEST(HttpServerStartTest, RefusesPlainHttpBeyondLoopback) {
   ServerOptions options = testing::TestServerOptions();
   options.http_listen = "0.0.0.0:0";
