@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "analyzers/match/category.h"
 #include "service/rpc_support.h"
 
 namespace vigil::service {
@@ -23,7 +24,14 @@ grpc::ServerUnaryReactor* StatsServiceImpl::GetSummary(
     grpc::CallbackServerContext* context, const v1::GetSummaryRequest* request,
     v1::GetSummaryResponse* response) {
   return Serve(context, "GetSummary", [&] {
-    return Into(response, [&] { return store_->GetSummary(*request); });
+    absl::Status status =
+        Into(response, [&] { return store_->GetSummary(*request); });
+    if (status.ok()) {
+      for (std::string_view name : match::kCategoryNames) {
+        response->add_categories(std::string(name));
+      }
+    }
+    return status;
   });
 }
 

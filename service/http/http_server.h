@@ -6,7 +6,8 @@
 //   Authorization: Bearer <token>
 //   -> 200 {"items": [...], "nextPageToken": "..."}
 //
-//   GET /            the console (index.html, app.js, style.css)
+//   GET /            the console (index.html; app.js and the ES modules it
+//                    imports, as text/javascript; style.css)
 //
 // The API path is the gRPC method path under /api. Errors answer
 // {"code": "...", "message": "..."} with the matching HTTP status. The

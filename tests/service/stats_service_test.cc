@@ -21,7 +21,9 @@
 namespace vigil::service {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAreArray;
 
 std::string WriteTokens() {
   const std::string path = (std::filesystem::temp_directory_path() /
@@ -124,6 +126,16 @@ TEST_P(StatsServiceTest, KnownMixGivesExactCounts) {
   EXPECT_EQ(summary.by_source(0).counts().posts_flagged(), 2);
   EXPECT_EQ(summary.by_source(1).counts().posts_flagged(), 1);
   EXPECT_EQ(summary.queue_by_status().at("open"), 3);
+  // Every category, in vigil's order (the console's filter and charts list
+  // these), and exactly the keys of the per-category counts.
+  EXPECT_THAT(summary.categories(),
+              ElementsAre("profanity", "insult", "hate", "threat", "sexual",
+                          "self_harm", "scam", "spam"));
+  std::vector<std::string> counted;
+  for (const auto& [name, n] : summary.total().flags_by_category()) {
+    counted.push_back(name);
+  }
+  EXPECT_THAT(counted, UnorderedElementsAreArray(summary.categories()));
 
   auto stats = v1::StatsService::NewStub(ChannelTo(*server));
   {

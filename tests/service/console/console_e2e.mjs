@@ -279,6 +279,44 @@ try {
             await page.evaluate(() => localStorage.getItem('vigil.token')),
             null);
 
+        // The category filter lists the server's categories (GetSummary
+        // names them, in vigil's order), labelled in the page's language.
+        const summary =
+            await apiCall('StatsService/GetSummary', {}, analyst.token);
+        assert.deepEqual(summary.body.categories, [
+          'profanity', 'insult', 'hate', 'threat', 'sexual', 'self_harm',
+          'scam', 'spam'
+        ]);
+        await page.waitForFunction(
+            (n) => document.querySelectorAll('#f-category option').length === n,
+            summary.body.categories.length + 1);
+        const options = await page.$$eval(
+            '#f-category option',
+            (os) => os.map((o) => [o.value, o.textContent]));
+        assert.deepEqual(
+            options.map(([value]) => value), ['', ...summary.body.categories]);
+        assert.deepEqual(options[2], ['insult', 'xúc phạm']);
+        // Filtering by one of them asks the server for its items only and
+        // shows them; then all again.
+        const listed = (categories) => page.waitForResponse(
+            (r) => r.url().endsWith('/ListQueue') &&
+                JSON.stringify(
+                    JSON.parse(r.request().postData()).filter?.categories) ===
+                    JSON.stringify(categories));
+        let answer = listed(['insult']);
+        await page.selectOption('#f-category', 'insult');
+        await answer;
+        await page.waitForFunction(() => {
+          const rows = [...document.querySelectorAll('.queue-row')];
+          return rows.length > 0 &&
+              rows.every((r) => r.querySelector('.chip.cat-insult'));
+        });
+        answer = listed(undefined);
+        await page.selectOption('#f-category', '');
+        await answer;
+        await queueLength(page, 3);
+        await page.evaluate(() => document.activeElement.blur());
+
         // j until the insult post is open.
         for (let i = 0; i < 3; i++) {
           await page.keyboard.press('j');

@@ -8,6 +8,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "service/auth.h"
 #include "service/http/json_rpc.h"
 #include "service/server.h"
@@ -244,12 +249,51 @@ TEST_F(HttpApiTest, ServesTheConsoleWithASameOriginPolicy) {
   const HttpResponse index =
       HttpRequest(server_->http_port(), "GET", "/", "", "");
   EXPECT_THAT(index.headers, HasSubstr("text/html"));
-  EXPECT_THAT(index.body, HasSubstr(R"(<script src="app.js")"));
+  EXPECT_THAT(index.body, HasSubstr(R"(<script type="module" src="app.js">)"));
   EXPECT_THAT(index.body, HasSubstr(R"(lang="vi")"));
   const HttpResponse head =
       HttpRequest(server_->http_port(), "HEAD", "/app.js", "", "");
   EXPECT_EQ(head.status, 200);
   EXPECT_TRUE(head.body.empty());
+}
+
+// app.js is a module script: it and every module it imports, directly or
+// not, is served with a JavaScript content type (browsers refuse to run a
+// module served as anything else, and nosniff is on).
+TEST_F(HttpApiTest, ServesEveryConsoleModuleAsJavaScript) {
+  const std::regex import_from(R"(\bfrom '\./([a-z0-9_]+\.js)';)");
+  std::set<std::string> served;
+  std::vector<std::string> pending = {"app.js"};
+  while (!pending.empty()) {
+    const std::string name = pending.back();
+    pending.pop_back();
+    if (!served.insert(name).second) continue;
+    const HttpResponse r =
+        HttpRequest(server_->http_port(), "GET", "/" + name, "", "");
+    ASSERT_EQ(r.status, 200) << name;
+    EXPECT_THAT(r.headers, HasSubstr("Content-Type: text/javascript")) << name;
+    for (std::sregex_iterator it(r.body.begin(), r.body.end(), import_from);
+         it != std::sregex_iterator(); ++it) {
+      pending.push_back((*it)[1].str());
+    }
+  }
+  // The entry, the API client and the views at least (the exact list is
+  // service/CMakeLists.txt's VIGIL_CONSOLE_FILES).
+  for (const char* name : {"app.js", "api.js", "i18n.js", "queue.js", "item.js",
+                           "stats.js", "charts.js", "keys.js"}) {
+    EXPECT_EQ(served.count(name), 1) << name;
+  }
+}
+
+// Over HTTP too, GetSummary names exactly vigil's categories, in their
+// order (where the console takes its category list from).
+TEST_F(HttpApiTest, SummaryListsTheCategories) {
+  const HttpResponse r =
+      Post("vigil.v1.StatsService/GetSummary", "{}", "tok-viewer");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr(R"("categories":["profanity","insult",)"
+                                R"("hate","threat","sexual","self_harm",)"
+                                R"("scam","spam"])"));
 }
 
 TEST(HttpServerStartTest, RefusesPlainHttpBeyondLoopback) {

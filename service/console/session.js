@@ -1,0 +1,115 @@
+// Who is signed in and what they may do. probe() finds a token's role
+// (analyst: queue and statistics; viewer: statistics only), signIn() and
+// signOut() keep the token in this tab's sessionStorage, resume() tries the
+// tab's token (or none, for a server without tokens) when the page opens,
+// and showError() shows a failed call (an expired token signs out). After
+// a sign-in the categories are read from the server (GetSummary lists
+// them in vigil's order), so the console keeps no list of its own.
+import {api, ApiError, describeError} from './api.js';
+import {t} from './i18n.js';
+import {refresh, render, state} from './state.js';
+
+// Finds what `token` may do: the queue (analyst), statistics only
+// (viewer) or nothing (throws).
+async function probe(token) {
+  try {
+    await api('ReviewService', 'ListQueue', {pageSize: 1}, token);
+    return 'analyst';
+  } catch (e) {
+    if (e.code !== 'PERMISSION_DENIED') throw e;
+  }
+  await api('StatsService', 'GetSummary', {}, token);
+  return 'viewer';
+}
+
+// Takes the server's category names (from any GetSummary answer).
+export function setCategories(names) {
+  if (!names?.length || names.join() === state.categories.join()) return;
+  state.categories = names;
+  render();
+}
+
+// Reads the categories with a summary of an empty range (nothing to count).
+async function loadCategories() {
+  const now = new Date().toISOString();
+  try {
+    const summary = await api(
+        'StatsService', 'GetSummary', {filter: {start: now, end: now}});
+    setCategories(summary.categories);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function enter(role) {
+  state.role = role;
+  state.view = role === 'analyst' ? 'queue' : 'stats';
+  render();
+  refresh();
+  loadCategories();
+}
+
+let signIns = 0;  // sign-in attempts so far
+export async function signIn(token) {
+  ++signIns;
+  let role;
+  try {
+    role = await probe(token);
+  } catch (e) {
+    state.role = null;
+    state.error = e.code === 'UNAUTHENTICATED' ?
+        `${t('noAccess')} (${e.message})` :
+        describeError(e);
+    render();
+    return;
+  }
+  state.token = token;
+  if (token) sessionStorage.setItem('vigil.token', token);
+  state.error = '';
+  enter(role);
+}
+
+export function signOut(message) {
+  sessionStorage.removeItem('vigil.token');
+  Object.assign(state, {
+    token: '',
+    role: null,
+    items: [],
+    item: null,
+    history: [],
+    selected: -1,
+    seen: new Set(),
+    fresh: new Set(),
+    pageTokens: [''],
+    page: 0,
+    error: message || ''
+  });
+  render();
+}
+
+export function showError(e) {
+  if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {
+    signOut(t('noAccess') + ' ' + e.message);
+    return;
+  }
+  state.error = e instanceof ApiError ? describeError(e) : String(e);
+  render();
+}
+
+// A token from this tab's session, or none (a server without tokens
+// answers anyone on loopback): try it before asking. Its answer counts
+// only if nobody signed in meanwhile (a slow answer must not undo a
+// sign-in that came after it).
+export function resume() {
+  const initialToken = state.token;
+  const signInsBefore = signIns;
+  probe(initialToken)
+      .then((role) => {
+        if (signIns !== signInsBefore) return;
+        enter(role);
+      })
+      .catch(() => {
+        if (signIns !== signInsBefore) return;
+        if (initialToken) signOut(t('noAccess'));
+      });
+}

@@ -1,0 +1,74 @@
+// The console's one state object and the constants of the review workflow.
+// Every view reads and changes `state`; after a change it calls render()
+// (redraw the page) or refresh() (reload the current view's data from the
+// server). Both forward to the functions app.js installs with
+// setRedraw(), so the feature modules never import the entry module. The
+// category list is not here: it comes from the server (see session.js).
+
+export const STATUSES = [
+  'ITEM_STATUS_OPEN', 'ITEM_STATUS_CLAIMED', 'ITEM_STATUS_ESCALATED',
+  'ITEM_STATUS_ACTIONED', 'ITEM_STATUS_DISMISSED'
+];
+export const PENDING =
+    ['ITEM_STATUS_OPEN', 'ITEM_STATUS_CLAIMED', 'ITEM_STATUS_ESCALATED'];
+export const DECISIONS = {
+  a: 'DECISION_ACTIONED',
+  d: 'DECISION_DISMISSED',
+  e: 'DECISION_ESCALATED'
+};
+export const RANGES = {
+  hour: 3600,
+  day: 86400,
+  week: 7 * 86400,
+  month: 30 * 86400
+};
+export const PAGE_SIZE = 25;
+export const POLL_MS = 4000;
+
+export const state = {
+  lang: localStorage.getItem('vigil.lang') === 'en' ? 'en' : 'vi',
+  token: sessionStorage.getItem('vigil.token') || '',
+  role: null,      // 'analyst' (queue + stats) or 'viewer' (stats)
+  categories: [],  // the server's, in its order (GetSummary.categories)
+  view: 'queue',
+  filter: {
+    category: '',
+    status: 'pending',
+    minScore: '',
+    since: 'any',
+    source: '',
+    order: 'QUEUE_ORDER_SCORE'
+  },
+  pageTokens: [''],  // page i starts at pageTokens[i]
+  page: 0,
+  nextPageToken: '',
+  items: [],
+  seen: new Set(),   // item ids shown before (to mark new ones)
+  fresh: new Set(),  // ids that appeared since the last refresh
+  selected: -1,
+  item: null,
+  history: [],
+  statsRange: 'day',
+  error: '',
+  dialog: null,  // {decision} while asking for a reason
+  help: false,
+  updatedAt: null,
+};
+
+const redraw = {
+  render: () => {},
+  refresh: () => {}
+};
+
+// Installs the page's render() and refresh() (app.js does, once).
+export function setRedraw(functions) {
+  Object.assign(redraw, functions);
+}
+
+export function render() {
+  redraw.render();
+}
+
+export function refresh() {
+  redraw.refresh();
+}
