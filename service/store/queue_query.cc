@@ -19,15 +19,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 
-std::string KnownCategories() {
-  std::string out;
-  for (std::string_view name : match::kCategoryNames) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
-}
-
 }  // namespace
 
 void SqlWhere::Add(std::string_view condition, std::vector<SqlValue> values) {
@@ -52,8 +43,7 @@ absl::Status AddQueueFilter(const v1::QueueFilter& filter, int64_t now,
     for (const std::string& name : filter.categories()) {
       auto category = match::ParseCategory(name);
       if (!category) {
-        return absl::InvalidArgumentError(StrCat(
-            "unknown category '", name, "'; known: ", KnownCategories()));
+        return absl::InvalidArgumentError(match::UnknownCategoryMessage(name));
       }
       mask |= int64_t{1} << static_cast<int>(*category);
     }

@@ -124,7 +124,7 @@ TEST(QueueQueryTest, BadFiltersAreInvalidArgument) {
     std::string filter;
     const char* message;
   } kCases[] = {
-      {"categories: 'rude'", "unknown category 'rude'; known: profanity"},
+      {"categories: 'rude'", "unknown category 'rude' (known: profanity"},
       {"statuses: ITEM_STATUS_UNSPECIFIED", "unknown item status 0"},
       {"flagged_after { seconds: -62135596801 }", "between years 1 and 9999"},
       {"flagged_before { nanos: -1 }", "between years 1 and 9999"},
