@@ -153,7 +153,7 @@ void BM_Grpc_ListQueue(benchmark::State& state) {
 }
 void BM_Http_ListQueue(benchmark::State& state) {
   HttpCall(state, "ReviewService/ListQueue",
-           "{\"pageSize\":" + std::to_string(kPageSize) + "}");
+           "{\"page_size\":" + std::to_string(kPageSize) + "}");
 }
 
 void BM_Grpc_GetItem(benchmark::State& state) {
@@ -166,7 +166,7 @@ void BM_Grpc_GetItem(benchmark::State& state) {
 }
 void BM_Http_GetItem(benchmark::State& state) {
   HttpCall(state, "ReviewService/GetItem",
-           "{\"itemId\":\"" + std::to_string(Shared().item_id) + "\"}");
+           "{\"item_id\":\"" + std::to_string(Shared().item_id) + "\"}");
 }
 
 void BM_Grpc_GetSummary(benchmark::State& state) {

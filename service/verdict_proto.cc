@@ -1,6 +1,5 @@
 #include "service/verdict_proto.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 namespace vigil::service {
@@ -41,20 +40,6 @@ void ToProto(const Analyzer& analyzer, const Analyzer::Result& result,
   }
   out->set_lexicon_version(analyzer.version());
   out->set_unaccented(result.normalized.unaccented());
-}
-
-absl::StatusOr<std::string> VerdictJson(const v1::Verdict& verdict) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  const auto printed =
-      google::protobuf::util::MessageToJsonString(verdict, &json, options);
-  if (!printed.ok()) {
-    return absl::InternalError("cannot print the verdict as JSON: " +
-                               printed.message().as_string());
-  }
-  return json;
 }
 
 void ToProto(const SnapshotHolder::Snapshot& snapshot, v1::LexiconInfo* out) {

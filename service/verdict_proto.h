@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "absl/status/statusor.h"
 #include "analyzers/analyzer.h"
 #include "service/snapshot.h"
 #include "vigil/v1/admin.pb.h"
@@ -15,13 +14,6 @@ namespace vigil::service {
 // Fills `out` with the verdict of `result` (judged by `analyzer`).
 void ToProto(const Analyzer& analyzer, const Analyzer::Result& result,
              v1::Verdict* out);
-
-// `verdict` as one line of JSON: protobuf's JSON mapping with the .proto's
-// field names ("flagged_categories", "begin_char") and every field present,
-// zero or not. What `vigil classify` prints; the HTTP API prints the same
-// message with the mapping's lowerCamelCase names, and protobuf's JSON
-// parsers read both.
-absl::StatusOr<std::string> VerdictJson(const v1::Verdict& verdict);
 
 // Fills `out` with what the snapshot serves.
 void ToProto(const SnapshotHolder::Snapshot& snapshot, v1::LexiconInfo* out);

@@ -11,7 +11,7 @@ export function timeChart(buckets, granularity, categories) {
   const width = 760, height = 220, left = 40, bottom = 24, top = 8;
   const sums = buckets.map(
       (b) => categories.reduce(
-          (n, c) => n + Number(b.counts?.flagsByCategory?.[c] || 0), 0));
+          (n, c) => n + Number(b.counts?.flags_by_category?.[c] || 0), 0));
   const max = Math.max(1, ...sums);
   const plotH = height - bottom - top;
   const barW = buckets.length ? (width - left) / buckets.length : 0;
@@ -41,7 +41,7 @@ export function timeChart(buckets, granularity, categories) {
     let y = top + plotH;
     const x = left + i * barW;
     for (const c of categories) {
-      const n = Number(b.counts?.flagsByCategory?.[c] || 0);
+      const n = Number(b.counts?.flags_by_category?.[c] || 0);
       if (!n) continue;
       const hgt = (n / max) * plotH;
       y -= hgt;

@@ -14,12 +14,12 @@ import {DECISIONS, render, state} from './state.js';
 // reloads its history and the queue.
 export async function act(method, body) {
   if (!state.item) return;
-  const id = state.item.itemId;
+  const id = state.item.item_id;
   try {
-    const item = await api('ReviewService', method, {itemId: id, ...body});
+    const item = await api('ReviewService', method, {item_id: id, ...body});
     state.error = '';
     state.item = item;
-    const history = await api('ReviewService', 'GetHistory', {itemId: id});
+    const history = await api('ReviewService', 'GetHistory', {item_id: id});
     state.history = history.events || [];
     render();
     await loadQueue();
@@ -98,8 +98,8 @@ export function renderDialog() {
 // takes the category of its strongest hit (hits come strongest first).
 function hitRegions(hits) {
   const spans =
-      hits.map(
-              (hit, index) => ({begin: hit.beginChar, end: hit.endChar, index}))
+      hits.map((hit, index) =>
+                   ({begin: hit.begin_char, end: hit.end_char, index}))
           .sort((x, y) => x.begin - y.begin || y.end - x.end);
   const regions = [];
   for (const s of spans) {
@@ -156,7 +156,7 @@ function renderPostText(item) {
             .map(
                 (i) => hitDetails(
                            hits[i],
-                           chars.slice(hits[i].beginChar, hits[i].endChar)
+                           chars.slice(hits[i].begin_char, hits[i].end_char)
                                .join(''))
                            .join('\n'))
             .join('\n\n');
@@ -221,49 +221,50 @@ export function renderItem() {
         t('reopen')));
   const scores =
       Object.entries(verdict.scores || {}).sort((a, b) => b[1] - a[1]);
-  const flaggedCats = new Set(verdict.flaggedCategories || []);
+  const flaggedCats = new Set(verdict.flagged_categories || []);
   return h(
       'section', {
         class: 'item',
         id: 'item',
-        'data-item-id': item.itemId,
+        'data-item-id': item.item_id,
         'data-status': item.status
       },
-      h('div', {class: 'item-head'}, h('h2', {}, `#${item.itemId}`),
+      h('div', {class: 'item-head'}, h('h2', {}, `#${item.item_id}`),
         h('span', {class: `status st-${item.status}`, id: 'item-status'},
           t('status_' + item.status)),
-        (verdict.flaggedCategories || []).map(categoryChip),
+        (verdict.flagged_categories || []).map(categoryChip),
         verdict.unaccented ? h('span', {class: 'chip plain'}, t('unaccented')) :
                              null),
       h('dl', {class: 'facts'}, h('dt', {}, t('source')),
         h('dd', {}, `${item.post?.source || ''} / ${item.post?.id || ''}`),
-        h('dt', {}, t('flaggedAt')), h('dd', {}, fmtTime(item.lastFlaggedAt)),
-        h('dt', {}, t('timesFlagged')), h('dd', {}, String(item.timesFlagged)),
-        item.claimedBy ?
+        h('dt', {}, t('flaggedAt')), h('dd', {}, fmtTime(item.last_flagged_at)),
+        h('dt', {}, t('timesFlagged')), h('dd', {}, String(item.times_flagged)),
+        item.claimed_by ?
             [
               h('dt', {}, t('claimedBy')),
               h('dd', {id: 'claimed-by'},
-                `${item.claimedBy} (${t('until')} ${
-                    fmtTime(item.leaseExpiresAt)})`)
+                `${item.claimed_by} (${t('until')} ${
+                    fmtTime(item.lease_expires_at)})`)
             ] :
             null,
-        item.decidedBy ?
+        item.decided_by ?
             [
               h('dt', {}, t('decidedBy')),
               h('dd', {},
-                `${item.decidedBy}: ${t('decision_' + item.decision)} — ${
-                    item.decisionReason}`)
+                `${item.decided_by}: ${t('decision_' + item.decision)} — ${
+                    item.decision_reason}`)
             ] :
             null,
-        h('dt', {}, t('lexicon')), h('dd', {}, verdict.lexiconVersion || '')),
-      item.textErasedAt ? h('p', {class: 'notice'}, t('textErased')) :
+        h('dt', {}, t('lexicon')), h('dd', {}, verdict.lexicon_version || '')),
+      item.text_erased_at ? h('p', {class: 'notice'}, t('textErased')) :
                           renderPostText(item),
       actions,
       h('div', {class: 'item-columns'},
         h('div', {}, h('h3', {}, t('hits')),
           h('ul', {class: 'hit-list', id: 'hit-list'},
             hits.map((hit, index) => {
-              const spanText = chars.slice(hit.beginChar, hit.endChar).join('');
+              const spanText =
+                  chars.slice(hit.begin_char, hit.end_char).join('');
               const [what, weight, steps] = hitDetails(hit, spanText);
               return h(
                   'li',

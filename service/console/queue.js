@@ -18,17 +18,17 @@ function queueRequest() {
     filter.statuses = PENDING;
   else if (f.status)
     filter.statuses = [f.status];
-  if (f.minScore !== '') filter.minScore = Number(f.minScore);
+  if (f.minScore !== '') filter.min_score = Number(f.minScore);
   if (f.since !== 'any') {
-    filter.flaggedAfter =
+    filter.flagged_after =
         new Date(Date.now() - RANGES[f.since] * 1000).toISOString();
   }
   if (f.source) filter.source = f.source;
   return {
     filter,
     order: f.order,
-    pageSize: PAGE_SIZE,
-    pageToken: state.pageTokens[state.page]
+    page_size: PAGE_SIZE,
+    page_token: state.pageTokens[state.page]
   };
 }
 
@@ -38,17 +38,17 @@ export async function loadQueue() {
   loading = true;
   try {
     const reply = await api('ReviewService', 'ListQueue', queueRequest());
-    const selectedId = state.item?.itemId;
+    const selectedId = state.item?.item_id;
     state.items = reply.items || [];
-    state.nextPageToken = reply.nextPageToken || '';
+    state.nextPageToken = reply.next_page_token || '';
     const firstLoad = state.seen.size === 0;
     state.fresh = new Set();
     for (const item of state.items) {
-      if (!state.seen.has(item.itemId) && !firstLoad)
-        state.fresh.add(item.itemId);
-      state.seen.add(item.itemId);
+      if (!state.seen.has(item.item_id) && !firstLoad)
+        state.fresh.add(item.item_id);
+      state.seen.add(item.item_id);
     }
-    state.selected = state.items.findIndex((i) => i.itemId === selectedId);
+    state.selected = state.items.findIndex((i) => i.item_id === selectedId);
     state.updatedAt = new Date();
     if (state.error && state.error.startsWith(t('err_network')))
       state.error = '';
@@ -63,15 +63,15 @@ export async function loadQueue() {
 export async function openItem(index) {
   if (index < 0 || index >= state.items.length) return;
   state.selected = index;
-  const id = state.items[index].itemId;
+  const id = state.items[index].item_id;
   state.item = state.items[index];
   render();
   try {
     const [item, history] = await Promise.all([
-      api('ReviewService', 'GetItem', {itemId: id}),
-      api('ReviewService', 'GetHistory', {itemId: id}),
+      api('ReviewService', 'GetItem', {item_id: id}),
+      api('ReviewService', 'GetHistory', {item_id: id}),
     ]);
-    if (state.item?.itemId !== id) return;  // moved on meanwhile
+    if (state.item?.item_id !== id) return;  // moved on meanwhile
     state.item = item;
     state.history = history.events || [];
     render();
@@ -150,21 +150,21 @@ export function renderQueue() {
       select(
           'f-order', f.order, orders, (v) => setFilter('order', v), t('sort')));
   const rows = state.items.map((item, i) => {
-    const cats = item.verdict?.flaggedCategories || [];
+    const cats = item.verdict?.flagged_categories || [];
     const text = item.post?.text || '';
     return h(
         'li', {
           class: [
             'queue-row', i === state.selected ? 'selected' : '',
-            state.fresh.has(item.itemId) ? 'fresh' : ''
+            state.fresh.has(item.item_id) ? 'fresh' : ''
           ].join(' ').trim(),
-          'data-item-id': item.itemId,
+          'data-item-id': item.item_id,
           'data-status': item.status,
           onclick: () => openItem(i),
         },
         h('span', {class: 'score'},
-          h('span', {class: 'bar'}, scoreBar(item.maxScore)),
-          (item.maxScore ?? 0).toFixed(2)),
+          h('span', {class: 'bar'}, scoreBar(item.max_score)),
+          (item.max_score ?? 0).toFixed(2)),
         h('span', {class: 'cats'}, cats.map(categoryChip)),
         h('span', {class: 'snippet'},
           text.length > 140 ? Array.from(text).slice(0, 140).join('') + '…' :
@@ -172,8 +172,8 @@ export function renderQueue() {
         h('span', {class: `status st-${item.status}`},
           t('status_' + item.status)),
         h('span', {class: 'meta'}, item.post?.source || '', ' · ',
-          fmtTime(item.lastFlaggedAt)),
-        state.fresh.has(item.itemId) ?
+          fmtTime(item.last_flagged_at)),
+        state.fresh.has(item.item_id) ?
             h('span', {class: 'new-badge'}, t('newItems')) :
             null);
   });

@@ -13,7 +13,7 @@ import {refresh, render, state} from './state.js';
 // (viewer) or nothing (throws).
 async function probe(token) {
   try {
-    await api('ReviewService', 'ListQueue', {pageSize: 1}, token);
+    await api('ReviewService', 'ListQueue', {page_size: 1}, token);
     return 'analyst';
   } catch (e) {
     if (e.code !== 'PERMISSION_DENIED') throw e;

@@ -43,9 +43,9 @@ function card(label, value, id) {
 function renderStats(summary, series, terms, outcomes, granularity) {
   setCategories(summary.categories);
   const total = summary.total || {};
-  const analyzed = Number(total.postsAnalyzed || 0);
-  const flagged = Number(total.postsFlagged || 0);
-  const queue = summary.queueByStatus || {};
+  const analyzed = Number(total.posts_analyzed || 0);
+  const flagged = Number(total.posts_flagged || 0);
+  const queue = summary.queue_by_status || {};
   const rangeSelect = select(
       'stats-range', state.statsRange,
       [

@@ -2,9 +2,9 @@
 // StatsService (see json_rpc.h) and the analyst console's static files,
 // served with cpp-httplib (HTTPS through OpenSSL).
 //
-//   POST /api/vigil.v1.ReviewService/ListQueue     {"pageSize": 20}
+//   POST /api/vigil.v1.ReviewService/ListQueue     {"page_size": 20}
 //   Authorization: Bearer <token>
-//   -> 200 {"items": [...], "nextPageToken": "..."}
+//   -> 200 {"items": [...], "next_page_token": "..."}
 //
 //   GET /            the console (index.html; app.js and the ES modules it
 //                    imports, as text/javascript; style.css)

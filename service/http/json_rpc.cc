@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
 #include "analyzers/util/strings.h"
+#include "service/proto_json.h"
 
 namespace vigil::service {
 
@@ -196,16 +197,13 @@ JsonRpc::Reply JsonRpc::Call(std::string_view service, std::string_view method,
   if (!response->ParseFromString(bytes)) {
     return error(grpc::StatusCode::INTERNAL, "cannot parse the response");
   }
-  pb::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  Reply reply;
-  const auto printed =
-      pb::util::MessageToJsonString(*response, &reply.body, print);
+  absl::StatusOr<std::string> printed = MessageJson(*response);
   if (!printed.ok()) {
     return error(grpc::StatusCode::INTERNAL,
-                 StrCat("cannot print the response as JSON: ",
-                        printed.message().as_string()));
+                 std::string(printed.status().message()));
   }
+  Reply reply;
+  reply.body = *std::move(printed);
   return reply;
 }
 

@@ -4,14 +4,15 @@
 //
 //   JsonRpc rpc(server->InProcessChannel(args), {"vigil.v1.ReviewService"});
 //   JsonRpc::Reply r = rpc.Call("vigil.v1.ReviewService", "ListQueue",
-//                               R"({"pageSize": 20})", "Bearer s3cret");
+//                               R"({"page_size": 20})", "Bearer s3cret");
 //   // r.http_status == 200, r.body == {"items": [...], ...}
 //
 // A request body is the method's request message in proto3 JSON (empty
-// means the default message); the reply is the response message in proto3
-// JSON, with fields at their defaults printed too. Errors come back as
-// {"code": "PERMISSION_DENIED", "message": "..."} with the HTTP status that
-// matches the gRPC code (see HttpStatusFor).
+// means the default message; the .proto's field names and lowerCamelCase
+// ones are both read); the reply is the response message in the shape of
+// service/proto_json.h (the .proto's field names, every field printed).
+// Errors come back as {"code": "PERMISSION_DENIED", "message": "..."} with
+// the HTTP status that matches the gRPC code (see HttpStatusFor).
 //
 // Thread safety: Call() may be called from any number of threads at once.
 #ifndef VIGIL_SERVICE_HTTP_JSON_RPC_H_

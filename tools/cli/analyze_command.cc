@@ -10,6 +10,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "service/proto_json.h"
 #include "service/verdict_proto.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
@@ -216,7 +217,7 @@ int RunClassify(const std::vector<std::string>& args, const char* argv0,
         const Analyzer::Result r = analyzer->Analyze(text);
         v1::Verdict verdict;
         service::ToProto(*analyzer, r, &verdict);
-        absl::StatusOr<std::string> json = service::VerdictJson(verdict);
+        absl::StatusOr<std::string> json = service::MessageJson(verdict);
         if (json.ok()) {
           result = nlohmann::json::parse(*json);
           result["id"] = id;

@@ -228,17 +228,17 @@ try {
     const list = await apiCall('ReviewService/ListQueue', {}, viewer.token);
     assert.equal(list.status, 403);
     const claim =
-        await apiCall('ReviewService/Claim', {itemId: 1}, viewer.token);
+        await apiCall('ReviewService/Claim', {item_id: 1}, viewer.token);
     assert.equal(claim.status, 403);
     assert.equal(claim.body.code, 'PERMISSION_DENIED');
     const decide = await apiCall(
-        'ReviewService/Decide', {itemId: 1, decision: 'DECISION_ACTIONED'},
+        'ReviewService/Decide', {item_id: 1, decision: 'DECISION_ACTIONED'},
         viewer.token);
     assert.equal(decide.status, 403);
     // Keyboard shortcuts do nothing for a viewer either.
     await page.keyboard.press('c');
     const item =
-        await apiCall('ReviewService/GetItem', {itemId: 1}, analyst.token);
+        await apiCall('ReviewService/GetItem', {item_id: 1}, analyst.token);
     assert.equal(item.body.status, 'ITEM_STATUS_OPEN');
     assert.deepEqual(page.problems, []);
     await page.context().close();
@@ -371,11 +371,11 @@ try {
         await queueLength(page, 2);
         const stored = await apiCall(
             'ReviewService/GetItem',
-            {itemId: Number(await page.getAttribute('#item', 'data-item-id'))},
+            {item_id: Number(await page.getAttribute('#item', 'data-item-id'))},
             analyst.token);
         assert.equal(stored.body.decision, 'DECISION_ACTIONED');
-        assert.equal(stored.body.decidedBy, 'ann');
-        assert.equal(stored.body.decisionReason, 'xúc phạm cá nhân');
+        assert.equal(stored.body.decided_by, 'ann');
+        assert.equal(stored.body.decision_reason, 'xúc phạm cá nhân');
         await shot(page, '04-decided');
         // o reopens it (with a reason); a then needs a claim again.
         await reasonByKeyboard(page, 'o', 'xem lại', 'ITEM_STATUS_OPEN');

@@ -27,6 +27,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::HttpRequest;
 using testing::HttpResponse;
+using ::testing::Not;
 
 class HttpApiTest : public ::testing::Test {
  protected:
@@ -45,9 +46,7 @@ class HttpApiTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     ASSERT_GT(server_->http_port(), 0);
-    auto channel =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                            grpc::InsecureChannelCredentials());
+    auto channel = testing::LoopbackChannel(server_->port());
     analysis_ = v1::AnalysisService::NewStub(channel);
     review_ = v1::ReviewService::NewStub(channel);
     // Two flagged posts.
@@ -84,7 +83,7 @@ class HttpApiTest : public ::testing::Test {
 
 TEST_F(HttpApiTest, AnswersAsGrpcDoes) {
   const HttpResponse http = Post("vigil.v1.ReviewService/ListQueue",
-                                 R"({"pageSize": 10})", "tok-analyst");
+                                 R"({"page_size": 10})", "tok-analyst");
   ASSERT_EQ(http.status, 200) << http.body;
   EXPECT_THAT(http.headers, HasSubstr("application/json"));
   EXPECT_THAT(http.headers, HasSubstr("Cache-Control: no-store"));
@@ -105,8 +104,61 @@ TEST_F(HttpApiTest, AnswersAsGrpcDoes) {
   // Fields at their defaults are printed, enums by name, spans in code
   // points for the console.
   EXPECT_THAT(http.body, HasSubstr(R"("status":"ITEM_STATUS_OPEN")"));
-  EXPECT_THAT(http.body, HasSubstr(R"("claimedBy":"")"));
-  EXPECT_THAT(http.body, HasSubstr(R"("beginChar":)"));
+  EXPECT_THAT(http.body, HasSubstr(R"("claimed_by":"")"));
+  EXPECT_THAT(http.body, HasSubstr(R"("begin_char":)"));
+}
+
+// Every field of `descriptor` (and of the messages it holds, once each)
+// whose lowerCamelCase JSON name differs from its .proto name.
+void CamelCaseNames(const google::protobuf::Descriptor* descriptor,
+                    std::set<std::string>* seen,
+                    std::vector<std::string>* out) {
+  if (!seen->insert(descriptor->full_name()).second) return;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (field->json_name() != field->name()) out->push_back(field->json_name());
+    if (field->message_type() != nullptr) {
+      CamelCaseNames(field->message_type(), seen, out);
+    }
+  }
+}
+
+// One JSON shape (service/proto_json.h): the HTTP body is the gRPC answer
+// printed with the .proto's field names, the printer `vigil classify`
+// uses, so a verdict reads the same everywhere. Requests may still use the
+// lowerCamelCase names.
+TEST_F(HttpApiTest, PrintsTheProtoFieldNamesAndReadsBothSpellings) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer tok-analyst");
+  v1::GetItemRequest request;
+  request.set_item_id(1);
+  v1::ReviewItem from_grpc;
+  ASSERT_TRUE(review_->GetItem(&context, request, &from_grpc).ok());
+  std::vector<std::string> camel;
+  std::set<std::string> seen;
+  CamelCaseNames(v1::ReviewItem::descriptor(), &seen, &camel);
+  ASSERT_GT(camel.size(), 10u);
+  for (const char* body : {R"({"item_id": 1})", R"({"itemId": 1})"}) {
+    const HttpResponse http =
+        Post("vigil.v1.ReviewService/GetItem", body, "tok-analyst");
+    ASSERT_EQ(http.status, 200) << body << ": " << http.body;
+    v1::ReviewItem from_http;
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(http.body, &from_http)
+            .ok());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_http,
+                                                                   from_grpc))
+        << body;
+    for (const char* name :
+         {"\"item_id\":", "\"flagged_categories\":", "\"begin_char\":",
+          "\"last_flagged_at\":", "\"lexicon_version\":", "\"claimed_by\":"}) {
+      EXPECT_THAT(http.body, HasSubstr(name)) << body;
+    }
+    for (const std::string& name : camel) {
+      EXPECT_THAT(http.body, Not(HasSubstr("\"" + name + "\":")))
+          << body << " prints " << name;
+    }
+  }
 }
 
 TEST_F(HttpApiTest, RolesAreTheGrpcRoles) {
@@ -122,11 +174,12 @@ TEST_F(HttpApiTest, RolesAreTheGrpcRoles) {
       {"vigil.v1.ReviewService/ListQueue", "{}", "tok-ingest", 403},
       {"vigil.v1.ReviewService/ListQueue", "{}", "tok-viewer", 403},
       {"vigil.v1.ReviewService/ListQueue", "{}", "tok-analyst", 200},
-      {"vigil.v1.ReviewService/GetItem", R"({"itemId": 1})", "", 401},
-      {"vigil.v1.ReviewService/GetItem", R"({"itemId": 1})", "tok-viewer", 403},
-      {"vigil.v1.ReviewService/Claim", R"({"itemId": 1})", "tok-viewer", 403},
+      {"vigil.v1.ReviewService/GetItem", R"({"item_id": 1})", "", 401},
+      {"vigil.v1.ReviewService/GetItem", R"({"item_id": 1})", "tok-viewer",
+       403},
+      {"vigil.v1.ReviewService/Claim", R"({"item_id": 1})", "tok-viewer", 403},
       {"vigil.v1.ReviewService/Decide",
-       R"({"itemId": 1, "decision": "DECISION_ACTIONED"})", "tok-viewer", 403},
+       R"({"item_id": 1, "decision": "DECISION_ACTIONED"})", "tok-viewer", 403},
       {"vigil.v1.StatsService/GetSummary", "{}", "", 401},
       {"vigil.v1.StatsService/GetSummary", "{}", "tok-ingest", 403},
       {"vigil.v1.StatsService/GetSummary", "{}", "tok-viewer", 200},
@@ -143,17 +196,17 @@ TEST_F(HttpApiTest, RolesAreTheGrpcRoles) {
     }
   }
   // The item was neither claimed nor decided by the refused calls.
-  const HttpResponse item =
-      Post("vigil.v1.ReviewService/GetItem", R"({"itemId": 1})", "tok-analyst");
+  const HttpResponse item = Post("vigil.v1.ReviewService/GetItem",
+                                 R"({"item_id": 1})", "tok-analyst");
   ASSERT_EQ(item.status, 200) << item.body;
   EXPECT_THAT(item.body, HasSubstr(R"("status":"ITEM_STATUS_OPEN")"));
 }
 
 TEST_F(HttpApiTest, ClaimAndDecideShareTheWorkflowWithGrpc) {
   const HttpResponse claimed =
-      Post("vigil.v1.ReviewService/Claim", R"({"itemId": 1})", "tok-analyst");
+      Post("vigil.v1.ReviewService/Claim", R"({"item_id": 1})", "tok-analyst");
   ASSERT_EQ(claimed.status, 200) << claimed.body;
-  EXPECT_THAT(claimed.body, HasSubstr(R"("claimedBy":"ann")"));
+  EXPECT_THAT(claimed.body, HasSubstr(R"("claimed_by":"ann")"));
   // Another analyst, over gRPC, cannot take it.
   grpc::ClientContext context;
   context.AddMetadata("authorization", "Bearer tok-analyst2");
@@ -165,22 +218,22 @@ TEST_F(HttpApiTest, ClaimAndDecideShareTheWorkflowWithGrpc) {
   // Nor decide it over HTTP: 409 with the workflow's message.
   const HttpResponse other = Post(
       "vigil.v1.ReviewService/Decide",
-      R"({"itemId": 1, "decision": "DECISION_DISMISSED"})", "tok-analyst2");
+      R"({"item_id": 1, "decision": "DECISION_DISMISSED"})", "tok-analyst2");
   EXPECT_EQ(other.status, 409) << other.body;
   EXPECT_THAT(other.body, HasSubstr("FAILED_PRECONDITION"));
   const HttpResponse decided = Post(
       "vigil.v1.ReviewService/Decide",
-      R"({"itemId": 1, "decision": "DECISION_ACTIONED", "reason": "xúc phạm"})",
+      R"({"item_id": 1, "decision": "DECISION_ACTIONED", "reason": "xúc phạm"})",
       "tok-analyst");
   ASSERT_EQ(decided.status, 200) << decided.body;
   EXPECT_THAT(decided.body, HasSubstr(R"("status":"ITEM_STATUS_ACTIONED")"));
-  EXPECT_THAT(decided.body, HasSubstr(R"("decisionReason":"xúc phạm")"));
+  EXPECT_THAT(decided.body, HasSubstr(R"("decision_reason":"xúc phạm")"));
   const HttpResponse history = Post("vigil.v1.ReviewService/GetHistory",
-                                    R"({"itemId": "1"})", "tok-analyst");
+                                    R"({"item_id": "1"})", "tok-analyst");
   ASSERT_EQ(history.status, 200) << history.body;
   EXPECT_THAT(history.body, HasSubstr("EVENT_KIND_DECIDED"));
   const HttpResponse missing = Post("vigil.v1.ReviewService/GetItem",
-                                    R"({"itemId": 999})", "tok-analyst");
+                                    R"({"item_id": 999})", "tok-analyst");
   EXPECT_EQ(missing.status, 404) << missing.body;
   // HTTP calls are the gRPC handlers' calls: they count in the same metric.
   EXPECT_THAT(server_->metrics().Render(),
@@ -198,7 +251,7 @@ TEST_F(HttpApiTest, BadRequestsGetClearErrors) {
   const std::vector<Case> cases = {
       {"POST", "/api/vigil.v1.ReviewService/ListQueue", "{not json", 400,
        "not a vigil.v1.ListQueueRequest"},
-      {"POST", "/api/vigil.v1.ReviewService/ListQueue", R"({"pageSize":"x"})",
+      {"POST", "/api/vigil.v1.ReviewService/ListQueue", R"({"page_size":"x"})",
        400, "page_size"},
       {"POST", "/api/vigil.v1.ReviewService/ListQueue", R"({"bogus": 1})", 400,
        "bogus"},
