@@ -12,6 +12,7 @@
 #include <set>
 
 #include "service/server.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -52,17 +53,12 @@ class AuthServerTest : public ::testing::Test {
             "\tadmin\told-admin\texpires=2020-01-01\n";
     file += TokenStore::HashHex("tok-future") +
             "\tadmin\tnew-admin\texpires=2999-12-31T23:59:59Z\n";
-    ServerOptions options;
-    options.store_url = "sqlite::memory:";
-    options.listen = "127.0.0.1:0";
-    options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+    ServerOptions options = testing::TestServerOptions();
     options.tokens_path = WriteFile("vigil_tokens", file);
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    auto channel =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                            grpc::InsecureChannelCredentials());
+    auto channel = testing::LoopbackChannel(server_->port());
     analysis_ = v1::AnalysisService::NewStub(channel);
     admin_ = v1::AdminService::NewStub(channel);
     review_ = v1::ReviewService::NewStub(channel);
@@ -257,10 +253,8 @@ TEST_F(AuthServerTest, BearerSchemeIsCaseInsensitive) {
 }
 
 TEST(AuthStartTest, NonLoopbackNeedsTokensAndTls) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
+  ServerOptions options = testing::TestServerOptions();
   options.listen = "0.0.0.0:0";
-  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   options.tokens_path = WriteFile("vigil_tokens_plain",
                                   TokenStore::HashHex("t") + "\tadmin\tme\n");
   auto server = Server::Start(options);  // tokens but no TLS
@@ -270,10 +264,8 @@ TEST(AuthStartTest, NonLoopbackNeedsTokensAndTls) {
 }
 
 TEST(AuthStartTest, NonLoopbackWithoutTokensIsRefused) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
+  ServerOptions options = testing::TestServerOptions();
   options.listen = "0.0.0.0:0";
-  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
   auto server = Server::Start(options);
   ASSERT_FALSE(server.ok());
   EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);

@@ -22,6 +22,7 @@
 #include "service/store/flag_store.h"
 #include "tests/service/server_process.h"
 #include "tests/service/store/test_database.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -59,9 +60,7 @@ TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
         {.store_url = db_->url(), .log_path = log});
     ASSERT_GT(server.port(), 0)
         << "server did not start (round " << round << "); see " << log;
-    auto channel =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
-                            grpc::InsecureChannelCredentials());
+    auto channel = vigil::testing::LoopbackChannel(server.port());
     auto stub = v1::AnalysisService::NewStub(channel);
     std::mutex mu;
     std::atomic<int64_t> written{0};

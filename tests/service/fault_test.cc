@@ -14,6 +14,7 @@
 #include "service/store/flag_store.h"
 #include "service/store/sql.h"
 #include "tests/service/server_process.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -77,8 +78,7 @@ void ExpectAllStored(const std::string& store_url, const Tally& tally) {
 }
 
 std::unique_ptr<v1::AnalysisService::Stub> StubFor(int port) {
-  return v1::AnalysisService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  return v1::AnalysisService::NewStub(testing::LoopbackChannel(port));
 }
 
 TEST(FaultTest, FullDiskOnSqliteIsReportedAndCorruptsNothing) {

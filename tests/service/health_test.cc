@@ -16,15 +16,11 @@ namespace vigil::service {
 namespace {
 
 TEST(HealthTest, ServingWhileUp) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
-  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+  ServerOptions options = testing::TestServerOptions();
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
-                          grpc::InsecureChannelCredentials()));
+      testing::LoopbackChannel((*server)->port()));
   grpc::ClientContext context;
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(stub->Check(&context, {}, &response).ok());
@@ -33,8 +29,7 @@ TEST(HealthTest, ServingWhileUp) {
 
 grpc::health::v1::HealthCheckResponse::ServingStatus Check(int port,
                                                            grpc::Status* s) {
-  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  auto stub = grpc::health::v1::Health::NewStub(testing::LoopbackChannel(port));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(2));
@@ -56,8 +51,7 @@ TEST(HealthTest, HealthPortAnswersOnlyHealthChecks) {
             grpc::health::v1::HealthCheckResponse::SERVING);
   EXPECT_TRUE(status.ok()) << status.error_message();
   // The health port serves no vigil service.
-  auto analysis = v1::AnalysisService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  auto analysis = v1::AnalysisService::NewStub(testing::LoopbackChannel(port));
   grpc::ClientContext context;
   v1::AnalyzeRequest request;
   request.mutable_post()->set_text("óc chó");
@@ -83,8 +77,7 @@ std::string CopyOfTestLexicon(const std::string& name) {
 }
 
 bool Flags(int port, const std::string& text) {
-  auto stub = v1::AnalysisService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  auto stub = v1::AnalysisService::NewStub(testing::LoopbackChannel(port));
   grpc::ClientContext context;
   v1::AnalyzeRequest request;
   request.mutable_post()->set_text(text);
@@ -104,7 +97,8 @@ TEST(LexiconWatchTest, ChangedFilesAreReloadedAndBrokenOnesRejected) {
   const int port = (*server)->port();
   const std::string before = (*server)->snapshots().Get()->analyzer->version();
   ASSERT_FALSE(Flags(port, "con cá vàng"));
-  std::ofstream(dir + "/insult.tsv", std::ios::app) << "cá vàng\t3\tfold\tmoderate\n";
+  std::ofstream(dir + "/insult.tsv", std::ios::app)
+      << "cá vàng\t3\tfold\tmoderate\n";
   // Within a few intervals the new term serves.
   for (int i = 0; i < 100 && !Flags(port, "con cá vàng"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -149,7 +143,8 @@ TEST(LexiconWatchTest, FollowsAConfigMapUpdate) {
   ASSERT_FALSE(Flags(port, "con cá vàng"));
   // The new version, published the way the kubelet does it; the old
   // directory's files keep their times, only the link moves.
-  std::ofstream(source + "/insult.tsv", std::ios::app) << "cá vàng\t3\tfold\tmoderate\n";
+  std::ofstream(source + "/insult.tsv", std::ios::app)
+      << "cá vàng\t3\tfold\tmoderate\n";
   publish("..2026_11_26_v2");
   fs::remove_all(volume / "..2026_11_26_v1");
   for (int i = 0; i < 100 && !Flags(port, "con cá vàng"); ++i) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "service/server.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -22,16 +23,12 @@ TEST(LogTest, CallsAreLoggedWithoutPostText) {
   SetLogSink(&lines);
   SetLogLevel(LogLevel::kDebug);
   {
-    ServerOptions options;
-    options.store_url = "sqlite::memory:";
-    options.listen = "127.0.0.1:0";
-    options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+    ServerOptions options = testing::TestServerOptions();
     options.max_post_bytes = 40;
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     auto stub = v1::AnalysisService::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
-                            grpc::InsecureChannelCredentials()));
+        testing::LoopbackChannel((*server)->port()));
     for (const std::string& text :
          {std::string("secret óc chó"), std::string(50, 'z')}) {
       grpc::ClientContext context;

@@ -27,9 +27,7 @@ TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_GT((*server)->metrics_port(), 0);
-  auto channel =
-      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
-                          grpc::InsecureChannelCredentials());
+  auto channel = testing::LoopbackChannel((*server)->port());
   auto analysis = v1::AnalysisService::NewStub(channel);
   for (const std::string text : {"óc chó", "xin chào", "trời đẹp"}) {
     grpc::ClientContext context;

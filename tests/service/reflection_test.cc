@@ -74,9 +74,7 @@ TEST(ReflectionTest, ListsServicesAndServesTheirProtoFiles) {
   ServerOptions options = vigil::testing::TestServerOptions();
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
-  ReflectionClient client(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
-                          grpc::InsecureChannelCredentials()));
+  ReflectionClient client(testing::LoopbackChannel((*server)->port()));
 
   ServerReflectionRequest list;
   list.set_list_services("*");

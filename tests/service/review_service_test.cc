@@ -14,6 +14,7 @@
 #include "service/auth.h"
 #include "service/server.h"
 #include "tests/service/store/test_database.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -53,9 +54,7 @@ class Instance {
     EXPECT_TRUE(server.ok()) << server.status();
     if (!server.ok()) return;
     server_ = *std::move(server);
-    auto channel =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                            grpc::InsecureChannelCredentials());
+    auto channel = vigil::testing::LoopbackChannel(server_->port());
     analysis = v1::AnalysisService::NewStub(channel);
     review = v1::ReviewService::NewStub(channel);
     admin = v1::AdminService::NewStub(channel);

@@ -143,9 +143,8 @@ void ScaleOutTest::Run(bool crash) {
   // One more client streams long runs of posts straight to instance b, so
   // that b is mid-stream when it goes; what it loses goes again through the
   // balanced channel.
-  auto pinned = v1::AnalysisService::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(ports[1]),
-                          grpc::InsecureChannelCredentials()));
+  auto pinned =
+      v1::AnalysisService::NewStub(vigil::testing::LoopbackChannel(ports[1]));
   for (int c = 0; c <= kClients; ++c) {
     const int chunk = c == kClients ? 20 * kChunk : kChunk;
     clients.emplace_back([&, c, chunk] {

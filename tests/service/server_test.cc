@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "analyzers/analyzer.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -36,18 +37,13 @@ std::string TestLexicons() {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ServerOptions options;
-    options.store_url = "sqlite::memory:";
-    options.listen = "127.0.0.1:0";
-    options.lexicon_dir = TestLexicons();
+    ServerOptions options = testing::TestServerOptions();
     options.max_post_bytes = 1000;
     options.max_batch_posts = 50;
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    channel_ =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                            grpc::InsecureChannelCredentials());
+    channel_ = testing::LoopbackChannel(server_->port());
     analysis_ = v1::AnalysisService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
   }
@@ -257,9 +253,7 @@ TEST_F(ServerTest, ReloadUnderLoadFailsNoCall) {
 }
 
 TEST(ServerStartTest, BrokenLexiconFailsToStart) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = testing::TestServerOptions();
   options.lexicon_dir = "/nonexistent/lexicons";
   auto server = Server::Start(options);
   ASSERT_FALSE(server.ok());
@@ -274,16 +268,12 @@ namespace vigil::service {
 namespace {
 
 TEST(OverloadTest, StreamLimitFailsFastWithoutStarvingUnaryCalls) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
-  options.lexicon_dir = TestLexicons();
+  ServerOptions options = testing::TestServerOptions();
   options.max_streams = 1;
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
-  auto stub = v1::AnalysisService::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
-                          grpc::InsecureChannelCredentials()));
+  auto stub =
+      v1::AnalysisService::NewStub(testing::LoopbackChannel((*server)->port()));
   auto analyze = [&] {
     grpc::ClientContext context;
     v1::AnalyzeRequest request;
@@ -338,15 +328,11 @@ TEST(OverloadTest, StreamLimitFailsFastWithoutStarvingUnaryCalls) {
 }
 
 TEST(ShutdownTest, DrainsAStreamInFlight) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
-  options.lexicon_dir = TestLexicons();
+  ServerOptions options = testing::TestServerOptions();
   auto server = Server::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
-  auto stub = v1::AnalysisService::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
-                          grpc::InsecureChannelCredentials()));
+  auto stub =
+      v1::AnalysisService::NewStub(testing::LoopbackChannel((*server)->port()));
   grpc::ClientContext context;
   auto stream = stub->AnalyzeStream(&context);
   v1::AnalyzeRequest request;

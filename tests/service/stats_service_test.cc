@@ -14,6 +14,7 @@
 #include "service/server.h"
 #include "tests/service/http_get.h"
 #include "tests/service/store/test_database.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 #include "vigil/v1/stats.grpc.pb.h"
@@ -50,8 +51,7 @@ std::unique_ptr<Server> StartServer(const std::string& store_url,
 }
 
 std::shared_ptr<grpc::Channel> ChannelTo(const Server& server) {
-  return grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
-                             grpc::InsecureChannelCredentials());
+  return vigil::testing::LoopbackChannel(server.port());
 }
 
 // Sends posts as the ingest client: each (source, text); returns the codes.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "service/server.h"
+#include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
@@ -95,9 +96,8 @@ class StoreTest : public ::testing::Test {
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    stub_ = v1::AnalysisService::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                            grpc::InsecureChannelCredentials()));
+    stub_ =
+        v1::AnalysisService::NewStub(testing::LoopbackChannel(server_->port()));
   }
   grpc::Status Analyze(const std::string& source, const std::string& id,
                        const std::string& text, bool dry_run) {

@@ -1,9 +1,14 @@
-// Server options for tests: a free loopback port, the test lexicon, an
-// in-memory store, no metrics endpoint.
+// Helpers for tests that start a server: its options (a free loopback port,
+// the test lexicon, an in-memory store, no metrics endpoint), a channel to
+// it, and a tokens file.
 #ifndef VIGIL_TESTS_SERVICE_TEST_SERVER_H_
 #define VIGIL_TESTS_SERVICE_TEST_SERVER_H_
 
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +24,12 @@ inline service::ServerOptions TestServerOptions() {
   options.store_url = "sqlite::memory:";
   options.lexicon_dir = SourcePath("tests/fixtures/lexicon");
   return options;
+}
+
+// A plaintext channel to a test server's gRPC port on 127.0.0.1.
+inline std::shared_ptr<grpc::Channel> LoopbackChannel(int port) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                             grpc::InsecureChannelCredentials());
 }
 
 struct TestToken {

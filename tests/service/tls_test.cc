@@ -162,10 +162,7 @@ TEST(TlsTest, ConsoleIsServedOverHttpsOnly) {
 }
 
 TEST(TlsTest, BadTlsOptionsFailToStart) {
-  ServerOptions options;
-  options.store_url = "sqlite::memory:";
-  options.listen = "127.0.0.1:0";
-  options.lexicon_dir = testing::SourcePath("tests/fixtures/lexicon");
+  ServerOptions options = testing::TestServerOptions();
   options.tls_cert_path = "/nonexistent/server.pem";
   auto server = Server::Start(options);
   ASSERT_FALSE(server.ok());
