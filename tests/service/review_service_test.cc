@@ -32,22 +32,21 @@ std::string WriteTokens() {
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("vigil_review_tokens_" + std::to_string(getpid())))
                                .string();
-  std::ofstream out(path);
-  out << TokenStore::HashHex(TokenOf("pipeline")) << "\tingest\tpipeline\n";
-  out << TokenStore::HashHex(TokenOf("dash")) << "\tviewer\tdash\n";
+  std::vector<vigil::testing::TestToken> tokens = {
+      {TokenOf("pipeline"), "ingest", "pipeline"},
+      {TokenOf("dash"), "viewer", "dash"}};
   for (int i = 0; i < kAnalysts; ++i) {
     const std::string name = "analyst" + std::to_string(i);
-    out << TokenStore::HashHex(TokenOf(name)) << "\tanalyst\t" << name << "\n";
+    tokens.push_back({TokenOf(name), "analyst", name});
   }
+  vigil::testing::WriteTokensFile(path, tokens);
   return path;
 }
 
 class Instance {
  public:
   Instance(const std::string& store_url, const std::string& tokens) {
-    ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
+    ServerOptions options = vigil::testing::TestServerOptions();
     options.store_url = store_url;
     options.tokens_path = tokens;
     auto server = Server::Start(options);

@@ -30,18 +30,15 @@ std::string WriteTokens() {
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("vigil_stats_tokens_" + std::to_string(getpid())))
                                .string();
-  std::ofstream out(path);
-  out << TokenStore::HashHex("t-ingest") << "\tingest\tpipeline\n";
-  out << TokenStore::HashHex("t-viewer") << "\tviewer\tdashboard\n";
+  vigil::testing::WriteTokensFile(path, {{"t-ingest", "ingest", "pipeline"},
+                                         {"t-viewer", "viewer", "dashboard"}});
   return path;
 }
 
 std::unique_ptr<Server> StartServer(const std::string& store_url,
                                     const std::string& tokens) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
+  ServerOptions options = vigil::testing::TestServerOptions();
   options.metrics_listen = "127.0.0.1:0";
-  options.lexicon_dir = vigil::testing::SourcePath("tests/fixtures/lexicon");
   options.store_url = store_url;
   options.tokens_path = tokens;
   options.max_post_bytes = 1000;
