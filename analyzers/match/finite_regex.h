@@ -28,6 +28,11 @@
 
 namespace vigil::match {
 
+// How many phrases a regex term may expand to: the matcher puts a term with
+// at most this many into its syllable tries; a larger or open one stays a
+// regex (and is a frame, Term::frame).
+inline constexpr size_t kMaxRegexPhrases = 20000;
+
 // Every string `pattern` matches (in no particular order, possibly with
 // repeats), or nullopt when the pattern uses syntax beyond the subset above
 // or denotes more than `limit` strings.

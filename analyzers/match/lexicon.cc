@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "analyzers/match/finite_regex.h"
 #include "analyzers/match/lexicon_lines.h"
 #include "analyzers/util/strings.h"
 
@@ -80,6 +81,8 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
                               "': ", term.text.empty() ? "empty" : re.error()));
             ok = false;
           }
+          term.frame =
+              !ExpandFiniteRegex(term.text, kMaxRegexPhrases).has_value();
         } else {
           term.text = std::string(cols[0]);
           ok = CanonicalSyllables(normalizer, term.text, where, problems,

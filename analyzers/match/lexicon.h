@@ -39,6 +39,11 @@ struct Term {
   Category category = Category::kProfanity;
   std::string text;  // canonical syllables, or the RE2 pattern for regexes
   bool is_regex = false;
+  // A regex that is not a finite set of phrases ("ai cần ([^ ]+ ){0,12}ib":
+  // wildcards, repetition): a frame around other words rather than a
+  // wording of its own, so it does not swallow other categories' hits
+  // (score::DropNested).
+  bool frame = false;
   // From a learned lexicon (`vigil train`): weights may be negative, and
   // the term scores through the category's learned model, not its curated
   // sum.

@@ -21,9 +21,8 @@ using normalize::TokenKind;
 // (nothing added) when it does not, and the term stays a regex.
 bool Matcher::Impl::ExpandIntoTries(const Term& term, int32_t index,
                                     const normalize::Normalizer& normalizer) {
-  constexpr size_t kMaxPhrases = 20000;
   std::optional<std::vector<std::string>> strings =
-      ExpandFiniteRegex(term.text, kMaxPhrases);
+      ExpandFiniteRegex(term.text, kMaxRegexPhrases);
   if (!strings) return false;
   struct Phrase {
     std::vector<std::string> syllables, folded;

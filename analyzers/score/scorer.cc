@@ -69,7 +69,9 @@ std::vector<match::Hit> DropNested(const match::Lexicon& lexicon,
         return std::pair(x.last_token - x.first_token,
                          term(x).syllables.size());
       };
-      if (&o != &h && o.first_token <= h.first_token &&
+      const bool may_swallow =
+          !term(o).frame || term(o).category == term(h).category;
+      if (&o != &h && may_swallow && o.first_token <= h.first_token &&
           h.last_token <= o.last_token && size(o) > size(h)) {
         nested = true;
         break;

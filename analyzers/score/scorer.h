@@ -71,7 +71,11 @@ inline constexpr int kMaxLearnedHits = 6;
 
 // `hits` without those inside a longer hit ("lồn" inside "vãi cả lồn", the
 // sexual "địt" inside the exclamation "địt mẹ"): the longer, more specific
-// term speaks for the span. Curated hits only; order kept.
+// term speaks for the span. A frame of another category (Term::frame, an
+// open regex such as spam's "ai cần ... ib") does not swallow a hit: it
+// surrounds the words rather than reading them more specifically, so "ai
+// cần gái gọi thì ib" keeps its sexual "gái gọi". Curated hits only; order
+// kept.
 std::vector<match::Hit> DropNested(const match::Lexicon& lexicon,
                                    std::vector<match::Hit> hits);
 

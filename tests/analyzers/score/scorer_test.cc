@@ -89,6 +89,23 @@ TEST_F(ScorerTest, AHitInsideALongerOneIsDropped) {
   EXPECT_EQ(v.hits[0].term, thang_ngu);
 }
 
+TEST_F(ScorerTest, AFrameOfAnotherCategoryDoesNotSwallowAHit) {
+  constexpr int kThreat = static_cast<int>(Category::kThreat);
+  const int32_t giet = TermOf("giết", Category::kThreat);  // 2
+  // An open regex (repetition): a frame around other words.
+  const int32_t frame = TermOf("\\d+k / ngày", Category::kScam);
+  // A finite regex: a set of wordings, as specific as a phrase.
+  const int32_t wording = TermOf("việc nhẹ (, )?lương cao", Category::kScam);
+  ASSERT_TRUE(lexicon().terms()[frame].frame);
+  ASSERT_FALSE(lexicon().terms()[wording].frame);
+  const Verdict in_frame =
+      Score(lexicon(), {At(frame, 0, 4), At(giet, 2, 2)}, LearnedSums{});
+  EXPECT_DOUBLE_EQ(in_frame.scores[kThreat], Logistic(-2.5 + 2));
+  const Verdict in_wording =
+      Score(lexicon(), {At(wording, 0, 4), At(giet, 2, 2)}, LearnedSums{});
+  EXPECT_DOUBLE_EQ(in_wording.scores[kThreat], Logistic(-2.5));
+}
+
 TEST_F(ScorerTest, MildEvidenceAloneDoesNotFlag) {
   const int32_t vai = TermOf("vãi cả lồn", Category::kProfanity);  // mild, 3
   const int32_t dit_me = TermOf("địt mẹ", Category::kProfanity);   // moderate
