@@ -25,13 +25,21 @@
 // word is normalized (so teencode applies: "đm" → "địt mẹ"), and the tries
 // are walked over the result; a hit spans the whole run of letters.
 //
+// A word with letters hidden by stars ("óc ch*", "vãi l*n"; masked_word.h)
+// is tried as each syllable of the tries' dictionary that fits its mask:
+// the tries are walked over a window of a few tokens around it with the
+// masked word in one position, and a phrase counts when it spans the masked
+// word and at least one word as written, whose context says which word was
+// hidden. The masked word alone counts only when a single syllable of the
+// dictionary fits ("l*n" may be lồn, lớn or lên: it does not).
+//
 // Allowlisted phrases are found the same way; a hit whose token range lies
 // inside an allowlisted occurrence, for its category, is dropped.
 //
 // Match() runs in phases (Impl::Run below): syllable terms, regex terms,
-// joined letters, allowlist and dedupe, learned n-grams. The tries are in
-// syllable_trie.h and walked by trie_walk.h; the regex prefilter is in
-// regex_prefilter.h; Create() is in matcher_build.cc.
+// joined letters, masked words, allowlist and dedupe, learned n-grams. The
+// tries are in syllable_trie.h and walked by trie_walk.h; the regex prefilter
+// is in regex_prefilter.h; Create() is in matcher_build.cc.
 #include "analyzers/match/matcher.h"
 
 #include <hs/hs.h>
@@ -42,6 +50,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_set.h"
+#include "analyzers/match/masked_word.h"
 #include "analyzers/match/matcher_impl.h"
 #include "analyzers/match/trie_walk.h"
 
@@ -64,6 +73,7 @@ std::vector<std::string_view> ViaNames(uint32_t steps) {
       normalize::StepNames(steps & kEvasionSteps);
   if (steps & kViaFolded) names.push_back("folded");
   if (steps & kViaJoined) names.push_back("joined_separators");
+  if (steps & kViaMasked) names.push_back("masked_letters");
   return names;
 }
 
@@ -138,6 +148,7 @@ class Matcher::Impl::Run {
   void SyllableTerms();
   void RegexTerms();
   void JoinedLetters();
+  void MaskedWords();
   void DropAllowedAndDuplicates();
   void LearnedNgrams(LearnedSums* sums);
   std::vector<Hit> TakeHits() { return std::move(hits_); }
@@ -184,7 +195,7 @@ void Matcher::Impl::Run::AddHit(int32_t term, size_t first, size_t last,
   h.begin_char = tokens_[first].begin_char;
   h.end_char = tokens_[last].end_char;
   for (size_t k = first; k <= last; ++k) via |= tokens_[k].steps;
-  h.via = via & (kEvasionSteps | kViaFolded | kViaJoined);
+  h.via = via & (kEvasionSteps | kViaFolded | kViaJoined | kViaMasked);
   h.severity = impl_.severity[term];
   hits_.push_back(h);
 }
@@ -313,6 +324,80 @@ void Matcher::Impl::Run::JoinedLetters() {
   }
 }
 
+void Matcher::Impl::Run::MaskedWords() {
+  // Tokens on each side of a masked word that a phrase may reach.
+  constexpr size_t kReach = 4;
+  for (const MaskedWord& m : FindMaskedWords(text_)) {
+    std::vector<const MaskCandidate*> fits;
+    for (const MaskCandidate& c : impl_.mask_candidates) {
+      if (FitsMask(c.folded, m.mask)) fits.push_back(&c);
+    }
+    if (fits.empty()) continue;
+    // The window: up to kReach words before, the masked word, up to kReach
+    // after; position `slot` is the masked word.
+    std::vector<size_t> first, last;  // token range of each position
+    for (size_t k = m.first - std::min(m.first, kReach); k < m.first; ++k) {
+      first.push_back(k);
+      last.push_back(k);
+    }
+    const size_t slot = first.size();
+    first.push_back(m.first);
+    last.push_back(m.last);
+    for (size_t k = m.last + 1; k < tokens_.size() && k <= m.last + kReach;
+         ++k) {
+      first.push_back(k);
+      last.push_back(k);
+    }
+    // Walks `trie` from position `s` with node `node` at position `p`,
+    // reporting each phrase that spans the slot.
+    auto walk = [&](const Trie<int32_t>& trie, bool folded) {
+      const std::vector<int32_t>& ids = folded ? ids_.folded : ids_.canonical;
+      for (size_t s = 0; s <= slot; ++s) {
+        std::vector<std::pair<int32_t, size_t>> frontier = {{0, s}};
+        while (!frontier.empty()) {
+          const auto [node, p] = frontier.back();
+          frontier.pop_back();
+          if (p >= first.size()) continue;
+          std::vector<int32_t> next;
+          if (p == slot) {
+            for (const MaskCandidate* c : fits) {
+              next.push_back(
+                  trie.Step(node, folded ? c->folded_id : c->canonical_id));
+            }
+          } else {
+            next.push_back(trie.Step(node, ids[first[p]]));
+          }
+          for (int32_t child : next) {
+            if (child < 0) continue;
+            frontier.push_back({child, p + 1});
+            if (p < slot) continue;
+            for (int32_t v : trie.ValuesAt(child)) {
+              if (s == slot && p == slot && fits.size() > 1) continue;
+              // Written words must carry the term's own diacritics, or
+              // none (trie_walk.h).
+              bool ok = true;
+              if (folded) {
+                const std::vector<std::string>& syllables = TermSyllables(v);
+                for (size_t q = s; q <= p && ok; ++q) {
+                  ok = q == slot ||
+                       text_.text(tokens_[first[q]]) == syllables[q - s] ||
+                       view_.FoldEligible(first[q]);
+                }
+              }
+              if (ok) {
+                AddHit(impl_.TermOf(v), first[s], last[p],
+                       kViaMasked | (folded ? uint32_t{kViaFolded} : 0u));
+              }
+            }
+          }
+        }
+      }
+    };
+    walk(impl_.canonical, false);
+    walk(impl_.folded, true);
+  }
+}
+
 void Matcher::Impl::Run::DropAllowedAndDuplicates() {
   if (!hits_.empty()) {
     std::erase_if(hits_, [&](const Hit& h) {
@@ -396,6 +481,7 @@ std::vector<Hit> Matcher::Match(const NormalizedText& text,
   run.SyllableTerms();
   run.RegexTerms();
   run.JoinedLetters();
+  run.MaskedWords();
   run.DropAllowedAndDuplicates();
   if (learned_sums != nullptr) run.LearnedNgrams(learned_sums);
   return run.TakeHits();

@@ -33,15 +33,17 @@ namespace vigil::match {
 enum HitVia : uint32_t {
   kViaFolded = 1u << 16,  // on the folded view (diacritics ignored)
   kViaJoined = 1u << 17,  // letters split by separators joined ("đ.m")
+  kViaMasked = 1u << 18,  // a word with letters hidden by stars ("ch*")
 };
-static_assert(((kViaFolded | kViaJoined) & normalize::kAllSteps) == 0,
+static_assert(((kViaFolded | kViaJoined | kViaMasked) & normalize::kAllSteps) ==
+                  0,
               "HitVia bits overlap normalize::Step bits");
 
 // Names of the normalization steps that made a hit possible: the evasion
 // steps among normalize::StepNames ("format_removed", "confusable",
 // "repeated_letters", "leetspeak", "teencode", "eth", in that order), then
-// "folded" and "joined_separators". Steps that are not evasions (case
-// folding, NFC, tone placement) are left out.
+// "folded", "joined_separators" and "masked_letters". Steps that are not
+// evasions (case folding, NFC, tone placement) are left out.
 std::vector<std::string_view> ViaNames(uint32_t steps);
 
 // Sums of the weights of the distinct learned n-grams present, per category:

@@ -1,11 +1,13 @@
 // Matcher::Create: compiles a lexicon into the matcher's tries, expanded
 // regex phrases, prefiltered regexes and allowlist tries (matcher.cc
 // explains how Match walks them).
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <set>
 
 #include "analyzers/match/finite_regex.h"
+#include "analyzers/match/masked_word.h"
 #include "analyzers/match/matcher.h"
 #include "analyzers/match/matcher_impl.h"
 #include "analyzers/util/strings.h"
@@ -128,6 +130,17 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     trie->Finalize();
   }
   impl->learned.Finalize();
+  for (const auto& [syllable, id] : impl->canonical_dict.ids) {
+    std::string folded = FoldSyllable(syllable);
+    if (folded.empty()) continue;
+    const int32_t folded_id = impl->folded_dict.IdOf(folded);
+    impl->mask_candidates.push_back({std::move(folded), id, folded_id});
+  }
+  // Dictionary order is a hash map's: sort, so matching is deterministic.
+  std::sort(impl->mask_candidates.begin(), impl->mask_candidates.end(),
+            [](const Impl::MaskCandidate& a, const Impl::MaskCandidate& b) {
+              return a.canonical_id < b.canonical_id;
+            });
   return std::unique_ptr<const Matcher>(new Matcher(std::move(impl)));
 }
 

@@ -62,6 +62,15 @@ struct Matcher::Impl {
     return value >= kExpandedBase ? expanded[value - kExpandedBase].syllables
                                   : lex.terms()[value].syllables;
   }
+  // Every canonical-dictionary syllable with its folded letters and its id
+  // in the folded dictionary (-1: none), for masked words ("l*n",
+  // masked_word.h).
+  struct MaskCandidate {
+    std::string folded;
+    int32_t canonical_id;
+    int32_t folded_id;
+  };
+  std::vector<MaskCandidate> mask_candidates;
   Trie<int32_t> allow_canonical;  // allowlist phrases
   Trie<int32_t> allow_folded;
   // The regex terms left after expansion, prefiltered by one Hyperscan

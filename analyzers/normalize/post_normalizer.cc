@@ -176,7 +176,7 @@ void PostNormalizer::AppendWord(Token t, const std::u32string& w) {
 }
 
 int32_t PostNormalizer::FindTeencode(const std::u32string& w) {
-  if (!teencode_.MayContain(w)) {
+  if (keep_spelling_ || !teencode_.MayContain(w)) {
     return -1;
   }
   key_.clear();
@@ -209,6 +209,16 @@ void PostNormalizer::EmitRaw(TokenKind kind, size_t i, size_t end,
 void PostNormalizer::EmitWord(size_t i, size_t end) {
   Token t = StartToken(TokenKind::kWord, i, end);
   const std::string_view raw = post_.substr(t.begin, t.end - t.begin);
+  // A word glued to a star is a fragment of a masked word ("ng*" hides
+  // "ngu", not "người"): spelled as written, and not memoized, since the
+  // same bytes elsewhere are read as teencode.
+  keep_spelling_ = (t.begin > 0 && post_[t.begin - 1] == '*') ||
+                   (t.end < post_.size() && post_[t.end] == '*');
+  if (keep_spelling_) {
+    EmitWordUncached(t, i, end);
+    keep_spelling_ = false;
+    return;
+  }
   WordMemo::Slot* slot = nullptr;
   if (normalizer_id_ != 0 && raw.size() <= WordMemo::kMaxKey) {
     slot = &memo_.SlotFor(raw);

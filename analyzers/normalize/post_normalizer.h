@@ -68,7 +68,8 @@ class PostNormalizer {
   // Expands teencode entry `entry`: one token per syllable, all sharing the
   // original span.
   void AppendExpansion(Token t, int32_t entry);
-  // The teencode entry for the word `w`, or -1.
+  // The teencode entry for the word `w`, or -1 (always -1 while
+  // keep_spelling_).
   int32_t FindTeencode(const std::u32string& w);
 
   const TeencodeTable& teencode_;
@@ -82,6 +83,9 @@ class PostNormalizer {
   std::string scratch_;
   std::string key_;
   int32_t last_expansion_ = -1;
+  // The word being emitted is glued to a star, a fragment of a masked word
+  // ("ng*" hides "ngu"): its letters are kept, not read as teencode.
+  bool keep_spelling_ = false;
   std::u32string word_;
   std::u32string plain_;
 };

@@ -124,6 +124,18 @@ const MatchCase kMatchCases[] = {
      "Đ-M",
      {{"Đ-M", "địt mẹ", {"teencode", "joined_separators"}}}},
     {"single_letters_without_term", "a b c", {}},
+    // A masked word stands for the dictionary's syllables that fit it; a
+    // phrase needs one word as written around it.
+    {"masked_phrase", "óc ch*", {{"óc ch*", "óc chó", {"masked_letters"}}}},
+    {"masked_phrase_unaccented",
+     "thang ng* ay",
+     {{"thang ng*", "thằng ngu", {"folded", "masked_letters"}}}},
+    {"masked_fragment_is_not_teencode",  // "ng" alone is teencode for người
+     "thằng ng*",
+     {{"thằng ng*", "thằng ngu", {"masked_letters"}}}},
+    {"masked_word_alone_ambiguous", "ng*", {}},  // ngu or ngơ
+    {"masked_word_alone_unique", "l*n", {{"l*n", "lồn", {"masked_letters"}}}},
+    {"masked_too_much", "* chó", {}},
     {"nfd_input",
      "su\xCC\x81\x63 vâ\xCC\xA3t",
      {{"su\xCC\x81\x63 vâ\xCC\xA3t", "súc vật", {}}}},

@@ -165,6 +165,10 @@ const ViewCase kViewCases[] = {
     {"teencode_multi_syllable", "ntn", "như thế nào", "nhu the nao"},
     {"teencode_vulgar", "vcl", "vãi cả lồn", "vai ca lon"},
     {"teencode_ambiguous_kept", "ck", "ck", "ck"},
+    // A word glued to a star is part of a masked word, spelled as written
+    // (the matcher reads the mask): "ko*" is not "không".
+    {"teencode_not_in_masked_word", "ko* ko", "ko * không", "ko * khong"},
+    {"teencode_not_after_star", "*ko", "* ko", ""},
     {"teencode_ambiguous_k_kept", "k", "k", ""},
     {"teencode_with_digit", "t2", "thứ hai", ""},
     {"teencode_in_sentence", "ko bt j", "không bt gì", ""},
