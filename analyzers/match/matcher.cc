@@ -65,7 +65,8 @@ namespace {
 constexpr uint32_t kEvasionSteps =
     normalize::kStepFormatRemoved | normalize::kStepConfusable |
     normalize::kStepEth | normalize::kStepRepeatCollapsed |
-    normalize::kStepLeetspeak | normalize::kStepTeencode;
+    normalize::kStepLeetspeak | normalize::kStepTeencode |
+    normalize::kStepLettersJoined;
 }  // namespace
 
 std::vector<std::string_view> ViaNames(uint32_t steps) {

@@ -41,9 +41,10 @@ static_assert(((kViaFolded | kViaJoined | kViaMasked) & normalize::kAllSteps) ==
 
 // Names of the normalization steps that made a hit possible: the evasion
 // steps among normalize::StepNames ("format_removed", "confusable",
-// "repeated_letters", "leetspeak", "teencode", "eth", in that order), then
-// "folded", "joined_separators" and "masked_letters". Steps that are not
-// evasions (case folding, NFC, tone placement) are left out.
+// "repeated_letters", "leetspeak", "teencode", "eth", "letters_joined", in
+// that order), then "folded", "joined_separators" and "masked_letters".
+// Steps that are not evasions (case folding, NFC, tone placement) are left
+// out.
 std::vector<std::string_view> ViaNames(uint32_t steps);
 
 // Sums of the weights of the distinct learned n-grams present, per category:

@@ -69,6 +69,7 @@ std::vector<std::string_view> StepNames(uint32_t steps) {
       {kStepToneMoved, "tone_placement"},
       {kStepTeencode, "teencode"},
       {kStepEth, "eth"},
+      {kStepLettersJoined, "letters_joined"},
   };
   std::vector<std::string_view> names;
   for (const auto& [bit, name] : kNames) {

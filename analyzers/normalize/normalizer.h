@@ -83,9 +83,11 @@ enum Step : uint32_t {
   kStepToneMoved = 1u << 7,        // tone mark moved to old-style place
   kStepTeencode = 1u << 8,         // expanded from the teencode table
   kStepEth = 1u << 9,              // Icelandic ð/Ð read as đ
+  kStepLettersJoined = 1u << 10,   // single letters split by separators
+                                   // joined into a syllable ("c.h.ó")
 };
 // Every Step bit; bits above are free for other layers (match::HitVia).
-inline constexpr uint32_t kAllSteps = (1u << 10) - 1;
+inline constexpr uint32_t kAllSteps = (1u << 11) - 1;
 
 // Names of the steps set in `steps`, in the order above, e.g.
 // {"casefold", "teencode"}.

@@ -64,7 +64,11 @@ void PostNormalizer::Run() {
     if (cls == CharClass::kLetter && !scan_.chunk_may_link()) {
       // The common case: only a word can start here.
       end = scan_.WordEnd(i);
-      EmitWord(i, end);
+      if (const size_t run = JoinedLettersEnd(i, end); run > end) {
+        EmitJoinedLetters(i, end = run);
+      } else {
+        EmitWord(i, end);
+      }
     } else if (scan_.chunk_may_link() && (end = scan_.EmailEnd(i)) > i) {
       EmitRaw(TokenKind::kEmail, i, end, /*fold_case=*/true);
     } else if (scan_.chunk_may_link() && (end = scan_.UrlEnd(i)) > i) {
@@ -78,7 +82,11 @@ void PostNormalizer::Run() {
     } else if ((end = scan_.NumberEnd(i)) > i) {
       EmitRaw(TokenKind::kNumber, i, end, true);
     } else if ((end = scan_.WordEnd(i)) > i) {
-      EmitWord(i, end);
+      if (const size_t run = JoinedLettersEnd(i, end); run > end) {
+        EmitJoinedLetters(i, end = run);
+      } else {
+        EmitWord(i, end);
+      }
     } else {
       end = scan_.PunctEnd(i);
       EmitRaw(TokenKind::kPunct, i, end, false);
@@ -204,6 +212,69 @@ void PostNormalizer::EmitRaw(TokenKind kind, size_t i, size_t end,
     AppendUtf8(c, scratch_);
   }
   Append(t, scratch_);
+}
+
+size_t PostNormalizer::JoinedLettersEnd(size_t i, size_t end) const {
+  // The ASCII letter under the only letter of the word [a, b) (marks
+  // allowed), or 0.
+  auto single_letter = [&](size_t a, size_t b) -> char {
+    char base = 0;
+    for (size_t k = a; k < b; ++k) {
+      const CharClass cls = cps_.Cls(k);
+      if (cls == CharClass::kMark || cls == CharClass::kFormat) continue;
+      if (cls != CharClass::kLetter || base != 0) return 0;
+      base = cps_.Props(k).ascii_base;
+      if (base == 0) return 0;
+    }
+    return base;
+  };
+  const auto is_separator = [](char32_t c) {
+    return c == U'.' || c == U'-' || c == U'_' || c == U' ';
+  };
+  const char first = single_letter(i, end);
+  if (first == 0) return end;
+  // Inside a longer run that did not spell a syllable ("u.s.a"), join
+  // nothing: the run starts at its first letter or not at all.
+  if (i >= 2 && is_separator(cps_.Cp(i - 1))) {
+    size_t p = i - 2;
+    while (p > 0 && cps_.Cls(p) == CharClass::kMark) --p;
+    const bool word_before =
+        cps_.Cls(p) == CharClass::kLetter || cps_.Cls(p) == CharClass::kDigit;
+    const bool single = p == 0 || (cps_.Cls(p - 1) != CharClass::kLetter &&
+                                   cps_.Cls(p - 1) != CharClass::kMark &&
+                                   cps_.Cls(p - 1) != CharClass::kDigit);
+    if (word_before && single) return end;
+  }
+  char folded[8] = {first};
+  size_t letters = 1;
+  char32_t separator = 0;
+  size_t run_end = end;
+  for (size_t k = end; k + 1 < cps_.Size() && letters < sizeof(folded);) {
+    const char32_t c = cps_.Cp(k);
+    if (!is_separator(c)) break;
+    if (separator != 0 && c != separator) break;
+    const size_t next_end = scan_.WordEnd(k + 1);
+    const char letter =
+        next_end > k + 1 ? single_letter(k + 1, next_end) : char{0};
+    if (letter == 0) break;
+    separator = c;
+    folded[letters++] = letter;
+    run_end = k = next_end;
+  }
+  const size_t min_letters = separator == U' ' ? 3 : 2;
+  if (letters < min_letters || letters == sizeof(folded) ||
+      !IsSyllableShape(std::string_view(folded, letters))) {
+    return end;
+  }
+  return run_end;
+}
+
+void PostNormalizer::EmitJoinedLetters(size_t i, size_t end) {
+  Token t = StartToken(TokenKind::kWord, i, end);
+  t.steps |= kStepLettersJoined;
+  skip_separators_ = true;
+  EmitWordUncached(t, i, end);
+  skip_separators_ = false;
 }
 
 void PostNormalizer::EmitWord(size_t i, size_t end) {
@@ -338,6 +409,10 @@ PostNormalizer::WordFacts PostNormalizer::ReadWord(Token& t, size_t i,
     if (cls == CharClass::kFormat) {
       t.steps |= kStepFormatRemoved;
       continue;
+    }
+    if (skip_separators_ && cls != CharClass::kLetter &&
+        cls != CharClass::kMark) {
+      continue;  // the separators of joined letters
     }
     char32_t c = cps_.Cp(k);
     if (c >= 'a' && c <= 'z') {

@@ -58,6 +58,15 @@ class PostNormalizer {
 
   // Words: through the memo when it has them, else EmitWordUncached.
   void EmitWord(size_t i, size_t end);
+  // When the word [i, end) is a single letter followed by more single
+  // letters, each after one and the same separator ('.', '-', '_' or one
+  // space; three letters at least with spaces), that together spell a
+  // Vietnamese syllable ("c.h.ó", "n-g-u", "t ô i"), the end of that run;
+  // otherwise `end`. "đ.m" is not a syllable: the matcher joins such runs
+  // where they form a lexicon term.
+  size_t JoinedLettersEnd(size_t i, size_t end) const;
+  // Emits the run [i, end) found by JoinedLettersEnd as one word.
+  void EmitJoinedLetters(size_t i, size_t end);
   void ReplayWord(Token t, const WordMemo::Slot& slot);
   void EmitWordUncached(Token t, size_t i, size_t end);
   // The steps of EmitWordUncached, in order.
@@ -86,6 +95,9 @@ class PostNormalizer {
   // The word being emitted is glued to a star, a fragment of a masked word
   // ("ng*" hides "ngu"): its letters are kept, not read as teencode.
   bool keep_spelling_ = false;
+  // The word being read is a run of joined letters: ReadWord skips the
+  // separators between them.
+  bool skip_separators_ = false;
   std::u32string word_;
   std::u32string plain_;
 };

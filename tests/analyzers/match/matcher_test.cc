@@ -123,6 +123,9 @@ const MatchCase kMatchCases[] = {
     {"joined_dashes",
      "Đ-M",
      {{"Đ-M", "địt mẹ", {"teencode", "joined_separators"}}}},
+    {"letters_joined_in_a_phrase",
+     "óc c.h.ó",
+     {{"óc c.h.ó", "óc chó", {"letters_joined"}}}},
     {"single_letters_without_term", "a b c", {}},
     // A masked word stands for the dictionary's syllables that fit it; a
     // phrase needs one word as written around it.

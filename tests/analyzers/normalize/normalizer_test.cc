@@ -167,6 +167,17 @@ const ViewCase kViewCases[] = {
     {"teencode_ambiguous_kept", "ck", "ck", "ck"},
     // A word glued to a star is part of a masked word, spelled as written
     // (the matcher reads the mask): "ko*" is not "không".
+    // Single letters split by one kind of separator are joined when they
+    // spell a syllable: "c.h.ó" is "chó"; "đ.m" (no syllable) stays for the
+    // matcher, and so do runs that are not syllables as a whole.
+    {"letters_joined_dots", "óc c.h.ó", "óc chó", "oc cho"},
+    {"letters_joined_dashes", "N-G-U", "ngu", "ngu"},
+    {"letters_joined_spaces", "t ô i đi", "tôi đi", "toi di"},
+    {"letters_two_spaced_not_joined", "b a", "b a", ""},
+    {"letters_not_a_syllable", "đ.m", "đ . m", ""},
+    {"letters_run_not_a_syllable", "u.s.a", "u . s . a", ""},
+    {"letters_mixed_separators", "c.h-ó", "c . h - ó", ""},
+    {"letters_initial_and_name", "V. Anh", "v . anh", ""},
     {"teencode_not_in_masked_word", "ko* ko", "ko * không", "ko * khong"},
     {"teencode_not_after_star", "*ko", "* ko", ""},
     {"teencode_ambiguous_k_kept", "k", "k", ""},
