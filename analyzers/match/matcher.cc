@@ -349,8 +349,9 @@ void Matcher::Impl::Run::MaskedWords() {
       first.push_back(k);
       last.push_back(k);
     }
-    // Walks `trie` from position `s` with node `node` at position `p`,
-    // reporting each phrase that spans the slot.
+    // Walks `trie` (the folded one when `folded`) from every position up to
+    // the slot, branching at the slot over the syllables that fit, and
+    // adds each phrase that spans the slot (alone: only when one fits).
     auto walk = [&](const Trie<int32_t>& trie, bool folded) {
       const std::vector<int32_t>& ids = folded ? ids_.folded : ids_.canonical;
       for (size_t s = 0; s <= slot; ++s) {
