@@ -64,9 +64,8 @@ const Case kVerdictCases[] = {
     // an attack on a group is harassment too
     Case{"hate", "bọn bắc kỳ", {"insult", "hate"}},
     Case{"threat", "tao sẽ giết mày", {"threat"}},
-    Case{"sexual", "tìm bạn tình qua đêm", {"sexual"}},
-    // a vulgar proposition is both
-    Case{"sexual_vulgar", "địt nhau không em", {"profanity", "sexual"}},
+    Case{"sexual", "địt nhau không em", {"sexual"}},
+    Case{"sexual_solicitation", "tìm bạn tình qua đêm", {"sexual"}},
     Case{"self_harm", "tôi muốn tự tử", {"self_harm"}},
     Case{"scam", "nạp 100k nhận 200k", {"scam"}},
     Case{"spam", "follow chéo nhé", {"spam"}},
