@@ -1,8 +1,7 @@
 #include "analyzers/match/masked_word.h"
 
-#include <unicode/utf8.h>
-
-#include "analyzers/normalize/vietnamese.h"
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 
 namespace vigil::match {
 
@@ -16,20 +15,6 @@ bool IsStars(std::string_view s) {
 }
 
 }  // namespace
-
-std::string FoldSyllable(std::string_view syllable) {
-  std::string out;
-  int32_t i = 0;
-  const int32_t n = static_cast<int32_t>(syllable.size());
-  while (i < n) {
-    UChar32 c;
-    U8_NEXT(reinterpret_cast<const uint8_t*>(syllable.data()), i, n, c);
-    const char letter = c < 0 ? 0 : normalize::FoldLetter(c);
-    if (letter == 0) return "";
-    out.push_back(letter);
-  }
-  return out;
-}
 
 bool FitsMask(std::string_view folded, std::string_view mask) {
   if (folded.size() != mask.size()) return false;
@@ -74,9 +59,10 @@ std::vector<MaskedWord> FindMaskedWords(const normalize::NormalizedText& text) {
         mask.append(stars, '?');
         hidden += stars;
       } else {
-        const std::string folded = FoldSyllable(text.folded_text(tokens[k]));
-        ok = !folded.empty();
-        mask += folded;
+        // The folded view is the word's letters without diacritics.
+        const std::string_view folded = text.folded_text(tokens[k]);
+        ok = absl::c_all_of(folded, absl::ascii_isalpha);
+        mask.append(folded);
         shown += folded.size();
       }
     }

@@ -33,11 +33,6 @@ struct MaskedWord {
 inline constexpr size_t kMaxMaskLength = 8;
 std::vector<MaskedWord> FindMaskedWords(const normalize::NormalizedText& text);
 
-// `syllable` (UTF-8, lowercase) folded to ASCII letters ("chó" → "cho",
-// "đụ" → "du"); empty when it holds anything but Vietnamese or ASCII
-// letters.
-std::string FoldSyllable(std::string_view syllable);
-
 // Whether the folded syllable `folded` fits `mask`.
 bool FitsMask(std::string_view folded, std::string_view mask);
 

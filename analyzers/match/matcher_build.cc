@@ -7,9 +7,9 @@
 #include <set>
 
 #include "analyzers/match/finite_regex.h"
-#include "analyzers/match/masked_word.h"
 #include "analyzers/match/matcher.h"
 #include "analyzers/match/matcher_impl.h"
+#include "analyzers/match/regex_prefilter.h"
 #include "analyzers/util/strings.h"
 
 namespace vigil::match {
@@ -94,7 +94,10 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
       if (term.fold) impl->folded.Add(impl->folded_dict, term.folded, index);
       continue;
     }
-    if (impl->ExpandIntoTries(term, index, normalizer)) continue;
+    // A frame is a regex ExpandFiniteRegex could not expand at load.
+    if (!term.frame && impl->ExpandIntoTries(term, index, normalizer)) {
+      continue;
+    }
     Impl::RegexTerm& r = impl->regex_terms.emplace_back();
     r.term = index;
     r.canonical = std::make_unique<re2::RE2>(term.text, re2_options);
@@ -131,8 +134,7 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
   }
   impl->learned.Finalize();
   for (const auto& [syllable, id] : impl->canonical_dict.ids) {
-    std::string folded = FoldSyllable(syllable);
-    if (folded.empty()) continue;
+    std::string folded = FoldPattern(syllable);
     const int32_t folded_id = impl->folded_dict.IdOf(folded);
     impl->mask_candidates.push_back({std::move(folded), id, folded_id});
   }

@@ -63,12 +63,7 @@ void PostNormalizer::Run() {
     size_t end;
     if (cls == CharClass::kLetter && !scan_.chunk_may_link()) {
       // The common case: only a word can start here.
-      end = scan_.WordEnd(i);
-      if (const size_t run = JoinedLettersEnd(i, end); run > end) {
-        EmitJoinedLetters(i, end = run);
-      } else {
-        EmitWord(i, end);
-      }
+      end = EmitWordOrJoinedLetters(i, scan_.WordEnd(i));
     } else if (scan_.chunk_may_link() && (end = scan_.EmailEnd(i)) > i) {
       EmitRaw(TokenKind::kEmail, i, end, /*fold_case=*/true);
     } else if (scan_.chunk_may_link() && (end = scan_.UrlEnd(i)) > i) {
@@ -82,11 +77,7 @@ void PostNormalizer::Run() {
     } else if ((end = scan_.NumberEnd(i)) > i) {
       EmitRaw(TokenKind::kNumber, i, end, true);
     } else if ((end = scan_.WordEnd(i)) > i) {
-      if (const size_t run = JoinedLettersEnd(i, end); run > end) {
-        EmitJoinedLetters(i, end = run);
-      } else {
-        EmitWord(i, end);
-      }
+      end = EmitWordOrJoinedLetters(i, end);
     } else {
       end = scan_.PunctEnd(i);
       EmitRaw(TokenKind::kPunct, i, end, false);
@@ -269,12 +260,18 @@ size_t PostNormalizer::JoinedLettersEnd(size_t i, size_t end) const {
   return run_end;
 }
 
-void PostNormalizer::EmitJoinedLetters(size_t i, size_t end) {
-  Token t = StartToken(TokenKind::kWord, i, end);
+size_t PostNormalizer::EmitWordOrJoinedLetters(size_t i, size_t end) {
+  const size_t run = JoinedLettersEnd(i, end);
+  if (run == end) {
+    EmitWord(i, end);
+    return end;
+  }
+  Token t = StartToken(TokenKind::kWord, i, run);
   t.steps |= kStepLettersJoined;
   skip_separators_ = true;
-  EmitWordUncached(t, i, end);
+  EmitWordUncached(t, i, run);
   skip_separators_ = false;
+  return run;
 }
 
 void PostNormalizer::EmitWord(size_t i, size_t end) {

@@ -65,8 +65,9 @@ class PostNormalizer {
   // otherwise `end`. "đ.m" is not a syllable: the matcher joins such runs
   // where they form a lexicon term.
   size_t JoinedLettersEnd(size_t i, size_t end) const;
-  // Emits the run [i, end) found by JoinedLettersEnd as one word.
-  void EmitJoinedLetters(size_t i, size_t end);
+  // Emits the word [i, end), or the run of joined letters that starts with
+  // it (JoinedLettersEnd) as one word; returns where what it emitted ends.
+  size_t EmitWordOrJoinedLetters(size_t i, size_t end);
   void ReplayWord(Token t, const WordMemo::Slot& slot);
   void EmitWordUncached(Token t, size_t i, size_t end);
   // The steps of EmitWordUncached, in order.

@@ -63,13 +63,6 @@ TEST(MaskedWordTest, TheMaskedWordSpansItsTokens) {
   EXPECT_EQ(text.tokens()[masked[0].last].end, 8u);     // "n"
 }
 
-TEST(MaskedWordTest, FoldSyllable) {
-  EXPECT_EQ(FoldSyllable("chó"), "cho");
-  EXPECT_EQ(FoldSyllable("đụ"), "du");
-  EXPECT_EQ(FoldSyllable("người"), "nguoi");
-  EXPECT_EQ(FoldSyllable("a-b"), "");
-}
-
 TEST(MaskedWordTest, FitsMask) {
   EXPECT_TRUE(FitsMask("cho", "ch?"));
   EXPECT_TRUE(FitsMask("lon", "l?n"));
