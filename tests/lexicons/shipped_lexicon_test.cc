@@ -66,6 +66,14 @@ const Case kVerdictCases[] = {
     Case{"threat", "tao sẽ giết mày", {"threat"}},
     Case{"sexual", "địt nhau không em", {"sexual"}},
     Case{"sexual_solicitation", "tìm bạn tình qua đêm", {"sexual"}},
+    // A lighter frame ("massage ... cho nam") must not swallow a stronger
+    // wording inside it ("massage kích dục").
+    Case{"sexual_massage", "massage kích dục cho nam", {"sexual"}},
+    Case{"porn_sale", "bán ảnh nude tự chụp", {"sexual"}},
+    // Film ratings, lodging and trains share words with sex ads.
+    Case{"film_rating", "phim này gắn nhãn 18+ vì bạo lực", {}},
+    Case{"motel", "nhà nghỉ gần bến xe sạch sẽ, 250k một đêm", {}},
+    Case{"express_train", "mua vé tàu nhanh Hà Nội Lào Cai ở đâu", {}},
     Case{"self_harm", "tôi muốn tự tử", {"self_harm"}},
     Case{"scam", "nạp 100k nhận 200k", {"scam"}},
     Case{"spam", "follow chéo nhé", {"spam"}},
