@@ -52,6 +52,11 @@ int RunStats(const std::vector<std::string>& args, const char* argv0,
 int RunHealth(const std::vector<std::string>& args, const char* argv0,
               std::ostream& out, std::ostream& err);
 
+// `vigil lm build|eval`: builds the syllable language model from corpora,
+// or measures its diacritic restoration on labeled datasets.
+int RunLm(const std::vector<std::string>& args, const char* argv0,
+          std::ostream& out, std::ostream& err);
+
 // `vigil lexicon lint DIR`: every problem of a lexicon directory.
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);

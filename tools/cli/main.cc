@@ -22,6 +22,7 @@ constexpr char kUsage[] =
     "  eval        precision/recall/F1 on a labeled dataset (vihsd, vihos)\n"
     "  lexicon     lexicon tools: vigil lexicon lint DIR\n"
     "  train       fit the learned lexicons on ViHOS\n"
+    "  lm          the syllable language model: vigil lm build|eval\n"
     "Run 'vigil <command> --help' for a command's options.\n";
 
 }  // namespace
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
   }
   if (command == "train") {
     return vigil::cli::RunTrain(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "lm") {
+    return vigil::cli::RunLm(args, argv[0], std::cout, std::cerr);
   }
   if (command == "lexicon") {
     return vigil::cli::RunLexicon(args, argv[0], std::cout, std::cerr);

@@ -1,0 +1,120 @@
+#include "analyzers/lm/lm_builder.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+
+namespace vigil::lm {
+
+using normalize::NormalizedText;
+using normalize::Token;
+using normalize::TokenKind;
+
+LmBuilder::LmBuilder(const normalize::Normalizer& normalizer)
+    : normalizer_(normalizer) {}
+
+int32_t LmBuilder::Intern(std::string_view syllable, std::string_view folded) {
+  auto [it, inserted] = ids_.try_emplace(
+      std::string(syllable), static_cast<int32_t>(syllables_.size()));
+  if (inserted) {
+    syllables_.emplace_back(syllable);
+    folded_.emplace_back(folded);
+    counts_.push_back(0);
+  }
+  return it->second;
+}
+
+void LmBuilder::AddPost(std::string_view post, int weight) {
+  const NormalizedText n = normalizer_.Normalize(post);
+  ++posts_;
+  if (n.unaccented()) {
+    ++skipped_unaccented_;
+    return;
+  }
+  int32_t prev = 0;  // the sentence boundary
+  auto add_pair = [&](int32_t a, int32_t b) {
+    pairs_[static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b)] += weight;
+  };
+  for (const Token& t : n.tokens()) {
+    if (t.kind != TokenKind::kWord) {
+      if (prev != 0) {
+        add_pair(prev, 0);
+        counts_[0] += weight;
+      }
+      prev = 0;
+      continue;
+    }
+    const int32_t id = Intern(n.text(t), n.folded_text(t));
+    counts_[id] += weight;
+    add_pair(prev, id);
+    prev = id;
+  }
+  if (prev != 0) {
+    add_pair(prev, 0);
+    counts_[0] += weight;
+  }
+}
+
+namespace {
+
+// A word the model may offer as a candidate: its folded form is ASCII
+// letters, and it has no stray combining marks ("anh" + U+0300 from a
+// badly composed source), which encode as 0xCC/0xCD lead bytes.
+bool IsCleanWord(const std::string& word, const std::string& folded) {
+  for (char c : folded) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  for (char c : word) {
+    const unsigned char b = static_cast<unsigned char>(c);
+    if (b == 0xCC || b == 0xCD) return false;
+  }
+  return !folded.empty();
+}
+
+}  // namespace
+
+std::string LmBuilder::Write(const Limits& limits,
+                             std::string_view header) const {
+  std::vector<int32_t> kept;
+  for (size_t i = 1; i < syllables_.size(); ++i) {
+    if (counts_[i] >= limits.min_syllable &&
+        IsCleanWord(syllables_[i], folded_[i])) {
+      kept.push_back(i);
+    }
+  }
+  auto by_count = [&](int32_t a, int32_t b) {
+    return std::tie(counts_[b], syllables_[a]) <
+           std::tie(counts_[a], syllables_[b]);
+  };
+  std::sort(kept.begin(), kept.end(), by_count);
+  std::vector<bool> keep(syllables_.size(), false);
+  keep[0] = true;
+  for (int32_t id : kept) keep[id] = true;
+  std::string out(header);
+  absl::StrAppend(&out, "@lm\tdiscount=0.75\n");
+  absl::StrAppend(&out, "1\t<s>\t<s>\t", std::max<int64_t>(counts_[0], 1),
+                  "\n");
+  for (int32_t id : kept) {
+    absl::StrAppend(&out, "1\t", syllables_[id], "\t", folded_[id], "\t",
+                    counts_[id], "\n");
+  }
+  std::vector<std::tuple<int64_t, const std::string*, const std::string*>>
+      pairs;
+  for (const auto& [key, count] : pairs_) {
+    const int32_t a = static_cast<int32_t>(key >> 32);
+    const int32_t b = static_cast<int32_t>(key & 0xffffffffu);
+    if (count < limits.min_pair || !keep[a] || !keep[b]) continue;
+    pairs.emplace_back(-count, &syllables_[a], &syllables_[b]);
+  }
+  std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) {
+    return std::tie(std::get<0>(x), *std::get<1>(x), *std::get<2>(x)) <
+           std::tie(std::get<0>(y), *std::get<1>(y), *std::get<2>(y));
+  });
+  for (const auto& [count, a, b] : pairs) {
+    absl::StrAppend(&out, "2\t", *a, "\t", *b, "\t", -count, "\n");
+  }
+  return out;
+}
+
+}  // namespace vigil::lm

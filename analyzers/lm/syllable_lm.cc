@@ -1,0 +1,178 @@
+#include "analyzers/lm/syllable_lm.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace vigil::lm {
+namespace {
+
+// Debian's Abseil has its own string_view type.
+absl::string_view AV(std::string_view s) { return {s.data(), s.size()}; }
+
+uint64_t PairKey(int32_t prev, int32_t next) {
+  return static_cast<uint64_t>(static_cast<uint32_t>(prev)) << 32 |
+         static_cast<uint32_t>(next);
+}
+
+// The whole file, inflated when it is gzip (zlib reads plain files as they
+// are).
+absl::StatusOr<std::string> ReadMaybeGzip(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  }
+  std::string out;
+  char buf[1 << 16];
+  int n;
+  while ((n = gzread(f, buf, sizeof(buf))) > 0) out.append(buf, n);
+  int err = 0;
+  const char* message = gzerror(f, &err);
+  const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
+  const std::string why = failed ? message : "";
+  gzclose(f);
+  if (failed) {
+    return absl::DataLossError(absl::StrCat(path, ": ", why));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Load(
+    const std::string& path) {
+  absl::StatusOr<std::string> text = ReadMaybeGzip(path);
+  if (!text.ok()) return text.status();
+  return Parse(*text, path);
+}
+
+absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
+    std::string_view text, std::string_view name) {
+  std::shared_ptr<SyllableLm> lm(new SyllableLm());
+  lm->syllables_.push_back("<s>");
+  lm->counts_.push_back(0);
+  bool header = false;
+  int line_no = 0;
+  std::vector<std::pair<uint64_t, int64_t>> pairs;
+  const absl::string_view file_name = AV(name);
+  for (absl::string_view line : absl::StrSplit(AV(text), '\n')) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    auto error = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_name, ":", line_no, ": ", why));
+    };
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    if (!header) {
+      if (f.size() != 2 || f[0] != "@lm" ||
+          !absl::ConsumePrefix(&f[1], "discount=") ||
+          !absl::SimpleAtod(f[1], &lm->discount_) || lm->discount_ < 0 ||
+          lm->discount_ >= 1) {
+        return error("expected '@lm<TAB>discount=D' with 0 <= D < 1");
+      }
+      header = true;
+      continue;
+    }
+    int64_t count = 0;
+    if (f.size() != 4 || !absl::SimpleAtoi(f[3], &count) || count <= 0) {
+      return error("expected KIND<TAB>A<TAB>B<TAB>COUNT with COUNT > 0");
+    }
+    if (f[0] == "1") {
+      if (f[1].empty() || f[2].empty()) return error("empty syllable");
+      const int32_t id = static_cast<int32_t>(lm->syllables_.size());
+      const std::string syllable(f[1]);
+      if (f[1] == "<s>") {
+        lm->counts_[kBoundary] = count;
+        continue;
+      }
+      if (!lm->ids_.emplace(syllable, id).second) {
+        return error(absl::StrCat("syllable '", f[1], "' listed twice"));
+      }
+      lm->syllables_.push_back(syllable);
+      lm->counts_.push_back(count);
+      lm->candidates_[std::string(f[2])].push_back(id);
+    } else if (f[0] == "2") {
+      auto id = [&](absl::string_view s) {
+        return s == "<s>" ? kBoundary
+                          : lm->IdOf(std::string_view(s.data(), s.size()));
+      };
+      const int32_t a = id(f[1]), b = id(f[2]);
+      if (a == kUnknown || b == kUnknown) {
+        return error("a pair's syllables must be listed before it");
+      }
+      pairs.emplace_back(PairKey(a, b), count);
+    } else {
+      return error("KIND is 1 (a syllable) or 2 (a pair)");
+    }
+  }
+  if (!header) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ": no '@lm' line"));
+  }
+  // Every syllable, the boundary and one unknown word share P1's mass.
+  const double v = static_cast<double>(lm->syllables_.size()) + 1;
+  double n = 0;
+  for (int64_t c : lm->counts_) n += static_cast<double>(c);
+  lm->total_ = n + 0.1 * v;
+  // lambda(v) = 1 - sum over kept pairs of max(c - D, 0) / c(v).
+  std::vector<double> kept(lm->syllables_.size(), 0.0);
+  lm->pairs_.reserve(pairs.size());
+  for (const auto& [key, count] : pairs) {
+    lm->pairs_[key] += count;
+  }
+  for (const auto& [key, count] : lm->pairs_) {
+    kept[key >> 32] +=
+        std::max(static_cast<double>(count) - lm->discount_, 0.0);
+  }
+  lm->backoff_.assign(lm->syllables_.size(), 1.0);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    const double c = static_cast<double>(lm->counts_[i]);
+    if (c > 0) lm->backoff_[i] = std::max(1.0 - kept[i] / c, 1e-6);
+  }
+  for (auto& [folded, ids] : lm->candidates_) {
+    std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
+      return lm->counts_[a] > lm->counts_[b];
+    });
+  }
+  return std::shared_ptr<const SyllableLm>(std::move(lm));
+}
+
+int32_t SyllableLm::IdOf(std::string_view syllable) const {
+  auto it = ids_.find(AV(syllable));
+  return it == ids_.end() ? kUnknown : it->second;
+}
+
+std::span<const int32_t> SyllableLm::Candidates(std::string_view folded) const {
+  auto it = candidates_.find(AV(folded));
+  if (it == candidates_.end()) return {};
+  return it->second;
+}
+
+double SyllableLm::Unigram(int32_t id) const {
+  // The boundary as a next word: how often sentences end, like a syllable.
+  const double c = id < 0 ? 0.0 : static_cast<double>(counts_[id]);
+  return (c + 0.1) / total_;
+}
+
+double SyllableLm::LogProb(int32_t prev, int32_t next) const {
+  const double unigram = Unigram(next);
+  if (prev < 0 || counts_[prev] == 0) return std::log(unigram);
+  double p = backoff_[prev] * unigram;
+  if (next >= 0) {
+    auto it = pairs_.find(PairKey(prev, next));
+    if (it != pairs_.end()) {
+      p += std::max(static_cast<double>(it->second) - discount_, 0.0) /
+           static_cast<double>(counts_[prev]);
+    }
+  }
+  return std::log(p);
+}
+
+}  // namespace vigil::lm

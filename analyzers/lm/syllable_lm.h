@@ -1,0 +1,91 @@
+// A syllable bigram language model of Vietnamese, for restoring the
+// diacritics of words written without them (restorer.h).
+//
+// Example:
+//   auto lm = SyllableLm::Load("lexicons/lm/syllables.tsv.gz");
+//   int32_t hom = (*lm)->IdOf("hôm");
+//   double lp = (*lm)->LogProb(hom, (*lm)->IdOf("nay"));  // log P(nay | hôm)
+//   for (int32_t id : (*lm)->Candidates("ma")) (*lm)->Syllable(id);
+//   // "ma", "mà", "má", "mã", "mạ", ... most frequent first
+//
+// The model is counts: of syllables (canonical: lowercase, NFC, old-style
+// tone placement, as `vigil normalize` prints them) and of pairs of
+// consecutive syllables within a sentence, kept above a minimum count
+// (LmBuilder). P(w | v) interpolates the pair count with the syllable's
+// own frequency by absolute discounting (Ney, Essen and Kneser 1994):
+//   P(w | v) = max(c(v w) - D, 0) / c(v) + lambda(v) * P1(w)
+// where lambda(v) is the mass the discount and the pruned pairs left, and
+// P1(w) = (c(w) + 0.1) / (N + 0.1 V), over the V syllables, the sentence
+// boundary and one unknown word, gives an unknown syllable (a name, an
+// English word) a small probability.
+//
+// File format (text, optionally gzip-compressed; '#' lines are comments):
+//   @lm<TAB>discount=0.75
+//   1<TAB>syllable<TAB>folded<TAB>count
+//   2<TAB>syllable<TAB>syllable<TAB>count
+// A "2" line's syllables must have "1" lines. Errors name file:line.
+//
+// Thread safety: immutable after Load(); share it across threads.
+#ifndef VIGIL_ANALYZERS_LM_SYLLABLE_LM_H_
+#define VIGIL_ANALYZERS_LM_SYLLABLE_LM_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+
+namespace vigil::lm {
+
+class SyllableLm {
+ public:
+  // The sentence boundary: LogProb(kBoundary, w) is the probability of w
+  // starting a sentence, LogProb(v, kBoundary) of v ending one.
+  static constexpr int32_t kBoundary = 0;
+  // What IdOf returns for a syllable the model does not know.
+  static constexpr int32_t kUnknown = -1;
+
+  // Reads a model file (plain or gzip). InvalidArgument with file:line on
+  // a malformed line; NotFound when the file is missing.
+  static absl::StatusOr<std::shared_ptr<const SyllableLm>> Load(
+      const std::string& path);
+  // The same from the file's text; `name` is used in error messages.
+  static absl::StatusOr<std::shared_ptr<const SyllableLm>> Parse(
+      std::string_view text, std::string_view name);
+
+  // The id of a canonical syllable, or kUnknown.
+  int32_t IdOf(std::string_view syllable) const;
+  // The syllable of an id (kBoundary is "<s>").
+  const std::string& Syllable(int32_t id) const { return syllables_[id]; }
+  // The known syllables whose folded form (no diacritics, đ → d) is
+  // `folded`, most frequent first; empty when none.
+  std::span<const int32_t> Candidates(std::string_view folded) const;
+  // log P(next | prev); either may be kBoundary, and next may be kUnknown.
+  double LogProb(int32_t prev, int32_t next) const;
+  // How often the syllable was seen (0 for kUnknown).
+  int64_t Count(int32_t id) const { return id < 0 ? 0 : counts_[id]; }
+
+  size_t syllable_count() const { return syllables_.size() - 1; }
+  size_t pair_count() const { return pairs_.size(); }
+
+ private:
+  SyllableLm() = default;
+  double Unigram(int32_t id) const;
+
+  double discount_ = 0.75;
+  std::vector<std::string> syllables_;  // by id; [0] is "<s>"
+  std::vector<int64_t> counts_;         // by id
+  std::vector<double> backoff_;         // lambda(v) by id
+  absl::flat_hash_map<std::string, int32_t> ids_;
+  absl::flat_hash_map<std::string, std::vector<int32_t>> candidates_;
+  absl::flat_hash_map<uint64_t, int64_t> pairs_;  // prev << 32 | next
+  double total_ = 0;                              // N + 0.1 V
+};
+
+}  // namespace vigil::lm
+
+#endif  // VIGIL_ANALYZERS_LM_SYLLABLE_LM_H_

@@ -1,0 +1,148 @@
+// Diacritic restoration: a model built from a few sentences, then the
+// shipped model on phrases whose meaning is plain.
+#include "analyzers/lm/restorer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzers/lm/lm_builder.h"
+#include "analyzers/lm/syllable_lm.h"
+#include "analyzers/normalize/normalizer.h"
+#include "tests/test_data.h"
+
+namespace vigil::lm {
+namespace {
+
+const normalize::Normalizer& Shipped() {
+  static const std::unique_ptr<const normalize::Normalizer> n = [] {
+    auto created = normalize::Normalizer::Create(
+        {.teencode_path = testing::SourcePath("lexicons/teencode.tsv")});
+    EXPECT_TRUE(created.ok()) << created.status();
+    return created.ok() ? *std::move(created) : nullptr;
+  }();
+  return *n;
+}
+
+// A model from sentences where "đi học" and "hôm nay" are common and "má"
+// follows "thương": enough context to tell the folded words apart.
+std::shared_ptr<const SyllableLm> SmallModel() {
+  LmBuilder b(Shipped());
+  for (int i = 0; i < 20; ++i) {
+    b.AddPost("Hôm nay con đi học.", 1);
+    b.AddPost("Con thương má lắm.", 1);
+    b.AddPost("Mà hôm nay trời mưa.", 1);
+    b.AddPost("Đi chơi vui quá!", 1);
+  }
+  b.AddPost("hom nay di hoc", 100);  // without diacritics: never counted
+  auto lm = SyllableLm::Parse(b.Write({.min_syllable = 1, .min_pair = 1}, ""),
+                              "small");
+  EXPECT_TRUE(lm.ok()) << lm.status();
+  return lm.ok() ? *lm : nullptr;
+}
+
+std::string RestoreText(const SyllableLm& lm, const std::string& post,
+                        double min_confidence = 0.9) {
+  const normalize::NormalizedText n = Shipped().Normalize(post);
+  return RestoredCanonical(lm, n,
+                           Restore(lm, n, {.min_confidence = min_confidence}));
+}
+
+struct Case {
+  const char* name;
+  const char* post;
+  const char* restored;
+};
+
+class SmallModelTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(SmallModelTest, Restores) {
+  std::shared_ptr<const SyllableLm> lm = SmallModel();
+  ASSERT_NE(lm, nullptr);
+  EXPECT_EQ(RestoreText(*lm, GetParam().post), GetParam().restored);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Phrases, SmallModelTest,
+    ::testing::Values(
+        Case{"whole_sentence", "hom nay con di hoc", "hôm nay con đi học"},
+        // The context picks one of the words "ma" folds from.
+        Case{"ma_after_thuong", "con thuong ma lam", "con thương má lắm"},
+        // Words written with diacritics are kept, and give context.
+        Case{"accented_context", "Hôm nay di hoc", "hôm nay đi học"},
+        // A word the model does not know stays as written.
+        Case{"unknown_word", "di hoc tiktok", "đi học tiktok"},
+        // Punctuation ends a sentence; offsets and tokens stay as they were.
+        Case{"punctuation", "di choi vui qua !", "đi chơi vui quá !"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(RestorerTest, UnsureWordsStayAsWritten) {
+  std::shared_ptr<const SyllableLm> lm = SmallModel();
+  ASSERT_NE(lm, nullptr);
+  // "ma" after "vui": mà and má are equally common, and neither ever
+  // followed "vui".
+  const normalize::NormalizedText n = Shipped().Normalize("vui ma");
+  const std::vector<Choice> c = Restore(*lm, n, {.min_confidence = 0.9});
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_TRUE(c[1].open);
+  EXPECT_FALSE(c[1].restored);
+  EXPECT_LT(c[1].confidence, 0.9);
+  EXPECT_GT(c[1].confidence, 0.3);
+  EXPECT_EQ(c[1].candidates.size(), 2u);
+  EXPECT_EQ(RestoredCanonical(*lm, n, c), "vui ma");
+  // At a lower bar it takes one of them.
+  EXPECT_NE(RestoreText(*lm, "vui ma", 0.3), "vui ma");
+}
+
+TEST(RestorerTest, EveryTokenKeepsItsOffsets) {
+  std::shared_ptr<const SyllableLm> lm = SmallModel();
+  ASSERT_NE(lm, nullptr);
+  const normalize::NormalizedText n =
+      Shipped().Normalize("di hoc, 10 diem 🎉 https://x.vn hom nay");
+  const std::vector<Choice> c = Restore(*lm, n, {});
+  ASSERT_EQ(c.size(), n.tokens().size());
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (n.tokens()[i].kind != normalize::TokenKind::kWord) {
+      EXPECT_FALSE(c[i].open) << i;
+    }
+  }
+  // One word per token, in order: the restored text splits like canonical.
+  const std::string restored = RestoredCanonical(*lm, n, c);
+  EXPECT_EQ(std::count(restored.begin(), restored.end(), ' '),
+            std::count(n.canonical().begin(), n.canonical().end(), ' '));
+}
+
+// The shipped model (lexicons/lm/syllables.tsv.gz).
+const SyllableLm& ShippedModel() {
+  static const std::shared_ptr<const SyllableLm> lm = [] {
+    auto loaded =
+        SyllableLm::Load(testing::SourcePath("lexicons/lm/syllables.tsv.gz"));
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return loaded.ok() ? *loaded : nullptr;
+  }();
+  return *lm;
+}
+
+class ShippedModelTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ShippedModelTest, Restores) {
+  EXPECT_EQ(RestoreText(ShippedModel(), GetParam().post), GetParam().restored);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Phrases, ShippedModelTest,
+    ::testing::Values(
+        Case{"outing", "hom nay di choi vui qua", "hôm nay đi chơi vui quá"},
+        Case{"school", "cho con di hoc", "cho con đi học"},
+        Case{"password_sms", "mat khau cua quy khach da duoc thay doi",
+             "mật khẩu của quy khách đã được thay đổi"},
+        // Names and English words stay as written.
+        Case{"names", "donald trump noi ve thue", "donald trump nói về thuế"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace vigil::lm

@@ -1,0 +1,105 @@
+// The syllable language model's file format and probabilities.
+#include "analyzers/lm/syllable_lm.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace vigil::lm {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kModel[] =
+    "# a tiny model\n"
+    "@lm\tdiscount=0.75\n"
+    "1\t<s>\t<s>\t10\n"
+    "1\tmà\tma\t6\n"
+    "1\tma\tma\t2\n"
+    "1\tmá\tma\t4\n"
+    "1\tđi\tdi\t5\n"
+    "2\t<s>\tđi\t3\n"
+    "2\tđi\tmà\t2\n"
+    "2\tmá\t<s>\t4\n";
+
+std::vector<std::string> Names(const SyllableLm& lm,
+                               std::span<const int32_t> ids) {
+  std::vector<std::string> out;
+  for (int32_t id : ids) out.push_back(lm.Syllable(id));
+  return out;
+}
+
+TEST(SyllableLmTest, CandidatesAreTheSyllablesThatFoldAlikeMostFrequentFirst) {
+  auto lm = SyllableLm::Parse(kModel, "tiny");
+  ASSERT_TRUE(lm.ok()) << lm.status();
+  EXPECT_THAT(Names(**lm, (*lm)->Candidates("ma")),
+              ElementsAre("mà", "má", "ma"));
+  EXPECT_THAT(Names(**lm, (*lm)->Candidates("di")), ElementsAre("đi"));
+  EXPECT_TRUE((*lm)->Candidates("xyz").empty());
+  EXPECT_EQ((*lm)->IdOf("khong"), SyllableLm::kUnknown);
+  EXPECT_EQ((*lm)->syllable_count(), 4u);
+  EXPECT_EQ((*lm)->pair_count(), 3u);
+}
+
+TEST(SyllableLmTest, ProbabilitiesAfterEachContextSumToAboutOne) {
+  auto lm = SyllableLm::Parse(kModel, "tiny");
+  ASSERT_TRUE(lm.ok()) << lm.status();
+  for (const char* context : {"<s>", "đi", "má", "ma"}) {
+    const int32_t prev = std::string(context) == "<s>" ? SyllableLm::kBoundary
+                                                       : (*lm)->IdOf(context);
+    double sum = std::exp((*lm)->LogProb(prev, SyllableLm::kBoundary));
+    for (const char* next : {"mà", "ma", "má", "đi"}) {
+      sum += std::exp((*lm)->LogProb(prev, (*lm)->IdOf(next)));
+    }
+    // What is left is the small share every unknown word gets.
+    EXPECT_NEAR(sum, 1.0, 0.02) << context;
+  }
+  // A seen pair is more probable than the same word after another context.
+  const int32_t di = (*lm)->IdOf("đi"), ma = (*lm)->IdOf("mà");
+  EXPECT_GT((*lm)->LogProb(di, ma), (*lm)->LogProb((*lm)->IdOf("má"), ma));
+}
+
+struct BadModel {
+  const char* name;
+  std::string text;
+  const char* error;
+};
+
+class SyllableLmErrorTest : public ::testing::TestWithParam<BadModel> {};
+
+TEST_P(SyllableLmErrorTest, NamesTheLine) {
+  auto lm = SyllableLm::Parse(GetParam().text, "m.tsv");
+  ASSERT_FALSE(lm.ok());
+  EXPECT_EQ(lm.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(lm.status().message(), HasSubstr(GetParam().error));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Malformed, SyllableLmErrorTest,
+    ::testing::Values(
+        BadModel{"no_header", "1\tmà\tma\t3\n", "m.tsv:1: expected '@lm"},
+        BadModel{"bad_discount", "@lm\tdiscount=1.5\n", "m.tsv:1:"},
+        BadModel{"empty", "", "m.tsv: no '@lm' line"},
+        BadModel{"bad_count", "@lm\tdiscount=0.75\n1\tmà\tma\tmany\n",
+                 "m.tsv:2: expected KIND"},
+        BadModel{"zero_count", "@lm\tdiscount=0.75\n1\tmà\tma\t0\n",
+                 "m.tsv:2:"},
+        BadModel{"twice", "@lm\tdiscount=0.75\n1\tmà\tma\t3\n1\tmà\tma\t3\n",
+                 "m.tsv:3: syllable 'mà' listed twice"},
+        BadModel{"pair_first", "@lm\tdiscount=0.75\n2\tmà\tđi\t3\n",
+                 "m.tsv:2: a pair's syllables must be listed before it"},
+        BadModel{"bad_kind", "@lm\tdiscount=0.75\n3\tmà\tma\t3\n",
+                 "m.tsv:2: KIND is 1"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(SyllableLmTest, MissingFileIsNotFound) {
+  auto lm = SyllableLm::Load("/nonexistent/syllables.tsv.gz");
+  EXPECT_EQ(lm.status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace vigil::lm
