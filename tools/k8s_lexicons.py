@@ -11,7 +11,9 @@ ConfigMap keys cannot hold "/", so lexicons/learned/insult.tsv becomes the
 key "learned.insult.tsv"; deployment.yaml maps each key back to its path
 (tests/deploy/deploy_test.py checks that the two agree). The output is a
 JSON List, which kubectl reads as YAML. Fails when one file alone would not
-fit a ConfigMap.
+fit a ConfigMap. The syllable language model (lm/syllables.tsv.gz, gzip,
+1.3 MB) is left out: it is binary and larger than a ConfigMap, and the
+image carries it with the rest of lexicons/ (deploy/docker/Dockerfile).
 """
 import argparse
 import json
@@ -30,6 +32,8 @@ def lexicon_files(directory):
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
             relative = os.path.relpath(path, directory)
+            if relative.split(os.sep)[0] == "lm":
+                continue  # binary and over a ConfigMap's size: in the image
             with open(path, encoding="utf-8") as f:
                 files.append((relative.replace(os.sep, "."), relative, f.read()))
     keys = [key for key, _, _ in files]

@@ -5,6 +5,9 @@
 #include <limits>
 #include <span>
 
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
 namespace vigil::lm {
 
 using normalize::NormalizedText;
@@ -22,68 +25,81 @@ double LogAdd(double a, double b) {
   return m + std::log(std::exp(a - m) + std::exp(b - m));
 }
 
-std::vector<int32_t> StatesOf(const Slot& s) {
-  return s.open ? s.candidates : std::vector<int32_t>{s.fixed};
+// log P of the pairs inside an option.
+double Inner(const SyllableLm& lm, const std::vector<int32_t>& option) {
+  double s = 0;
+  for (size_t i = 1; i < option.size(); ++i) {
+    s += lm.LogProb(option[i - 1], option[i]);
+  }
+  return s;
 }
 
 }  // namespace
 
 Slot WordSlot(const SyllableLm& lm, std::string_view folded,
               std::string_view as_written, int max_candidates) {
-  Slot slot;
   const int32_t self = lm.IdOf(as_written);
   std::span<const int32_t> c = lm.Candidates(folded);
   const size_t k = std::min(c.size(), static_cast<size_t>(max_candidates));
-  slot.candidates.assign(c.begin(), c.begin() + k);
+  Slot slot;
+  bool has_self = false;
+  for (size_t i = 0; i < k; ++i) {
+    slot.options.push_back({c[i]});
+    has_self |= c[i] == self;
+  }
   // The word as written, when the model knows it but it fell outside the
   // most frequent candidates, stays possible.
-  if (self != SyllableLm::kUnknown &&
-      std::find(slot.candidates.begin(), slot.candidates.end(), self) ==
-          slot.candidates.end()) {
-    slot.candidates.push_back(self);
-  }
-  slot.open = slot.candidates.size() > 1 ||
-              (slot.candidates.size() == 1 && slot.candidates[0] != self);
-  if (!slot.open) {
-    slot.candidates.clear();
-    slot.fixed = self;
-  }
+  if (self != SyllableLm::kUnknown && !has_self) slot.options.push_back({self});
+  slot.open = slot.options.size() > 1 ||
+              (slot.options.size() == 1 && slot.options[0][0] != self);
+  if (slot.options.empty()) slot.options.push_back({self});
   return slot;
 }
 
 std::vector<Posterior> Decode(const SyllableLm& lm,
                               const std::vector<Slot>& sentence) {
   const size_t n = sentence.size();
-  std::vector<std::vector<int32_t>> states(n);
-  for (size_t i = 0; i < n; ++i) states[i] = StatesOf(sentence[i]);
-  // alpha[i][k]: log P(words up to i, slot i = state k); beta likewise for
-  // the words after i, the sentence boundary closing both ends.
+  std::vector<std::vector<double>> inner(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (const std::vector<int32_t>& o : sentence[i].options) {
+      inner[i].push_back(Inner(lm, o));
+    }
+  }
+  auto first = [&](size_t i, size_t k) {
+    return sentence[i].options[k].front();
+  };
+  auto last = [&](size_t i, size_t k) { return sentence[i].options[k].back(); };
+  // alpha[i][k]: log P(words up to i, slot i = option k); beta[i][k]: log P
+  // of the words after i given option k; the sentence boundary closes both.
   std::vector<std::vector<double>> alpha(n), beta(n);
   for (size_t i = 0; i < n; ++i) {
-    alpha[i].assign(states[i].size(), kNegInf);
-    for (size_t k = 0; k < states[i].size(); ++k) {
+    const size_t m = sentence[i].options.size();
+    alpha[i].assign(m, kNegInf);
+    for (size_t k = 0; k < m; ++k) {
       if (i == 0) {
-        alpha[i][k] = lm.LogProb(SyllableLm::kBoundary, states[i][k]);
-        continue;
+        alpha[i][k] = lm.LogProb(SyllableLm::kBoundary, first(i, k));
+      } else {
+        for (size_t j = 0; j < alpha[i - 1].size(); ++j) {
+          alpha[i][k] =
+              LogAdd(alpha[i][k],
+                     alpha[i - 1][j] + lm.LogProb(last(i - 1, j), first(i, k)));
+        }
       }
-      for (size_t j = 0; j < states[i - 1].size(); ++j) {
-        alpha[i][k] =
-            LogAdd(alpha[i][k], alpha[i - 1][j] +
-                                    lm.LogProb(states[i - 1][j], states[i][k]));
-      }
+      alpha[i][k] += inner[i][k];
     }
   }
   for (size_t i = n; i-- > 0;) {
-    beta[i].assign(states[i].size(), kNegInf);
-    for (size_t k = 0; k < states[i].size(); ++k) {
+    const size_t m = sentence[i].options.size();
+    beta[i].assign(m, kNegInf);
+    for (size_t k = 0; k < m; ++k) {
       if (i + 1 == n) {
-        beta[i][k] = lm.LogProb(states[i][k], SyllableLm::kBoundary);
+        beta[i][k] = lm.LogProb(last(i, k), SyllableLm::kBoundary);
         continue;
       }
-      for (size_t j = 0; j < states[i + 1].size(); ++j) {
+      for (size_t j = 0; j < beta[i + 1].size(); ++j) {
         beta[i][k] =
-            LogAdd(beta[i][k],
-                   beta[i + 1][j] + lm.LogProb(states[i][k], states[i + 1][j]));
+            LogAdd(beta[i][k], lm.LogProb(last(i, k), first(i + 1, j)) +
+                                   inner[i + 1][j] + beta[i + 1][j]);
       }
     }
   }
@@ -91,19 +107,21 @@ std::vector<Posterior> Decode(const SyllableLm& lm,
   for (size_t i = 0; i < n; ++i) {
     double z = kNegInf;
     size_t best = 0;
-    for (size_t k = 0; k < states[i].size(); ++k) {
+    for (size_t k = 0; k < alpha[i].size(); ++k) {
       const double s = alpha[i][k] + beta[i][k];
       z = LogAdd(z, s);
       if (s > alpha[i][best] + beta[i][best]) best = k;
     }
-    out[i].best = states[i][best];
+    out[i].best = static_cast<int>(best);
     out[i].probability =
         z == kNegInf ? 0.0 : std::exp(alpha[i][best] + beta[i][best] - z);
   }
   return out;
 }
 
-std::vector<Choice> Restore(const SyllableLm& lm, const NormalizedText& text,
+std::vector<Choice> Restore(const SyllableLm& lm,
+                            const normalize::TeencodeTable& teencode,
+                            const NormalizedText& text,
                             const Options& options) {
   const std::vector<Token>& tokens = text.tokens();
   std::vector<Choice> choices(tokens.size());
@@ -113,12 +131,12 @@ std::vector<Choice> Restore(const SyllableLm& lm, const NormalizedText& text,
     if (sentence.empty()) return;
     const std::vector<Posterior> p = Decode(lm, sentence);
     for (size_t s = 0; s < sentence.size(); ++s) {
-      Choice& c = choices[where[s]];
       if (!sentence[s].open) continue;
+      Choice& c = choices[where[s]];
       c.best = p[s].best;
       c.confidence = p[s].probability;
       c.restored = c.confidence >= options.min_confidence &&
-                   lm.Syllable(c.best) != text.text(tokens[where[s]]);
+                   c.candidates[c.best] != text.text(tokens[where[s]]);
     }
     sentence.clear();
     where.clear();
@@ -133,15 +151,41 @@ std::vector<Choice> Restore(const SyllableLm& lm, const NormalizedText& text,
                               !(t.steps & normalize::kStepTeencode) &&
                               text.text(t) == text.folded_text(t);
     Slot slot;
-    if (written_bare) {
-      slot = WordSlot(lm, text.folded_text(t), text.text(t),
-                      options.max_candidates);
-    } else {
-      slot.fixed = lm.IdOf(text.text(t));
+    std::vector<std::string> texts;  // per option
+    if (t.ambiguous_teencode >= 0) {
+      for (const std::string& e :
+           teencode.entry(t.ambiguous_teencode).expansions) {
+        std::vector<int32_t> o;
+        std::vector<std::string> words = absl::StrSplit(e, ' ');
+        for (const std::string& w : words) o.push_back(lm.IdOf(w));
+        slot.options.push_back(std::move(o));
+        texts.push_back(e);
+      }
     }
+    if (written_bare) {
+      Slot bare = WordSlot(lm, text.folded_text(t), text.text(t),
+                           options.max_candidates);
+      for (std::vector<int32_t>& o : bare.options) {
+        if (o[0] == SyllableLm::kUnknown && !slot.options.empty()) continue;
+        if (std::find(slot.options.begin(), slot.options.end(), o) !=
+            slot.options.end()) {
+          continue;
+        }
+        texts.push_back(o[0] == SyllableLm::kUnknown ? std::string(text.text(t))
+                                                     : lm.Syllable(o[0]));
+        slot.options.push_back(std::move(o));
+      }
+    }
+    if (written_bare) {
+      slot.open = slot.options.size() > 1 ||
+                  (slot.options.size() == 1 && texts[0] != text.text(t));
+    } else {
+      slot.open = slot.options.size() > 1;  // an ambiguous teencode word
+    }
+    if (slot.options.empty()) slot.options.push_back({lm.IdOf(text.text(t))});
     if (slot.open) {
       choices[i].open = true;
-      choices[i].candidates = slot.candidates;
+      choices[i].candidates = std::move(texts);
     }
     sentence.push_back(std::move(slot));
     where.push_back(i);
@@ -150,14 +194,14 @@ std::vector<Choice> Restore(const SyllableLm& lm, const NormalizedText& text,
   return choices;
 }
 
-std::string RestoredCanonical(const SyllableLm& lm, const NormalizedText& text,
+std::string RestoredCanonical(const NormalizedText& text,
                               const std::vector<Choice>& choices) {
   std::string out;
   const std::vector<Token>& tokens = text.tokens();
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (i > 0) out += ' ';
     if (i < choices.size() && choices[i].restored) {
-      out += lm.Syllable(choices[i].best);
+      out += choices[i].candidates[choices[i].best];
     } else {
       out += text.text(tokens[i]);
     }

@@ -1,20 +1,28 @@
-// Diacritic restoration: which accented syllables a post written without
-// diacritics meant ("hom nay di choi vui qua" → "hôm nay đi chơi vui quá").
+// Diacritic restoration and teencode in context: which words a post
+// written without diacritics, or with ambiguous abbreviations, meant
+// ("hom nay di choi vui qua" → "hôm nay đi chơi vui quá"; "k" → "không",
+// "ck" → "chồng" or "chuyển khoản" by its neighbours).
 //
 // Example:
-//   std::vector<Choice> c = Restore(*lm, normalized, {});
-//   std::string text = RestoredCanonical(*lm, normalized, c);
+//   std::vector<Choice> c =
+//       Restore(*lm, normalizer.teencode(), normalized, {});
+//   std::string text = RestoredCanonical(normalized, c);
 //
 // Each sentence (a run of word tokens between other tokens) is a chain of
-// slots: a word written without diacritics is open, its candidates the
-// syllables of the model that fold to it (syllable_lm.h); every other word
-// is fixed as written. The forward-backward algorithm over the chain under
-// the bigram model gives each candidate's posterior probability; a word is
-// restored to its most probable candidate when that probability reaches
-// Options::min_confidence, and is otherwise left as written, so a name or
-// an English word the model does not know stays as it is. The work is
-// linear in the words and quadratic in the candidates a word has (at most
-// Options::max_candidates).
+// slots. A slot holds options, each a sequence of syllables: a word written
+// without diacritics has the syllables of the model that fold to it; an
+// ambiguous teencode word (normalize::TeencodeTable) has its expansions
+// ("như thế nào", "như thế này"), and the folded candidates too when it is
+// also written bare ("oi": ơi, ôi); every other word is one fixed option,
+// as written. The forward-backward algorithm over the chain under the
+// bigram model (an option scores the pair into its first syllable, the
+// pairs inside it, and the pair out of its last) gives each option's
+// posterior probability; a word is rewritten to its most probable option
+// when that reaches Options::min_confidence, and is otherwise left as
+// written, so a name or an English word the model does not know stays as
+// it is. The work is linear in the words and quadratic in the options a
+// word has (at most Options::max_candidates from the model, plus its
+// expansions).
 //
 // Thread safety: pure functions of immutable inputs.
 #ifndef VIGIL_ANALYZERS_LM_RESTORER_H_
@@ -31,26 +39,20 @@
 namespace vigil::lm {
 
 struct Options {
-  // A word is restored only when its best candidate has at least this
+  // A word is rewritten only when its best option has at least this
   // posterior probability.
   double min_confidence = 0.9;
-  // The most frequent candidates a word may become.
+  // The most frequent syllables of the model a bare word may become.
   int max_candidates = 8;
 };
 
-// One slot of a sentence: a fixed syllable id (possibly
-// SyllableLm::kUnknown), or the candidates of an open word.
+// One slot of a sentence: its options, each a sequence of syllable ids
+// (SyllableLm::kUnknown for a syllable the model does not know), and
+// whether the word may be rewritten (open): it has several options, or its
+// one option is not the word as written ("hom" → "hôm").
 struct Slot {
+  std::vector<std::vector<int32_t>> options;
   bool open = false;
-  int32_t fixed = SyllableLm::kUnknown;
-  std::vector<int32_t> candidates;  // open: most frequent first
-};
-
-// What became of one slot: the most probable candidate and its posterior
-// probability (fixed slots: their id, probability 1).
-struct Posterior {
-  int32_t best = SyllableLm::kUnknown;
-  double probability = 1.0;
 };
 
 // The slot of a word written without diacritics: its folded form's most
@@ -59,29 +61,36 @@ struct Posterior {
 Slot WordSlot(const SyllableLm& lm, std::string_view folded,
               std::string_view as_written, int max_candidates);
 
+// The most probable option of a slot and its posterior probability (a
+// fixed slot: 0, probability 1).
+struct Posterior {
+  int best = 0;
+  double probability = 1.0;
+};
+
 // Posteriors of the slots of one sentence, in order.
 std::vector<Posterior> Decode(const SyllableLm& lm,
                               const std::vector<Slot>& sentence);
 
 // Per token of a normalized post.
 struct Choice {
-  bool open = false;      // a word written without diacritics, with
-                          // candidates in the model
+  bool open = false;      // a word the model had options for
   bool restored = false;  // rewritten: confident, and not as written
-  int32_t best = SyllableLm::kUnknown;
+  int best = -1;          // index into candidates
   double confidence = 0;
-  std::vector<int32_t> candidates;
+  std::vector<std::string> candidates;  // the options' text
 };
 
-// The choices for every token of `text` (indexes as text.tokens()).
-// Words that teencode expanded are fixed: the table already chose them.
+// The choices for every token of `text` (indexes as text.tokens()), which
+// `teencode` (the normalizer's table) normalized. Words that teencode
+// expanded unambiguously are fixed: the table chose them.
 std::vector<Choice> Restore(const SyllableLm& lm,
+                            const normalize::TeencodeTable& teencode,
                             const normalize::NormalizedText& text,
                             const Options& options);
 
-// text.canonical() with every restored word replaced by its syllable.
-std::string RestoredCanonical(const SyllableLm& lm,
-                              const normalize::NormalizedText& text,
+// text.canonical() with every restored word replaced by its choice.
+std::string RestoredCanonical(const normalize::NormalizedText& text,
                               const std::vector<Choice>& choices);
 
 }  // namespace vigil::lm

@@ -174,7 +174,7 @@ void Count(const lm::SyllableLm& lm, const normalize::NormalizedText& n,
     const std::vector<lm::Posterior> p = lm::Decode(lm, sentence);
     for (size_t s = 0; s < sentence.size(); ++s) {
       if (gold[s].empty()) continue;  // not a word a stripped post loses
-      const int32_t best = sentence[s].open ? p[s].best : sentence[s].fixed;
+      const int32_t best = sentence[s].options[p[s].best][0];
       // A word the model does not know stays as written, bare.
       const bool right = best != lm::SyllableLm::kUnknown
                              ? lm.Syllable(best) == gold[s]
@@ -197,7 +197,7 @@ void Count(const lm::SyllableLm& lm, const normalize::NormalizedText& n,
     }
     if (t.steps & normalize::kStepTeencode) {  // the table chose it
       lm::Slot fixed;
-      fixed.fixed = lm.IdOf(n.text(t));
+      fixed.options.push_back({lm.IdOf(n.text(t))});
       sentence.push_back(fixed);
       gold.push_back({});
       bare.push_back({});

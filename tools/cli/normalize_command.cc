@@ -59,12 +59,10 @@ nlohmann::json ToJson(const Normalizer& normalizer, const NormalizedText& n,
     }
     if (lm != nullptr && i < choices.size() && choices[i].open) {
       const lm::Choice& c = choices[i];
-      nlohmann::json candidates = nlohmann::json::array();
-      for (int32_t id : c.candidates) candidates.push_back(lm->Syllable(id));
-      j["restoration"] = {{"best", lm->Syllable(c.best)},
+      j["restoration"] = {{"best", c.candidates[c.best]},
                           {"confidence", c.confidence},
                           {"restored", c.restored},
-                          {"candidates", std::move(candidates)}};
+                          {"candidates", c.candidates}};
     }
     tokens.push_back(std::move(j));
   }
@@ -73,7 +71,7 @@ nlohmann::json ToJson(const Normalizer& normalizer, const NormalizedText& n,
                         {"unaccented", n.unaccented()},
                         {"invalid_utf8", n.invalid_utf8()},
                         {"tokens", std::move(tokens)}};
-  if (lm != nullptr) out["restored"] = lm::RestoredCanonical(*lm, n, choices);
+  if (lm != nullptr) out["restored"] = lm::RestoredCanonical(n, choices);
   return out;
 }
 
@@ -163,7 +161,9 @@ int RunNormalize(const std::vector<std::string>& args, const char* argv0,
     if (!line.empty() && line.back() == '\r') line.pop_back();
     NormalizedText n = (*normalizer)->Normalize(line);
     std::vector<lm::Choice> choices;
-    if (model) choices = lm::Restore(*model, n, options);
+    if (model) {
+      choices = lm::Restore(*model, (*normalizer)->teencode(), n, options);
+    }
     if (json) {
       out << ToJson(**normalizer, n, model.get(), choices)
                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -171,7 +171,7 @@ int RunNormalize(const std::vector<std::string>& args, const char* argv0,
     } else if (folded) {
       out << n.folded() << '\n';
     } else {
-      out << (model ? lm::RestoredCanonical(*model, n, choices) : n.canonical())
+      out << (model ? lm::RestoredCanonical(n, choices) : n.canonical())
           << '\n';
     }
   }

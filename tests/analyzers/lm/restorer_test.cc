@@ -48,8 +48,8 @@ std::shared_ptr<const SyllableLm> SmallModel() {
 std::string RestoreText(const SyllableLm& lm, const std::string& post,
                         double min_confidence = 0.9) {
   const normalize::NormalizedText n = Shipped().Normalize(post);
-  return RestoredCanonical(lm, n,
-                           Restore(lm, n, {.min_confidence = min_confidence}));
+  return RestoredCanonical(n, Restore(lm, Shipped().teencode(), n,
+                                      {.min_confidence = min_confidence}));
 }
 
 struct Case {
@@ -86,14 +86,15 @@ TEST(RestorerTest, UnsureWordsStayAsWritten) {
   // "ma" after "vui": mà and má are equally common, and neither ever
   // followed "vui".
   const normalize::NormalizedText n = Shipped().Normalize("vui ma");
-  const std::vector<Choice> c = Restore(*lm, n, {.min_confidence = 0.9});
+  const std::vector<Choice> c =
+      Restore(*lm, Shipped().teencode(), n, {.min_confidence = 0.9});
   ASSERT_EQ(c.size(), 2u);
   EXPECT_TRUE(c[1].open);
   EXPECT_FALSE(c[1].restored);
   EXPECT_LT(c[1].confidence, 0.9);
   EXPECT_GT(c[1].confidence, 0.3);
   EXPECT_EQ(c[1].candidates.size(), 2u);
-  EXPECT_EQ(RestoredCanonical(*lm, n, c), "vui ma");
+  EXPECT_EQ(RestoredCanonical(n, c), "vui ma");
   // At a lower bar it takes one of them.
   EXPECT_NE(RestoreText(*lm, "vui ma", 0.3), "vui ma");
 }
@@ -103,7 +104,7 @@ TEST(RestorerTest, EveryTokenKeepsItsOffsets) {
   ASSERT_NE(lm, nullptr);
   const normalize::NormalizedText n =
       Shipped().Normalize("di hoc, 10 diem 🎉 https://x.vn hom nay");
-  const std::vector<Choice> c = Restore(*lm, n, {});
+  const std::vector<Choice> c = Restore(*lm, Shipped().teencode(), n, {});
   ASSERT_EQ(c.size(), n.tokens().size());
   for (size_t i = 0; i < c.size(); ++i) {
     if (n.tokens()[i].kind != normalize::TokenKind::kWord) {
@@ -111,9 +112,30 @@ TEST(RestorerTest, EveryTokenKeepsItsOffsets) {
     }
   }
   // One word per token, in order: the restored text splits like canonical.
-  const std::string restored = RestoredCanonical(*lm, n, c);
+  const std::string restored = RestoredCanonical(n, c);
   EXPECT_EQ(std::count(restored.begin(), restored.end(), ' '),
             std::count(n.canonical().begin(), n.canonical().end(), ' '));
+}
+
+// Ambiguous teencode ("ck": chồng or chuyển khoản in lexicons/teencode.tsv)
+// read by its neighbours, both ways.
+TEST(RestorerTest, AmbiguousTeencodeIsReadInContext) {
+  LmBuilder b(Shipped());
+  for (int i = 0; i < 20; ++i) {
+    b.AddPost("Anh chuyển khoản cho em rồi.", 1);
+    b.AddPost("Chồng em đi làm rồi.", 1);
+  }
+  auto lm = SyllableLm::Parse(b.Write({.min_syllable = 1, .min_pair = 1}, ""),
+                              "teencode");
+  ASSERT_TRUE(lm.ok()) << lm.status();
+  EXPECT_EQ(RestoreText(**lm, "anh ck cho em roi"),
+            "anh chuyển khoản cho em rồi");
+  EXPECT_EQ(RestoreText(**lm, "ck em di lam roi"), "chồng em đi làm rồi");
+  const normalize::NormalizedText n = Shipped().Normalize("ck em");
+  const std::vector<Choice> c = Restore(**lm, Shipped().teencode(), n, {});
+  ASSERT_TRUE(c[0].open);
+  EXPECT_THAT(c[0].candidates,
+              ::testing::IsSupersetOf({"chồng", "chuyển khoản"}));
 }
 
 // The shipped model (lexicons/lm/syllables.tsv.gz).
@@ -140,6 +162,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"school", "cho con di hoc", "cho con đi học"},
         Case{"password_sms", "mat khau cua quy khach da duoc thay doi",
              "mật khẩu của quy khách đã được thay đổi"},
+        // Ambiguous teencode read in context: "k" không, "ntn" như thế
+        // nào, "z" vậy.
+        Case{"teencode_k", "t k biet", "t không biết"},
+        Case{"teencode_ntn", "ntn z", "như thế nào vậy"},
         // Names and English words stay as written.
         Case{"names", "donald trump noi ve thue", "donald trump nói về thuế"}),
     [](const auto& info) { return std::string(info.param.name); });
