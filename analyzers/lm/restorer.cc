@@ -1,11 +1,8 @@
 #include "analyzers/lm/restorer.h"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <span>
 
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace vigil::lm {
@@ -13,28 +10,6 @@ namespace vigil::lm {
 using normalize::NormalizedText;
 using normalize::Token;
 using normalize::TokenKind;
-
-namespace {
-
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-
-double LogAdd(double a, double b) {
-  if (a == kNegInf) return b;
-  if (b == kNegInf) return a;
-  const double m = std::max(a, b);
-  return m + std::log(std::exp(a - m) + std::exp(b - m));
-}
-
-// log P of the pairs inside an option.
-double Inner(const SyllableLm& lm, const std::vector<int32_t>& option) {
-  double s = 0;
-  for (size_t i = 1; i < option.size(); ++i) {
-    s += lm.LogProb(option[i - 1], option[i]);
-  }
-  return s;
-}
-
-}  // namespace
 
 Slot WordSlot(const SyllableLm& lm, std::string_view folded,
               std::string_view as_written, int max_candidates) {
@@ -58,63 +33,72 @@ Slot WordSlot(const SyllableLm& lm, std::string_view folded,
 
 std::vector<Posterior> Decode(const SyllableLm& lm,
                               const std::vector<Slot>& sentence) {
+  // Forward-backward in probability space, each position's alpha and beta
+  // scaled to sum 1 (posteriors are ratios at one position, so the scales
+  // cancel, and nothing underflows however long the sentence).
   const size_t n = sentence.size();
-  std::vector<std::vector<double>> inner(n);
+  auto options = [&](size_t i) { return sentence[i].options.size(); };
+  // step[i][j * options(i) + k]: P(option k of slot i | option j of slot
+  // i - 1), including the pairs inside option k; step[0] from the boundary.
+  std::vector<std::vector<double>> step(n);
   for (size_t i = 0; i < n; ++i) {
-    for (const std::vector<int32_t>& o : sentence[i].options) {
-      inner[i].push_back(Inner(lm, o));
+    const size_t from = i == 0 ? 1 : options(i - 1);
+    step[i].resize(from * options(i));
+    for (size_t k = 0; k < options(i); ++k) {
+      const std::vector<int32_t>& o = sentence[i].options[k];
+      double inner = 1;
+      for (size_t s = 1; s < o.size(); ++s) inner *= lm.Prob(o[s - 1], o[s]);
+      for (size_t j = 0; j < from; ++j) {
+        const int32_t prev =
+            i == 0 ? SyllableLm::kBoundary : sentence[i - 1].options[j].back();
+        step[i][j * options(i) + k] = lm.Prob(prev, o.front()) * inner;
+      }
     }
   }
-  auto first = [&](size_t i, size_t k) {
-    return sentence[i].options[k].front();
+  auto normalize = [](std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    if (sum > 0) {
+      for (double& x : v) x /= sum;
+    }
   };
-  auto last = [&](size_t i, size_t k) { return sentence[i].options[k].back(); };
-  // alpha[i][k]: log P(words up to i, slot i = option k); beta[i][k]: log P
-  // of the words after i given option k; the sentence boundary closes both.
   std::vector<std::vector<double>> alpha(n), beta(n);
   for (size_t i = 0; i < n; ++i) {
-    const size_t m = sentence[i].options.size();
-    alpha[i].assign(m, kNegInf);
-    for (size_t k = 0; k < m; ++k) {
-      if (i == 0) {
-        alpha[i][k] = lm.LogProb(SyllableLm::kBoundary, first(i, k));
-      } else {
-        for (size_t j = 0; j < alpha[i - 1].size(); ++j) {
-          alpha[i][k] =
-              LogAdd(alpha[i][k],
-                     alpha[i - 1][j] + lm.LogProb(last(i - 1, j), first(i, k)));
-        }
+    alpha[i].assign(options(i), 0.0);
+    const size_t from = i == 0 ? 1 : options(i - 1);
+    for (size_t j = 0; j < from; ++j) {
+      const double a = i == 0 ? 1.0 : alpha[i - 1][j];
+      for (size_t k = 0; k < options(i); ++k) {
+        alpha[i][k] += a * step[i][j * options(i) + k];
       }
-      alpha[i][k] += inner[i][k];
     }
+    normalize(alpha[i]);
   }
   for (size_t i = n; i-- > 0;) {
-    const size_t m = sentence[i].options.size();
-    beta[i].assign(m, kNegInf);
-    for (size_t k = 0; k < m; ++k) {
+    beta[i].assign(options(i), 0.0);
+    for (size_t j = 0; j < options(i); ++j) {
       if (i + 1 == n) {
-        beta[i][k] = lm.LogProb(last(i, k), SyllableLm::kBoundary);
+        beta[i][j] =
+            lm.Prob(sentence[i].options[j].back(), SyllableLm::kBoundary);
         continue;
       }
-      for (size_t j = 0; j < beta[i + 1].size(); ++j) {
-        beta[i][k] =
-            LogAdd(beta[i][k], lm.LogProb(last(i, k), first(i + 1, j)) +
-                                   inner[i + 1][j] + beta[i + 1][j]);
+      for (size_t k = 0; k < options(i + 1); ++k) {
+        beta[i][j] += step[i + 1][j * options(i + 1) + k] * beta[i + 1][k];
       }
     }
+    normalize(beta[i]);
   }
   std::vector<Posterior> out(n);
   for (size_t i = 0; i < n; ++i) {
-    double z = kNegInf;
+    double z = 0;
     size_t best = 0;
-    for (size_t k = 0; k < alpha[i].size(); ++k) {
-      const double s = alpha[i][k] + beta[i][k];
-      z = LogAdd(z, s);
-      if (s > alpha[i][best] + beta[i][best]) best = k;
+    for (size_t k = 0; k < options(i); ++k) {
+      const double p = alpha[i][k] * beta[i][k];
+      z += p;
+      if (p > alpha[i][best] * beta[i][best]) best = k;
     }
     out[i].best = static_cast<int>(best);
-    out[i].probability =
-        z == kNegInf ? 0.0 : std::exp(alpha[i][best] + beta[i][best] - z);
+    out[i].probability = z > 0 ? alpha[i][best] * beta[i][best] / z : 0.0;
   }
   return out;
 }

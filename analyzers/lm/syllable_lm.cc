@@ -161,9 +161,9 @@ double SyllableLm::Unigram(int32_t id) const {
   return (c + 0.1) / total_;
 }
 
-double SyllableLm::LogProb(int32_t prev, int32_t next) const {
+double SyllableLm::Prob(int32_t prev, int32_t next) const {
   const double unigram = Unigram(next);
-  if (prev < 0 || counts_[prev] == 0) return std::log(unigram);
+  if (prev < 0 || counts_[prev] == 0) return unigram;
   double p = backoff_[prev] * unigram;
   if (next >= 0) {
     auto it = pairs_.find(PairKey(prev, next));
@@ -172,7 +172,7 @@ double SyllableLm::LogProb(int32_t prev, int32_t next) const {
            static_cast<double>(counts_[prev]);
     }
   }
-  return std::log(p);
+  return p;
 }
 
 }  // namespace vigil::lm

@@ -29,6 +29,7 @@
 #ifndef VIGIL_ANALYZERS_LM_SYLLABLE_LM_H_
 #define VIGIL_ANALYZERS_LM_SYLLABLE_LM_H_
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -64,8 +65,12 @@ class SyllableLm {
   // The known syllables whose folded form (no diacritics, đ → d) is
   // `folded`, most frequent first; empty when none.
   std::span<const int32_t> Candidates(std::string_view folded) const;
-  // log P(next | prev); either may be kBoundary, and next may be kUnknown.
-  double LogProb(int32_t prev, int32_t next) const;
+  // P(next | prev) and its log; either may be kBoundary, and next may be
+  // kUnknown (prev kUnknown: no context, P1(next)).
+  double Prob(int32_t prev, int32_t next) const;
+  double LogProb(int32_t prev, int32_t next) const {
+    return std::log(Prob(prev, next));
+  }
   // How often the syllable was seen (0 for kUnknown).
   int64_t Count(int32_t id) const { return id < 0 ? 0 : counts_[id]; }
 
