@@ -11,6 +11,10 @@ using normalize::NormalizedText;
 using normalize::Token;
 using normalize::TokenKind;
 
+namespace {
+constexpr size_t kMaxSentence = 256;  // words decoded in one pass
+}  // namespace
+
 Slot WordSlot(const SyllableLm& lm, std::string_view folded,
               std::string_view as_written, int max_candidates) {
   const int32_t self = lm.IdOf(as_written);
@@ -173,6 +177,9 @@ std::vector<Choice> Restore(const SyllableLm& lm,
     }
     sentence.push_back(std::move(slot));
     where.push_back(i);
+    // A post without punctuation is decoded in pieces, which bounds the
+    // memory of one pass (options squared per word).
+    if (sentence.size() >= kMaxSentence) flush();
   }
   flush();
   return choices;

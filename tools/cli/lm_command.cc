@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iomanip>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -87,6 +88,21 @@ bool ForEachLine(const std::string& path, F line) {
   return ok;
 }
 
+// The normalizer with the teencode table of --lexicons (or the shipped
+// one); null after reporting why it could not be made.
+std::unique_ptr<const normalize::Normalizer> ShippedNormalizer(
+    const ParsedFlags& flags, const char* argv0, const char* command,
+    std::ostream& err) {
+  auto normalizer = normalize::Normalizer::Create(
+      {.teencode_path =
+           LexiconDir(flags.Get("--lexicons"), argv0) + "/teencode.tsv"});
+  if (!normalizer.ok()) {
+    err << command << ": " << normalizer.status().message() << "\n";
+    return nullptr;
+  }
+  return *std::move(normalizer);
+}
+
 int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
           std::ostream& err) {
   const std::string corpus = flags.Get("--corpus");
@@ -102,14 +118,10 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
     err << "vigil lm build: " << flags.error << "\n" << kUsage;
     return 2;
   }
-  auto normalizer = normalize::Normalizer::Create(
-      {.teencode_path =
-           LexiconDir(flags.Get("--lexicons"), argv0) + "/teencode.tsv"});
-  if (!normalizer.ok()) {
-    err << "vigil lm build: " << normalizer.status().message() << "\n";
-    return 1;
-  }
-  lm::LmBuilder builder(**normalizer);
+  std::unique_ptr<const normalize::Normalizer> normalizer =
+      ShippedNormalizer(flags, argv0, "vigil lm build", err);
+  if (normalizer == nullptr) return 1;
+  lm::LmBuilder builder(*normalizer);
   for (const std::string& file :
        std::vector<std::string>(absl::StrSplit(corpus, ','))) {
     const bool ok = ForEachLine(file, [&](std::string_view line) {
@@ -234,13 +246,9 @@ int Eval(ParsedFlags& flags, const char* argv0, std::ostream& out,
     err << "vigil lm eval: " << lm.status().message() << "\n";
     return 1;
   }
-  auto normalizer = normalize::Normalizer::Create(
-      {.teencode_path =
-           LexiconDir(flags.Get("--lexicons"), argv0) + "/teencode.tsv"});
-  if (!normalizer.ok()) {
-    err << "vigil lm eval: " << normalizer.status().message() << "\n";
-    return 1;
-  }
+  std::unique_ptr<const normalize::Normalizer> normalizer =
+      ShippedNormalizer(flags, argv0, "vigil lm eval", err);
+  if (normalizer == nullptr) return 1;
   out << std::fixed << std::setprecision(4);
   for (const std::string& file : flags.positional) {
     absl::StatusOr<Dataset> d = ReadDataset(file);
@@ -250,7 +258,7 @@ int Eval(ParsedFlags& flags, const char* argv0, std::ostream& out,
     }
     Tally tally;
     for (const DatasetRow& row : d->rows) {
-      const normalize::NormalizedText n = (*normalizer)->Normalize(row.text);
+      const normalize::NormalizedText n = normalizer->Normalize(row.text);
       // Accented posts: at least half of the words carry diacritics.
       if (n.words() == 0 || 2 * n.accented_words() < n.words()) continue;
       ++tally.posts;
