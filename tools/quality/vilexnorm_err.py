@@ -16,7 +16,8 @@ in lower case, without spaces (vigil splits punctuation off words).
         / (1 - accuracy of leaving every token as is)
 
 Run from the repository root after building:
-  /usr/bin/python3 tools/quality/vilexnorm_err.py [--restore] [FILE]
+  /usr/bin/python3 tools/quality/vilexnorm_err.py [--restore]
+      [--lexicons DIR] [FILE]
 """
 import csv
 import difflib
@@ -55,8 +56,16 @@ def squash(s):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a.startswith("--")]
-    files = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args, files = [], []
+    argv = sys.argv[1:]
+    while argv:
+        a = argv.pop(0)
+        if a == "--lexicons" and argv:  # another lexicon directory
+            args += [a, argv.pop(0)]
+        elif a.startswith("--"):
+            args.append(a)
+        else:
+            files.append(a)
     path = files[0] if files else "../shared/data/vilexnorm/dev.csv"
     with open(path, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
