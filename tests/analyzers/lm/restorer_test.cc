@@ -149,6 +149,43 @@ const SyllableLm& ShippedModel() {
   return *lm;
 }
 
+// Over real posts stripped of their diacritics, and generated hostile
+// ones: restoration keeps every token, only ever adds diacritics to a
+// bare word (a restored word folds back to what was written), and reads an
+// ambiguous teencode word only as one of its table's expansions.
+TEST(RestorerPropertyTest, RestoringOnlyAddsDiacritics) {
+  std::vector<std::string> posts = testing::SharedPosts(3000);
+  if (posts.empty()) VIGIL_SKIP_WITHOUT_SHARED("real posts are in ../shared");
+  for (std::string& p : posts) p = Shipped().Normalize(p).folded();
+  for (std::string& p : testing::GeneratedPosts(1000, 7)) {
+    posts.push_back(std::move(p));
+  }
+  const SyllableLm& lm = ShippedModel();
+  size_t restored = 0;
+  for (const std::string& post : posts) {
+    const normalize::NormalizedText n = Shipped().Normalize(post);
+    const std::vector<Choice> c =
+        Restore(lm, Shipped().teencode(), n, {.min_confidence = 0.5});
+    ASSERT_EQ(c.size(), n.tokens().size()) << post;
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (!c[i].restored) continue;
+      ++restored;
+      const normalize::Token& t = n.tokens()[i];
+      const std::string& chosen = c[i].candidates[c[i].best];
+      if (t.ambiguous_teencode >= 0) {
+        const auto& e = Shipped().teencode().entry(t.ambiguous_teencode);
+        const bool expansion =
+            std::find(e.expansions.begin(), e.expansions.end(), chosen) !=
+            e.expansions.end();
+        if (expansion) continue;
+      }
+      EXPECT_EQ(Shipped().Normalize(chosen).folded(), n.folded_text(t))
+          << post << " token " << i << " → " << chosen;
+    }
+  }
+  EXPECT_GT(restored, posts.size());  // it did restore, a lot
+}
+
 class ShippedModelTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ShippedModelTest, Restores) {
