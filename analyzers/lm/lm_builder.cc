@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "analyzers/lm/syllable_lm.h"
 
 namespace vigil::lm {
 
@@ -37,6 +38,13 @@ void LmBuilder::AddPost(std::string_view post, int weight) {
     pairs_[static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b)] += weight;
   };
   for (const Token& t : n.tokens()) {
+    if (t.kind == TokenKind::kNumber) {
+      const int32_t id = Intern(SyllableLm::kNumber, SyllableLm::kNumber);
+      counts_[id] += weight;
+      add_pair(prev, id);
+      prev = id;
+      continue;
+    }
     if (t.kind != TokenKind::kWord) {
       if (prev != 0) {
         add_pair(prev, 0);
@@ -62,6 +70,7 @@ namespace {
 // letters, and it has no stray combining marks ("anh" + U+0300 from a
 // badly composed source), which encode as 0xCC/0xCD lead bytes.
 bool IsCleanWord(const std::string& word, const std::string& folded) {
+  if (word == SyllableLm::kNumber) return true;
   for (char c : folded) {
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
   }

@@ -131,6 +131,11 @@ std::vector<Choice> Restore(const SyllableLm& lm,
   };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
+    if (t.kind == TokenKind::kNumber) {  // context, never rewritten
+      sentence.push_back({.options = {{lm.IdOf(SyllableLm::kNumber)}}});
+      where.push_back(i);
+      continue;
+    }
     if (t.kind != TokenKind::kWord) {
       flush();
       continue;

@@ -8,7 +8,7 @@
 //       Restore(*lm, normalizer.teencode(), normalized, {});
 //   std::string text = RestoredCanonical(normalized, c);
 //
-// Each sentence (a run of word tokens between other tokens) is a chain of
+// Each sentence (a run of words and numbers between other tokens) is a chain of
 // slots. A slot holds options, each a sequence of syllables: a word written
 // without diacritics has the syllables of the model that fold to it; an
 // ambiguous teencode word (normalize::TeencodeTable) has its expansions

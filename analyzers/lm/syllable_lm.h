@@ -19,6 +19,9 @@
 // boundary and one unknown word, gives an unknown syllable (a name, an
 // English word) a small probability.
 //
+// Numbers (normalize::TokenKind::kNumber) count as the pseudo-syllable
+// kNumber; every other token that is not a word ends a sentence.
+//
 // File format (text, optionally gzip-compressed; '#' lines are comments):
 //   @lm<TAB>discount=0.75
 //   1<TAB>syllable<TAB>folded<TAB>count
@@ -49,6 +52,9 @@ class SyllableLm {
   static constexpr int32_t kBoundary = 0;
   // What IdOf returns for a syllable the model does not know.
   static constexpr int32_t kUnknown = -1;
+  // The pseudo-syllable every number stands for ("50 k": <num> k), so that
+  // a number is context ("50 k" is 50 nghìn) rather than a sentence break.
+  static constexpr char kNumber[] = "<num>";
 
   // Reads a model file (plain or gzip). InvalidArgument with file:line on
   // a malformed line; NotFound when the file is missing.

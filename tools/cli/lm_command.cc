@@ -203,6 +203,12 @@ void Count(const lm::SyllableLm& lm, const normalize::NormalizedText& n,
     bare.clear();
   };
   for (const normalize::Token& t : tokens) {
+    if (t.kind == TokenKind::kNumber) {  // context, as in Restore
+      sentence.push_back({.options = {{lm.IdOf(lm::SyllableLm::kNumber)}}});
+      gold.push_back({});
+      bare.push_back({});
+      continue;
+    }
     if (t.kind != TokenKind::kWord) {
       flush();
       continue;

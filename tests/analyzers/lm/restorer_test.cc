@@ -203,6 +203,9 @@ INSTANTIATE_TEST_SUITE_P(
         // nào, "z" vậy.
         Case{"teencode_k", "t k biet", "t không biết"},
         Case{"teencode_ntn", "ntn z", "như thế nào vậy"},
+        // A number is context (<num>), not the end of a sentence.
+        Case{"number_context", "nam 1991 anh ay sinh ra",
+             "năm 1991 anh ấy sinh ra"},
         // Names and English words stay as written.
         Case{"names", "donald trump noi ve thue", "donald trump nói về thuế"}),
     [](const auto& info) { return std::string(info.param.name); });
