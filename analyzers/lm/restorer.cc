@@ -115,6 +115,10 @@ std::vector<Choice> Restore(const SyllableLm& lm,
   std::vector<Choice> choices(tokens.size());
   std::vector<Slot> sentence;
   std::vector<size_t> where;  // token index of each slot
+  // A word as written (its folded form when marks are stripped).
+  auto written = [&](const Token& t) {
+    return options.strip_marks ? text.folded_text(t) : text.text(t);
+  };
   auto flush = [&] {
     if (sentence.empty()) return;
     const std::vector<Posterior> p = Decode(lm, sentence);
@@ -124,7 +128,7 @@ std::vector<Choice> Restore(const SyllableLm& lm,
       c.best = p[s].best;
       c.confidence = p[s].probability;
       c.restored = c.confidence >= options.min_confidence &&
-                   c.candidates[c.best] != text.text(tokens[where[s]]);
+                   c.candidates[c.best] != written(tokens[where[s]]);
     }
     sentence.clear();
     where.clear();
@@ -140,9 +144,10 @@ std::vector<Choice> Restore(const SyllableLm& lm,
       flush();
       continue;
     }
-    const bool written_bare = !t.accented &&
-                              !(t.steps & normalize::kStepTeencode) &&
-                              text.text(t) == text.folded_text(t);
+    const std::string_view as_written = written(t);
+    const bool written_bare = !(t.steps & normalize::kStepTeencode) &&
+                              as_written == text.folded_text(t) &&
+                              (options.strip_marks || !t.accented);
     Slot slot;
     std::vector<std::string> texts;  // per option
     if (t.ambiguous_teencode >= 0) {
@@ -156,26 +161,26 @@ std::vector<Choice> Restore(const SyllableLm& lm,
       }
     }
     if (written_bare) {
-      Slot bare = WordSlot(lm, text.folded_text(t), text.text(t),
-                           options.max_candidates);
+      Slot bare =
+          WordSlot(lm, text.folded_text(t), as_written, options.max_candidates);
       for (std::vector<int32_t>& o : bare.options) {
         if (o[0] == SyllableLm::kUnknown && !slot.options.empty()) continue;
         if (std::find(slot.options.begin(), slot.options.end(), o) !=
             slot.options.end()) {
           continue;
         }
-        texts.push_back(o[0] == SyllableLm::kUnknown ? std::string(text.text(t))
+        texts.push_back(o[0] == SyllableLm::kUnknown ? std::string(as_written)
                                                      : lm.Syllable(o[0]));
         slot.options.push_back(std::move(o));
       }
     }
     if (written_bare) {
       slot.open = slot.options.size() > 1 ||
-                  (slot.options.size() == 1 && texts[0] != text.text(t));
+                  (slot.options.size() == 1 && texts[0] != as_written);
     } else {
       slot.open = slot.options.size() > 1;  // an ambiguous teencode word
     }
-    if (slot.options.empty()) slot.options.push_back({lm.IdOf(text.text(t))});
+    if (slot.options.empty()) slot.options.push_back({lm.IdOf(as_written)});
     if (slot.open) {
       choices[i].open = true;
       choices[i].candidates = std::move(texts);

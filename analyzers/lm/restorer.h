@@ -44,6 +44,9 @@ struct Options {
   double min_confidence = 0.9;
   // The most frequent syllables of the model a bare word may become.
   int max_candidates = 8;
+  // Read every word as if written without diacritics (its folded form):
+  // how `vigil lm eval` measures restoration on accented posts.
+  bool strip_marks = false;
 };
 
 // One slot of a sentence: its options, each a sequence of syllable ids

@@ -1,7 +1,5 @@
 #include "analyzers/lm/syllable_lm.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -9,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "analyzers/lm/gzip_file.h"
 
 namespace vigil::lm {
 namespace {
@@ -21,33 +20,11 @@ uint64_t PairKey(int32_t prev, int32_t next) {
          static_cast<uint32_t>(next);
 }
 
-// The whole file, inflated when it is gzip (zlib reads plain files as they
-// are).
-absl::StatusOr<std::string> ReadMaybeGzip(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  }
-  std::string out;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof(buf))) > 0) out.append(buf, n);
-  int err = 0;
-  const char* message = gzerror(f, &err);
-  const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
-  const std::string why = failed ? message : "";
-  gzclose(f);
-  if (failed) {
-    return absl::DataLossError(absl::StrCat(path, ": ", why));
-  }
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Load(
     const std::string& path) {
-  absl::StatusOr<std::string> text = ReadMaybeGzip(path);
+  absl::StatusOr<std::string> text = ReadFileMaybeGzip(path);
   if (!text.ok()) return text.status();
   return Parse(*text, path);
 }

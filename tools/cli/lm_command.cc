@@ -1,6 +1,4 @@
 // vigil lm build | eval: the syllable language model (analyzers/lm/).
-#include <zlib.h>
-
 #include <fstream>
 #include <iomanip>
 #include <memory>
@@ -8,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "analyzers/lm/gzip_file.h"
 #include "analyzers/lm/lm_builder.h"
 #include "analyzers/lm/restorer.h"
 #include "analyzers/lm/syllable_lm.h"
@@ -26,7 +27,8 @@ constexpr char kUsage[] =
     "usage: vigil lm build --corpus FILE[,FILE...] [--comments FILE[,...]]\n"
     "                      [--comment-weight 10] [--min-syllable 3]\n"
     "                      [--min-pair 10] --out FILE\n"
-    "       vigil lm eval [--lm FILE] [--min-confidence 0.9] DATASET...\n"
+    "       vigil lm eval [--lm FILE] [--min-confidence 0.9]\n"
+    "                     [--trained-on FILE[,FILE...]] DATASET...\n"
     "build: counts the syllables and syllable pairs of the corpus files\n"
     "  (plain or gzip text, one passage a line; lines starting with '=='\n"
     "  are titles and skipped) and of the comments of labeled datasets\n"
@@ -35,7 +37,9 @@ constexpr char kUsage[] =
     "eval: strips the diacritics of the accented posts of each dataset\n"
     "  and restores them: syllable accuracy of the restored words, the share\n"
     "  left as written (below --min-confidence), and the accuracy of\n"
-    "  leaving every word bare. Default --lm: LEXICONS/lm/syllables.tsv.gz.\n";
+    "  leaving every word bare. Default --lm: LEXICONS/lm/syllables.tsv.gz.\n"
+    "  --trained-on: the comment files the model was counted from; posts\n"
+    "  whose normalized text is one of theirs are left out.\n";
 
 // The header of a shipped model file: where its counts come from and under
 // which licenses.
@@ -50,43 +54,6 @@ constexpr char kModelHeader[] =
     "#   ViHOS comments, MIT License (LICENSES/vihos.txt)\n"
     "#   thienit84 Vietnamese hate-speech comments, CC BY-SA 4.0\n"
     "#   (LICENSES/thienit84.txt)\n";
-
-bool WriteFile(const std::string& path, const std::string& bytes) {
-  if (path.size() > 3 && path.substr(path.size() - 3) == ".gz") {
-    gzFile f = gzopen(path.c_str(), "wb9");
-    if (f == nullptr) return false;
-    const bool ok =
-        gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) ==
-        static_cast<int>(bytes.size());
-    return gzclose(f) == Z_OK && ok;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-  return static_cast<bool>(out.flush());
-}
-
-// Calls `line` for each line of a plain or gzip text file.
-template <typename F>
-bool ForEachLine(const std::string& path, F line) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  std::string pending;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof(buf))) > 0) {
-    pending.append(buf, n);
-    size_t start = 0, nl;
-    while ((nl = pending.find('\n', start)) != std::string::npos) {
-      line(std::string_view(pending).substr(start, nl - start));
-      start = nl + 1;
-    }
-    pending.erase(0, start);
-  }
-  if (!pending.empty()) line(pending);
-  const bool ok = n == 0;
-  gzclose(f);
-  return ok;
-}
 
 // The normalizer with the teencode table of --lexicons (or the shipped
 // one); null after reporting why it could not be made.
@@ -124,13 +91,14 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
   lm::LmBuilder builder(*normalizer);
   for (const std::string& file :
        std::vector<std::string>(absl::StrSplit(corpus, ','))) {
-    const bool ok = ForEachLine(file, [&](std::string_view line) {
-      if (line.empty() || line.substr(0, 2) == "==") return;
-      builder.AddPost(line, 1);
-    });
-    if (!ok) {
-      err << "vigil lm build: cannot read " << file << "\n";
+    absl::StatusOr<std::string> text = lm::ReadFileMaybeGzip(file);
+    if (!text.ok()) {
+      err << "vigil lm build: " << text.status().message() << "\n";
       return 1;
+    }
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      if (line.empty() || absl::StartsWith(line, "==")) continue;  // titles
+      builder.AddPost(std::string_view(line.data(), line.size()), 1);
     }
   }
   const std::string comments = flags.Get("--comments");
@@ -153,8 +121,9 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
   }
   const std::string model = builder.Write(
       {.min_syllable = min_syllable, .min_pair = min_pair}, kModelHeader);
-  if (!WriteFile(path, model)) {
-    err << "vigil lm build: cannot write " << path << "\n";
+  if (absl::Status written = lm::WriteFileMaybeGzip(path, model);
+      !written.ok()) {
+    err << "vigil lm build: " << written.message() << "\n";
     return 1;
   }
   auto lm = lm::SyllableLm::Parse(model, path);
@@ -171,63 +140,38 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
 
 // Accuracy of restoring the diacritics of one dataset's accented posts.
 struct Tally {
-  int64_t posts = 0, words = 0, bare_right = 0;
+  int64_t posts = 0, left_out = 0, words = 0, bare_right = 0;
   int64_t restored = 0, restored_right = 0, best_right = 0;
 };
 
-void Count(const lm::SyllableLm& lm, const normalize::NormalizedText& n,
-           double min_confidence, Tally* tally) {
-  using normalize::TokenKind;
-  const std::vector<normalize::Token>& tokens = n.tokens();
-  std::vector<lm::Slot> sentence;
-  std::vector<std::string_view> gold, bare;
-  auto flush = [&] {
-    if (sentence.empty()) return;
-    const std::vector<lm::Posterior> p = lm::Decode(lm, sentence);
-    for (size_t s = 0; s < sentence.size(); ++s) {
-      if (gold[s].empty()) continue;  // not a word a stripped post loses
-      const int32_t best = sentence[s].options[p[s].best][0];
-      // A word the model does not know stays as written, bare.
-      const bool right = best != lm::SyllableLm::kUnknown
-                             ? lm.Syllable(best) == gold[s]
-                             : bare[s] == gold[s];
-      ++tally->words;
-      tally->best_right += right;
-      if (!sentence[s].open || p[s].probability >= min_confidence) {
-        ++tally->restored;
-        tally->restored_right += right;
-      }
-    }
-    sentence.clear();
-    gold.clear();
-    bare.clear();
-  };
-  for (const normalize::Token& t : tokens) {
-    if (t.kind == TokenKind::kNumber) {  // context, as in Restore
-      sentence.push_back({.options = {{lm.IdOf(lm::SyllableLm::kNumber)}}});
-      gold.push_back({});
-      bare.push_back({});
+// Restores `n` (an accented post) as if it had been written without
+// diacritics and compares each word with the word as written. Words the
+// teencode table rewrote or reads in context are not counted: a stripped
+// post does not lose them.
+void Count(const lm::SyllableLm& lm, const normalize::Normalizer& normalizer,
+           const normalize::NormalizedText& n, double min_confidence,
+           Tally* tally) {
+  const std::vector<lm::Choice> choices =
+      lm::Restore(lm, normalizer.teencode(), n,
+                  {.min_confidence = min_confidence, .strip_marks = true});
+  for (size_t i = 0; i < n.tokens().size(); ++i) {
+    const normalize::Token& t = n.tokens()[i];
+    if (t.kind != normalize::TokenKind::kWord ||
+        (t.steps & normalize::kStepTeencode) || t.ambiguous_teencode >= 0) {
       continue;
     }
-    if (t.kind != TokenKind::kWord) {
-      flush();
-      continue;
+    const lm::Choice& c = choices[i];
+    const std::string_view gold = n.text(t), bare = n.folded_text(t);
+    // A word without options stays as written: bare.
+    const bool right = (c.open ? c.candidates[c.best] : bare) == gold;
+    ++tally->words;
+    tally->bare_right += bare == gold;
+    tally->best_right += right;
+    if (!c.open || c.confidence >= min_confidence) {
+      ++tally->restored;
+      tally->restored_right += right;
     }
-    if (t.steps & normalize::kStepTeencode) {  // the table chose it
-      lm::Slot fixed;
-      fixed.options.push_back({lm.IdOf(n.text(t))});
-      sentence.push_back(fixed);
-      gold.push_back({});
-      bare.push_back({});
-      continue;
-    }
-    const std::string_view folded = n.folded_text(t);
-    tally->bare_right += n.text(t) == folded;
-    sentence.push_back(lm::WordSlot(lm, folded, folded, 8));
-    gold.push_back(n.text(t));
-    bare.push_back(folded);
   }
-  flush();
 }
 
 int Eval(ParsedFlags& flags, const char* argv0, std::ostream& out,
@@ -255,6 +199,20 @@ int Eval(ParsedFlags& flags, const char* argv0, std::ostream& out,
   std::unique_ptr<const normalize::Normalizer> normalizer =
       ShippedNormalizer(flags, argv0, "vigil lm eval", err);
   if (normalizer == nullptr) return 1;
+  // The model's comments, by normalized text: a post among them is not
+  // held out.
+  absl::flat_hash_set<std::string> seen;
+  for (const std::string& file : std::vector<std::string>(
+           absl::StrSplit(flags.Get("--trained-on"), ',', absl::SkipEmpty()))) {
+    absl::StatusOr<Dataset> d = ReadDataset(file);
+    if (!d.ok()) {
+      err << "vigil lm eval: " << d.status().message() << "\n";
+      return 1;
+    }
+    for (const DatasetRow& row : d->rows) {
+      seen.insert(normalizer->Normalize(row.text).canonical());
+    }
+  }
   out << std::fixed << std::setprecision(4);
   for (const std::string& file : flags.positional) {
     absl::StatusOr<Dataset> d = ReadDataset(file);
@@ -265,16 +223,21 @@ int Eval(ParsedFlags& flags, const char* argv0, std::ostream& out,
     Tally tally;
     for (const DatasetRow& row : d->rows) {
       const normalize::NormalizedText n = normalizer->Normalize(row.text);
+      if (seen.contains(n.canonical())) {
+        ++tally.left_out;
+        continue;
+      }
       // Accented posts: at least half of the words carry diacritics.
       if (n.words() == 0 || 2 * n.accented_words() < n.words()) continue;
       ++tally.posts;
-      Count(**lm, n, min_confidence, &tally);
+      Count(**lm, *normalizer, n, min_confidence, &tally);
     }
     auto share = [](int64_t a, int64_t b) {
       return b == 0 ? 0.0 : static_cast<double>(a) / b;
     };
     out << "== " << file << ": " << tally.posts << " accented posts, "
-        << tally.words << " words stripped of their marks\n"
+        << tally.words << " words stripped of their marks (" << tally.left_out
+        << " posts left out: in the model's comments)\n"
         << "  restored words right     "
         << share(tally.restored_right, tally.restored) << "  (min confidence "
         << min_confidence << ")\n"
@@ -310,8 +273,8 @@ int RunLm(const std::vector<std::string>& args, const char* argv0,
     return Build(flags, argv0, out, err);
   }
   if (args[0] == "eval") {
-    ParsedFlags flags =
-        ParseFlags(rest, {"--lm", "--min-confidence", "--lexicons"}, {});
+    ParsedFlags flags = ParseFlags(
+        rest, {"--lm", "--min-confidence", "--lexicons", "--trained-on"}, {});
     if (!flags.error.empty()) {
       err << "vigil lm eval: " << flags.error << "\n" << kUsage;
       return 2;

@@ -165,8 +165,6 @@ const ViewCase kViewCases[] = {
     {"teencode_multi_syllable", "ntn", "như thế nào", "nhu the nao"},
     {"teencode_vulgar", "vcl", "vãi cả lồn", "vai ca lon"},
     {"teencode_ambiguous_kept", "ck", "ck", "ck"},
-    // A word glued to a star is part of a masked word, spelled as written
-    // (the matcher reads the mask): "ko*" is not "không".
     // Single letters split by one kind of separator are joined when they
     // spell a syllable: "c.h.ó" is "chó"; "đ.m" (no syllable) stays for the
     // matcher, and so do runs that are not syllables as a whole.
@@ -178,6 +176,8 @@ const ViewCase kViewCases[] = {
     {"letters_run_not_a_syllable", "u.s.a", "u . s . a", ""},
     {"letters_mixed_separators", "c.h-ó", "c . h - ó", ""},
     {"letters_initial_and_name", "V. Anh", "v . anh", ""},
+    // A word glued to a star is part of a masked word, spelled as written
+    // (the matcher reads the mask): "ko*" is not "không".
     {"teencode_not_in_masked_word", "ko* ko", "ko * không", "ko * khong"},
     {"teencode_not_after_star", "*ko", "* ko", ""},
     {"teencode_ambiguous_k_kept", "k", "k", ""},

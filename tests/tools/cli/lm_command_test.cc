@@ -98,6 +98,10 @@ TEST(LmCliTest, EvalMeasuresRestorationOfStrippedPosts) {
   const size_t at = r.out.find("restored words right");
   ASSERT_NE(at, std::string::npos);
   EXPECT_GT(std::stod(r.out.substr(at + 20)), 0.9) << r.out;
+  // Posts whose text the model was counted from are not held out.
+  Result seen = RunVigil("lm eval --trained-on " + *victsd + " " + *victsd, "");
+  ASSERT_EQ(seen.exit_code, 0) << seen.err;
+  EXPECT_THAT(seen.out, HasSubstr(": 0 accented posts"));
 }
 
 }  // namespace

@@ -1,0 +1,47 @@
+#include "analyzers/lm/gzip_file.h"
+
+#include <zlib.h>
+
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace vigil::lm {
+
+absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  }
+  std::string out;
+  char buf[1 << 16];
+  int n;
+  while ((n = gzread(f, buf, sizeof(buf))) > 0) out.append(buf, n);
+  int err = 0;
+  const char* message = gzerror(f, &err);
+  const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
+  const std::string why = failed ? message : "";
+  gzclose(f);
+  if (failed) return absl::DataLossError(absl::StrCat(path, ": ", why));
+  return out;
+}
+
+absl::Status WriteFileMaybeGzip(const std::string& path,
+                                const std::string& bytes) {
+  bool ok;
+  if (absl::EndsWith(path, ".gz")) {
+    gzFile f = gzopen(path.c_str(), "wb9");
+    if (f == nullptr) return absl::UnavailableError("cannot write " + path);
+    ok = gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+         static_cast<int>(bytes.size());
+    ok = gzclose(f) == Z_OK && ok;
+  } else {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+    ok = static_cast<bool>(out.flush());
+  }
+  return ok ? absl::OkStatus() : absl::UnavailableError("cannot write " + path);
+}
+
+}  // namespace vigil::lm

@@ -1,0 +1,26 @@
+// Whole files, plain or gzip-compressed (zlib), for the language model and
+// its corpora.
+//
+// Thread safety: plain functions; no shared state.
+#ifndef VIGIL_ANALYZERS_LM_GZIP_FILE_H_
+#define VIGIL_ANALYZERS_LM_GZIP_FILE_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace vigil::lm {
+
+// The bytes of `path`, inflated when it is gzip (a plain file is read as
+// it is). NotFound when it cannot be opened, DataLoss when it is corrupt.
+absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path);
+
+// Writes `bytes` to `path`, gzip-compressed (level 9, no timestamp: the
+// same bytes give the same file) when `path` ends in ".gz".
+absl::Status WriteFileMaybeGzip(const std::string& path,
+                                const std::string& bytes);
+
+}  // namespace vigil::lm
+
+#endif  // VIGIL_ANALYZERS_LM_GZIP_FILE_H_
