@@ -1,5 +1,8 @@
 #include "analyzers/analyzer.h"
 
+#include "analyzers/lm/gzip_file.h"
+#include "analyzers/lm/restorer.h"
+
 namespace vigil {
 
 absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
@@ -25,6 +28,23 @@ absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
       match::Lexicon::Load(files, *analyzer->normalizer_, problems);
   if (!lexicon.ok()) return lexicon.status();
   analyzer->lexicon_ = *std::move(lexicon);
+  const match::Manifest& manifest = files.manifest();
+  if (const std::string* bytes = files.Contents(manifest.language_model)) {
+    const std::string path = files.Path(manifest.language_model);
+    absl::StatusOr<std::string> text = lm::InflateMaybeGzip(*bytes, path);
+    absl::StatusOr<std::shared_ptr<const lm::SyllableLm>> model =
+        text.ok() ? lm::SyllableLm::Parse(*text, path)
+                  : absl::StatusOr<std::shared_ptr<const lm::SyllableLm>>(
+                        text.status());
+    if (!model.ok()) {
+      if (problems != nullptr) {
+        problems->push_back({path, std::string(model.status().message())});
+      }
+      return model.status();
+    }
+    analyzer->lm_ = *std::move(model);
+    analyzer->restore_confidence_ = manifest.restore_confidence;
+  }
   auto matcher = match::Matcher::Create(
       analyzer->lexicon_, *analyzer->normalizer_,
       {.min_learned_hit_weight = score::kMinExplainedLearnedWeight});
@@ -33,11 +53,68 @@ absl::StatusOr<std::shared_ptr<const Analyzer>> Analyzer::Load(
   return std::shared_ptr<const Analyzer>(std::move(analyzer));
 }
 
+normalize::NormalizedText Analyzer::Read(std::string_view post) const {
+  normalize::NormalizedText n;
+  ReadInto(post, &n);
+  return n;
+}
+
+bool Analyzer::NeedsReading(const normalize::NormalizedText& n) const {
+  if (n.unaccented()) return true;
+  for (const normalize::Token& t : n.tokens()) {
+    if (t.ambiguous_teencode >= 0) return true;
+  }
+  return false;
+}
+
+void Analyzer::Restore(normalize::NormalizedText* text) const {
+  // Bare words are read only in a post written without diacritics: where a
+  // writer used them, a word left bare is most likely meant as written.
+  const std::vector<lm::Choice> choices =
+      lm::Restore(*lm_, normalizer_->teencode(), *text,
+                  {.min_confidence = restore_confidence_,
+                   .read_bare_words = text->unaccented()});
+  std::vector<normalize::WordRewrite> rewrites;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    const lm::Choice& c = choices[i];
+    // One syllable for one word, so that the view keeps the tokens of the
+    // post as written (Matcher::Match's learned_view): an abbreviation
+    // read as several ("ck": chuyển khoản) stays as written.
+    if (!c.restored || c.candidates[c.best].find(' ') != std::string::npos) {
+      continue;
+    }
+    const bool abbreviation = text->tokens()[i].ambiguous_teencode >= 0;
+    rewrites.push_back({.token = static_cast<uint32_t>(i),
+                        .canonical = c.candidates[c.best],
+                        .steps = abbreviation ? normalize::kStepRestored |
+                                                    normalize::kStepTeencode
+                                              : normalize::kStepRestored});
+  }
+  normalize::RewriteWords(rewrites, text);
+}
+
+void Analyzer::ReadInto(std::string_view post,
+                        normalize::NormalizedText* out) const {
+  normalizer_->NormalizeInto(post, out);
+  if (lm_ != nullptr && NeedsReading(*out)) Restore(out);
+}
+
 Analyzer::Result Analyzer::Analyze(std::string_view post) const {
+  // The curated terms (and the allowlist) are matched on the language
+  // model's reading, the learned n-grams on the post as written: they were
+  // fitted on posts as written, and measured better so (README: "Reading
+  // posts without diacritics").
   Result r;
   normalizer_->NormalizeInto(post, &r.normalized);
+  thread_local normalize::NormalizedText written;
+  const bool read = lm_ != nullptr && NeedsReading(r.normalized);
+  if (read) {
+    written = r.normalized;
+    Restore(&r.normalized);
+  }
   match::LearnedSums learned_sums;
-  std::vector<match::Hit> hits = matcher_->Match(r.normalized, &learned_sums);
+  std::vector<match::Hit> hits =
+      matcher_->Match(r.normalized, &learned_sums, read ? &written : nullptr);
   r.verdict = score::Score(lexicon_, std::move(hits), learned_sums);
   return r;
 }

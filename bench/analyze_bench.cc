@@ -1,9 +1,14 @@
 // The whole analyze path (normalize + match + score) with the shipped
 // lexicons, on real posts (../shared when present, generated otherwise),
-// next to the normalizer alone. Run: build/bench/analyze_bench
+// next to the normalizer alone; and on the same posts written without
+// diacritics, with and without the language model reading them.
+// Run: build/bench/analyze_bench
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,14 +23,35 @@ const std::vector<std::string>& Posts() {
 
 size_t TotalBytes() { return vigil::testing::TotalBytes(Posts()); }
 
+// The posts written without diacritics (their folded view).
+const std::vector<std::string>& UnaccentedPosts();
+
+// A copy of the shipped lexicons without the language model line.
+std::string LexiconsWithoutModel() {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "vigil-bench-no-lm";
+  fs::remove_all(dir);
+  fs::copy(vigil::testing::SourcePath("lexicons"), dir,
+           fs::copy_options::recursive);
+  std::ifstream in(dir / "manifest.tsv");
+  std::stringstream kept;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("language_model\t", 0) != 0) kept << line << "\n";
+  }
+  in.close();
+  std::ofstream(dir / "manifest.tsv", std::ios::trunc) << kept.str();
+  return dir.string();
+}
+
 // The shipped lexicons, with (combined) or without (curated only) the
-// learned ones.
-const vigil::Analyzer& Shipped(bool learned = true) {
-  static std::shared_ptr<const vigil::Analyzer> analyzers[2];
-  std::shared_ptr<const vigil::Analyzer>& a = analyzers[learned];
+// learned ones, and with or without the language model.
+const vigil::Analyzer& Shipped(bool learned = true, bool model = true) {
+  static std::shared_ptr<const vigil::Analyzer> analyzers[2][2];
+  std::shared_ptr<const vigil::Analyzer>& a = analyzers[learned][model];
   if (!a) {
-    auto loaded = vigil::Analyzer::Load(vigil::testing::SourcePath("lexicons"),
-                                        nullptr, {.learned = learned});
+    auto loaded = vigil::Analyzer::Load(
+        model ? vigil::testing::SourcePath("lexicons") : LexiconsWithoutModel(),
+        nullptr, {.learned = learned});
     if (!loaded.ok()) {
       std::fprintf(stderr, "%s\n",
                    std::string(loaded.status().message()).c_str());
@@ -68,6 +94,43 @@ BENCHMARK(BM_Analyze)
     ->ArgName("learned")
     ->Arg(0)
     ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
+
+const std::vector<std::string>& UnaccentedPosts() {
+  static const std::vector<std::string> posts = [] {
+    std::vector<std::string> out;
+    for (const std::string& post : Posts()) {
+      out.push_back(Shipped().normalizer().Normalize(post).folded());
+    }
+    return out;
+  }();
+  return posts;
+}
+
+// The shipped configuration on the posts as written (Arg unaccented 0) or
+// written without diacritics (1), with the language model (model 1, as
+// shipped) or without it (0).
+void BM_AnalyzeReading(benchmark::State& state) {
+  const vigil::Analyzer& a = Shipped(true, state.range(1) == 1);
+  const std::vector<std::string>& posts =
+      state.range(0) == 1 ? UnaccentedPosts() : Posts();
+  size_t flagged = 0;
+  for (auto _ : state) {
+    for (const std::string& post : posts) {
+      flagged += a.Analyze(post).verdict.flagged;
+    }
+  }
+  benchmark::DoNotOptimize(flagged);
+  state.SetBytesProcessed(state.iterations() *
+                          vigil::testing::TotalBytes(posts));
+  state.SetItemsProcessed(state.iterations() * posts.size());
+}
+BENCHMARK(BM_AnalyzeReading)
+    ->ArgNames({"unaccented", "model"})
+    ->Args({0, 0})
+    ->Args({0, 1})
+    ->Args({1, 0})
+    ->Args({1, 1})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

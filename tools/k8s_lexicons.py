@@ -12,8 +12,10 @@ key "learned.insult.tsv"; deployment.yaml maps each key back to its path
 (tests/deploy/deploy_test.py checks that the two agree). The output is a
 JSON List, which kubectl reads as YAML. Fails when one file alone would not
 fit a ConfigMap. The syllable language model (lm/syllables.tsv.gz, gzip,
-1.3 MB) is left out: it is binary and larger than a ConfigMap, and the
-image carries it with the rest of lexicons/ (deploy/docker/Dockerfile).
+1.3 MB) is left out: it is binary and larger than a ConfigMap. The image
+carries it with the rest of lexicons/ (deploy/docker/Dockerfile), so the
+manifest's language_model line is pointed at the image's copy (IMAGE_LEXICONS);
+a new model reaches the pods with a new image.
 """
 import argparse
 import json
@@ -22,6 +24,19 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIMIT = 1024 * 1024  # Kubernetes' size limit for a ConfigMap
+IMAGE_LEXICONS = "/usr/share/vigil/lexicons"  # deploy/docker/Dockerfile
+
+
+def image_language_model(manifest):
+    """The manifest with its language_model file read from the image."""
+    lines = []
+    for line in manifest.split("\n"):
+        cols = line.split("\t")
+        if cols[0] == "language_model" and len(cols) == 3 and \
+                not cols[1].startswith("/"):
+            cols[1] = f"{IMAGE_LEXICONS}/{cols[1]}"
+        lines.append("\t".join(cols))
+    return "\n".join(lines)
 
 
 def lexicon_files(directory):
@@ -35,7 +50,10 @@ def lexicon_files(directory):
             if relative.split(os.sep)[0] == "lm":
                 continue  # binary and over a ConfigMap's size: in the image
             with open(path, encoding="utf-8") as f:
-                files.append((relative.replace(os.sep, "."), relative, f.read()))
+                text = f.read()
+            if relative == "manifest.tsv":
+                text = image_language_model(text)
+            files.append((relative.replace(os.sep, "."), relative, text))
     keys = [key for key, _, _ in files]
     if len(set(keys)) != len(keys):
         sys.exit("k8s_lexicons: two files map to the same ConfigMap key")

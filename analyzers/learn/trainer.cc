@@ -58,8 +58,7 @@ const std::vector<std::string_view>& TargetWords() {
 
 Label ResolveLabel(const Analyzer& analyzer, const LabeledComment& comment) {
   if (comment.label != Label::kToxic) return comment.label;
-  const normalize::NormalizedText n =
-      analyzer.normalizer().Normalize(comment.text);
+  const normalize::NormalizedText n = analyzer.Read(comment.text);
   // Any curated insult/hate/threat term counts, whatever the thresholds:
   // those are tuned after training, and training must not depend on them.
   // So the matcher's own hits, not the verdict's (which explain only
@@ -116,6 +115,8 @@ absl::StatusOr<std::vector<LearnedModel>> Train(
   for (const LabeledComment& comment : data) {
     const Label label =
         comment.per_category ? Label::kClean : ResolveLabel(curated, comment);
+    // The view the learned n-grams are matched on: as written, without the
+    // language model's reading (see Analyzer::Analyze).
     const normalize::NormalizedText n = normalizer.Normalize(comment.text);
     Example e{SyllableNgrams(n, options.max_n), n.words(), label,
               comment.per_category, comment.categories};

@@ -27,6 +27,37 @@ absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path) {
   return out;
 }
 
+absl::StatusOr<std::string> InflateMaybeGzip(std::string_view bytes,
+                                             std::string_view name) {
+  if (bytes.size() < 2 || static_cast<unsigned char>(bytes[0]) != 0x1f ||
+      static_cast<unsigned char>(bytes[1]) != 0x8b) {
+    return std::string(bytes);
+  }
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+    return absl::InternalError(
+        absl::StrCat(std::string(name), ": zlib: cannot start"));
+  }
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  std::string out;
+  char buf[1 << 16];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof(buf);
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - z.avail_out);
+    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;  // truncated
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END) {
+    return absl::DataLossError(
+        absl::StrCat(std::string(name), ": corrupt or truncated gzip data"));
+  }
+  return out;
+}
+
 absl::Status WriteFileMaybeGzip(const std::string& path,
                                 const std::string& bytes) {
   bool ok;

@@ -6,6 +6,7 @@
 #define VIGIL_ANALYZERS_LM_GZIP_FILE_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -15,6 +16,12 @@ namespace vigil::lm {
 // The bytes of `path`, inflated when it is gzip (a plain file is read as
 // it is). NotFound when it cannot be opened, DataLoss when it is corrupt.
 absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path);
+
+// `bytes` inflated when they are gzip (they start with its magic number),
+// else as they are. DataLoss naming `name` when the stream is corrupt or
+// truncated.
+absl::StatusOr<std::string> InflateMaybeGzip(std::string_view bytes,
+                                             std::string_view name);
 
 // Writes `bytes` to `path`, gzip-compressed (level 9, no timestamp: the
 // same bytes give the same file) when `path` ends in ".gz".

@@ -145,7 +145,8 @@ std::vector<Choice> Restore(const SyllableLm& lm,
       continue;
     }
     const std::string_view as_written = written(t);
-    const bool written_bare = !(t.steps & normalize::kStepTeencode) &&
+    const bool written_bare = options.read_bare_words &&
+                              !(t.steps & normalize::kStepTeencode) &&
                               as_written == text.folded_text(t) &&
                               (options.strip_marks || !t.accented);
     Slot slot;

@@ -47,6 +47,9 @@ struct Options {
   // Read every word as if written without diacritics (its folded form):
   // how `vigil lm eval` measures restoration on accented posts.
   bool strip_marks = false;
+  // False: only ambiguous teencode words are read; words written without
+  // diacritics stay as written (how an accented post is read).
+  bool read_bare_words = true;
 };
 
 // One slot of a sentence: its options, each a sequence of syllable ids

@@ -31,6 +31,21 @@ Manifest ParseManifest(std::string_view contents, const std::string& name,
                                               : m.common_words;
       if (!dst.empty()) problems.Add(where, StrCat("'", key, "' given twice"));
       dst = std::string(cols[1]);
+    } else if (key == "language_model") {
+      if (cols.size() != 3 || cols[1].empty()) {
+        problems.Add(where,
+                     "expected: language_model<TAB>file<TAB>min_confidence");
+        continue;
+      }
+      if (!m.language_model.empty()) {
+        problems.Add(where, "'language_model' given twice");
+      }
+      m.language_model = std::string(cols[1]);
+      if (!ParseDouble(cols[2], &m.restore_confidence) ||
+          m.restore_confidence <= 0.5 || m.restore_confidence > 1) {
+        problems.Add(where, StrCat("min_confidence '", cols[2],
+                                   "' must be a number above 0.5, at most 1"));
+      }
     } else if (key == "min_severity") {
       if (cols.size() != 3) {
         problems.Add(where,
@@ -159,10 +174,14 @@ LexiconFiles LexiconFiles::Read(const std::string& dir, bool include_learned) {
   }
   if (!m.allowlist.empty()) read(m.allowlist, m.allowlist, "allowlist");
   if (!m.teencode.empty()) read(m.teencode, m.teencode, "teencode table");
+  if (!m.language_model.empty()) {
+    read(m.language_model, m.language_model, "language model");
+  }
   return files;
 }
 
 std::string LexiconFiles::Path(std::string_view name) const {
+  if (!name.empty() && name[0] == '/') return std::string(name);
   return StrCat(dir_, "/", name);
 }
 

@@ -72,6 +72,11 @@ struct Manifest {
   std::string teencode;  // file names, relative to the directory
   std::string allowlist;
   std::string common_words;
+  // The syllable language model (lm/syllable_lm.h) that reads posts written
+  // without diacritics, and the confidence a reading needs to be used
+  // (manifest: language_model<TAB>file<TAB>min_confidence). Empty: none.
+  std::string language_model;
+  double restore_confidence = 0.9;
   std::array<CategorySettings, kNumCategories> categories;
   std::array<bool, kNumCategories> seen{};  // has a "category" line
 };
@@ -89,7 +94,8 @@ class LexiconFiles {
   const Manifest& manifest() const { return manifest_; }
   const std::vector<LexiconProblem>& problems() const { return problems_; }
 
-  // `dir`/`name`, for messages and for files read later (common words).
+  // `dir`/`name` (`name` itself when absolute), for messages and for files
+  // read later (common words).
   std::string Path(std::string_view name) const;
   // The bytes of the file the manifest names `name`, or nullptr when it was
   // not read (not named, unreadable, or a learned file left out).

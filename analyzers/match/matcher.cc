@@ -66,7 +66,7 @@ constexpr uint32_t kEvasionSteps =
     normalize::kStepFormatRemoved | normalize::kStepConfusable |
     normalize::kStepEth | normalize::kStepRepeatCollapsed |
     normalize::kStepLeetspeak | normalize::kStepTeencode |
-    normalize::kStepLettersJoined;
+    normalize::kStepLettersJoined | normalize::kStepRestored;
 }  // namespace
 
 std::vector<std::string_view> ViaNames(uint32_t steps) {
@@ -151,7 +151,7 @@ class Matcher::Impl::Run {
   void JoinedLetters();
   void MaskedWords();
   void DropAllowedAndDuplicates();
-  void LearnedNgrams(LearnedSums* sums);
+  void LearnedNgrams(LearnedSums* sums, const NormalizedText& view);
   std::vector<Hit> TakeHits() { return std::move(hits_); }
 
  private:
@@ -417,7 +417,8 @@ void Matcher::Impl::Run::DropAllowedAndDuplicates() {
               hits_.end());
 }
 
-void Matcher::Impl::Run::LearnedNgrams(LearnedSums* sums) {
+void Matcher::Impl::Run::LearnedNgrams(LearnedSums* sums,
+                                       const NormalizedText& view) {
   // Each distinct n-gram adds its weight to its category's sums; those of
   // at least min_learned_hit_weight become hits for the scorer to explain
   // with. An n-gram inside a mild curated hit (the intensifier "vãi lồn"
@@ -426,6 +427,13 @@ void Matcher::Impl::Run::LearnedNgrams(LearnedSums* sums) {
   sums->not_mild.fill(0.0);
   sums->words = text_.words();
   if (impl_.learned.node_count() <= 1) return;
+  // Another view of the same tokens (the post as written): its own ids,
+  // and its own steps in the hits' via.
+  const bool other_view = &view != &text_;
+  thread_local ViewIds view_ids;
+  if (other_view) {
+    LookUpIds(view, impl_.canonical_dict, impl_.folded_dict, &view_ids);
+  }
   // Per token: covered by a curated hit, and whether the longest such hit
   // is mild (a longer moderate phrase around a mild one wins).
   thread_local std::vector<uint32_t> cover_len;
@@ -448,7 +456,8 @@ void Matcher::Impl::Run::LearnedNgrams(LearnedSums* sums) {
   thread_local absl::flat_hash_set<int32_t> counted;
   counted.clear();
   const Trie<LearnedValue>& trie = impl_.learned;
-  const int32_t* const canonical_ids = ids_.canonical.data();
+  const int32_t* const canonical_ids =
+      other_view ? view_ids.canonical.data() : ids_.canonical.data();
   double* const all = sums->all.data();
   double* const not_mild = sums->not_mild.data();
   const size_t curated_hits = hits_.size();
@@ -467,8 +476,13 @@ void Matcher::Impl::Run::LearnedNgrams(LearnedSums* sums) {
         if (!any_mild) not_mild[v.category] += v.weight;
         if (v.weight >= impl_.min_learned_hit_weight) {
           AddHit(v.term, s, t, 0);
-          hits_.back().severity =
-              any_mild ? Severity::kMild : Severity::kModerate;
+          Hit& h = hits_.back();
+          h.severity = any_mild ? Severity::kMild : Severity::kModerate;
+          if (other_view) {
+            uint32_t via = 0;
+            for (size_t k = s; k <= t; ++k) via |= view.tokens()[k].steps;
+            h.via = via & kEvasionSteps;
+          }
         }
       }
     }
@@ -478,14 +492,20 @@ void Matcher::Impl::Run::LearnedNgrams(LearnedSums* sums) {
 }
 
 std::vector<Hit> Matcher::Match(const NormalizedText& text,
-                                LearnedSums* learned_sums) const {
+                                LearnedSums* learned_sums,
+                                const NormalizedText* learned_view) const {
   Impl::Run run(*impl_, text);
   run.SyllableTerms();
   run.RegexTerms();
   run.JoinedLetters();
   run.MaskedWords();
   run.DropAllowedAndDuplicates();
-  if (learned_sums != nullptr) run.LearnedNgrams(learned_sums);
+  if (learned_sums != nullptr) {
+    const bool same_tokens =
+        learned_view != nullptr &&
+        learned_view->tokens().size() == text.tokens().size();
+    run.LearnedNgrams(learned_sums, same_tokens ? *learned_view : text);
+  }
   return run.TakeHits();
 }
 

@@ -41,10 +41,10 @@ static_assert(((kViaFolded | kViaJoined | kViaMasked) & normalize::kAllSteps) ==
 
 // Names of the normalization steps that made a hit possible: the evasion
 // steps among normalize::StepNames ("format_removed", "confusable",
-// "repeated_letters", "leetspeak", "teencode", "eth", "letters_joined", in
-// that order), then "folded", "joined_separators" and "masked_letters".
-// Steps that are not evasions (case folding, NFC, tone placement) are left
-// out.
+// "repeated_letters", "leetspeak", "teencode", "eth", "letters_joined",
+// "restored_diacritics", in that order), then "folded", "joined_separators" and
+// "masked_letters". Steps that are not evasions (case folding, NFC, tone
+// placement) are left out.
 std::vector<std::string_view> ViaNames(uint32_t steps);
 
 // Sums of the weights of the distinct learned n-grams present, per category:
@@ -111,8 +111,16 @@ class Matcher {
   // phrases adds its weight to its category's sums there (see LearnedSums),
   // and those of weight >= Options::min_learned_hit_weight are also
   // returned as hits (the scorer decides which explain a flag).
-  std::vector<Hit> Match(const normalize::NormalizedText& text,
-                         LearnedSums* learned_sums = nullptr) const;
+  //
+  // `learned_view`, when not null, is the view the learned n-grams are
+  // looked up in instead of `text`: the same post with the same tokens
+  // (count and spans), as written where `text` carries the language
+  // model's reading (Analyzer::Analyze). The learned lexicons were fitted
+  // on posts as written.
+  std::vector<Hit> Match(
+      const normalize::NormalizedText& text,
+      LearnedSums* learned_sums = nullptr,
+      const normalize::NormalizedText* learned_view = nullptr) const;
 
  private:
   struct Impl;

@@ -70,6 +70,7 @@ std::vector<std::string_view> StepNames(uint32_t steps) {
       {kStepTeencode, "teencode"},
       {kStepEth, "eth"},
       {kStepLettersJoined, "letters_joined"},
+      {kStepRestored, "restored_diacritics"},
   };
   std::vector<std::string_view> names;
   for (const auto& [bit, name] : kNames) {

@@ -85,9 +85,12 @@ enum Step : uint32_t {
   kStepEth = 1u << 9,              // Icelandic ð/Ð read as đ
   kStepLettersJoined = 1u << 10,   // single letters split by separators
                                    // joined into a syllable ("c.h.ó")
+  kStepRestored = 1u << 11,        // diacritics restored, or an ambiguous
+                                   // abbreviation read, by the language model
+                                   // (lm/restorer.h; see RewriteWords)
 };
 // Every Step bit; bits above are free for other layers (match::HitVia).
-inline constexpr uint32_t kAllSteps = (1u << 11) - 1;
+inline constexpr uint32_t kAllSteps = (1u << 12) - 1;
 
 // Names of the steps set in `steps`, in the order above, e.g.
 // {"casefold", "teencode"}.
@@ -115,6 +118,27 @@ struct Token {
   uint32_t canonical_begin = 0, canonical_end = 0;  // bytes in canonical()
   uint32_t folded_begin = 0, folded_end = 0;        // bytes in folded()
 };
+
+class NormalizedText;
+
+// A word of a normalized post read anew (by the language model,
+// lm/restorer.h): token `token` becomes `canonical`, one or more syllables
+// separated by single spaces ("hôm"; "chuyển khoản" for "ck").
+struct WordRewrite {
+  uint32_t token = 0;
+  std::string canonical;
+  uint32_t steps = 0;  // Step bits to add (0 when the text is unchanged)
+};
+
+// Applies `rewrites` (ascending, distinct word tokens of `*text`) to
+// `*text`: each rewritten token becomes one token per syllable, sharing the
+// original's span (part/parts number them), with `steps` added; its folded
+// text is the new text folded. Every other token, every offset into the
+// original post, and the post's counts are kept. A rewrite with no
+// syllables leaves its token as it was.
+// `text` must not be null.
+void RewriteWords(const std::vector<WordRewrite>& rewrites,
+                  NormalizedText* text);
 
 // The result of normalizing one post. canonical() and folded() are the
 // token texts joined by single spaces; every token's text is a slice of them.
@@ -153,6 +177,7 @@ class NormalizedText {
  private:
   friend class Normalizer;
   friend class PostNormalizer;
+  friend void RewriteWords(const std::vector<WordRewrite>&, NormalizedText*);
   std::vector<Token> tokens_;
   std::string canonical_;
   std::string folded_;

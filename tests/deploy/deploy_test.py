@@ -206,16 +206,25 @@ class KubernetesTest(unittest.TestCase):
                              "list every key tools/k8s_lexicons.py makes")
             for item in source["items"]:
                 paths[item["path"]] = data[item["key"]]
+        # Every file as it is in lexicons/, but for the manifest's language
+        # model, which the pod reads from the image (not a ConfigMap).
+        image = "/usr/share/vigil/lexicons"
+        self.assertIn(f"COPY lexicons {image}", open(deploy("docker", "Dockerfile")).read())
+        model = [l for l in paths["manifest.tsv"].splitlines()
+                 if l.startswith("language_model\t")]
+        self.assertEqual(len(model), 1)
+        self.assertTrue(model[0].split("\t")[1].startswith(image + "/lm/"), model)
         for path, text in paths.items():
             with open(os.path.join(ROOT, "lexicons", path), encoding="utf-8") as f:
-                self.assertEqual(f.read(), text, path)
-        # The mounted files form a lexicon vigil loads.
+                self.assertEqual(f.read(), text.replace(image + "/", ""), path)
+        # The mounted files form a lexicon vigil loads (with the image's
+        # lexicons at lexicons/).
         with tempfile.TemporaryDirectory() as d:
             for path, text in paths.items():
                 full = os.path.join(d, path)
                 os.makedirs(os.path.dirname(full), exist_ok=True)
                 with open(full, "w", encoding="utf-8") as f:
-                    f.write(text)
+                    f.write(text.replace(image, os.path.join(ROOT, "lexicons")))
             lint = subprocess.run([VIGIL, "lexicon", "lint", d],
                                   capture_output=True, text=True)
             self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr)

@@ -43,6 +43,7 @@
 #include <unordered_set>
 
 #include "analyzers/learn/trainer.h"
+#include "analyzers/match/lexicon_files.h"
 #include "analyzers/normalize/vietnamese.h"
 #include "analyzers/score/metrics.h"
 #include "analyzers/util/strings.h"
@@ -68,6 +69,8 @@ constexpr char kUsage[] =
     "                  [--trained-on FILE[,FILE...]] FILE...\n"
     "       vigil eval --crossfit K --train FILE[,FILE...] [trainer flags of\n"
     "                  `vigil train`] [--lexicons DIR] FILE...\n"
+    "--language-model FILE reads unaccented posts with that model instead\n"
+    "of the lexicons' own (one built without the evaluated comments).\n"
     "Scores labeled datasets (ViHSD, ViHOS, thienit84, ViCTSD CSV; synthetic\n"
     "JSONL; told apart by their columns) and prints precision, recall and F1,\n"
     "also for unaccented and evasion-perturbed copies. --crossfit scores "
@@ -82,22 +85,43 @@ std::string Key(const normalize::Normalizer& n, std::string_view text) {
   return n.Normalize(text).canonical();
 }
 
+// Copies the lexicon directory `from` to `to` (its files and folders, but
+// not its learned files, which `models` replace when given), with the
+// language model file `language_model` in place of the manifest's when it
+// is not empty.
+absl::Status CopyLexiconDir(const std::string& from, const std::string& to,
+                            const std::string& language_model) {
+  std::error_code ec;
+  fs::remove_all(to, ec);
+  fs::create_directories(to, ec);
+  fs::copy(from, to, fs::copy_options::recursive, ec);
+  if (ec) return absl::InternalError(StrCat(to, ": ", ec.message()));
+  if (language_model.empty()) return absl::OkStatus();
+  const match::LexiconFiles files = match::LexiconFiles::Read(from, false);
+  if (files.manifest().language_model.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat(from, "/manifest.tsv names no language_model to replace"));
+  }
+  fs::copy_file(
+      language_model,
+      files.Path(files.manifest().language_model).replace(0, from.size(), to),
+      fs::copy_options::overwrite_existing, ec);
+  if (ec)
+    return absl::InternalError(StrCat(language_model, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
 // Copies the lexicon directory `from` to `to`, with `models` as its learned
 // files and, when `thresholds` is given, those learned thresholds in its
 // manifest.
 absl::Status WriteFoldLexicon(const std::string& from, const std::string& to,
                               const std::vector<learn::LearnedModel>& models,
                               const std::map<std::string, double>& thresholds) {
+  absl::Status copied = CopyLexiconDir(from, to, "");
+  if (!copied.ok()) return copied;
   std::error_code ec;
-  fs::remove_all(to, ec);
+  fs::remove_all(to + "/learned", ec);
   fs::create_directories(to + "/learned", ec);
-  for (const auto& entry : fs::directory_iterator(from, ec)) {
-    if (entry.is_regular_file()) {
-      fs::copy_file(entry.path(), to + "/" + entry.path().filename().string(),
-                    fs::copy_options::overwrite_existing, ec);
-      if (ec) return absl::InternalError(StrCat(to, ": ", ec.message()));
-    }
-  }
   for (const learn::LearnedModel& m : models) {
     std::ofstream f(to + "/learned/" + m.category + ".tsv", std::ios::binary);
     f << learn::LearnedFileText(m, "# cross-fitting fold\n");
@@ -141,7 +165,7 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       args,
       {"--format", "--lexicons", "--trained-on", "--crossfit", "--train", "--c",
        "--min-df", "--max-n", "--min-weight", "--length-norm", "--stopwords",
-       "--min-positives", "--work-dir"},
+       "--min-positives", "--work-dir", "--language-model"},
       {"--curated-only", "--no-unaccented-copies", "-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -180,7 +204,20 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
         << kUsage;
     return 2;
   }
-  const std::string lexicons = LexiconDir(flags.Get("--lexicons"), argv0);
+  std::string lexicons = LexiconDir(flags.Get("--lexicons"), argv0);
+  std::string work = flags.Get(
+      "--work-dir",
+      (fs::temp_directory_path() / StrCat("vigil-eval-", ::getpid())).string());
+  if (flags.values.count("--language-model")) {
+    const std::string copy = StrCat(work, "/lexicons");
+    absl::Status s =
+        CopyLexiconDir(lexicons, copy, flags.Get("--language-model"));
+    if (!s.ok()) {
+      err << "vigil eval: " << s.message() << "\n";
+      return 1;
+    }
+    lexicons = copy;
+  }
   auto curated = LoadAnalyzerOrReport(lexicons, argv0, "vigil eval", err,
                                       {.learned = false});
   if (!curated) return 1;
@@ -215,7 +252,6 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       row_keys[i].push_back(Key(normalizer, row.text));
     }
   }
-  std::string work;
   if (!crossfit) {
     auto a = LoadAnalyzerOrReport(lexicons, argv0, "vigil eval", err,
                                   {.learned = !flags.Has("--curated-only")});
@@ -269,9 +305,6 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
                                   : static_cast<int>(TextHash(key) % folds));
       }
     }
-    work = flags.Get("--work-dir", (fs::temp_directory_path() /
-                                    StrCat("vigil-crossfit-", ::getpid()))
-                                       .string());
     std::vector<std::vector<learn::LearnedModel>> fold_models(folds);
     for (int k = 0; k < folds; ++k) {
       std::vector<learn::LabeledComment> train;

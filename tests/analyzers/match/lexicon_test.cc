@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "analyzers/analyzer.h"
 #include "tests/test_data.h"
@@ -15,6 +16,7 @@
 namespace vigil::match {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 namespace fs = std::filesystem;
@@ -130,6 +132,18 @@ INSTANTIATE_TEST_SUITE_P(
                   "version\tv\nteencode\tteencode.tsv\n"
                   "category\tpolitics\tx.tsv\t0.5\t-2\n"}},
                 "manifest.tsv:3: unknown category 'politics'"},
+        BadCase{"manifest_language_model_confidence",
+                {{"manifest.tsv",
+                  "version\tv\nteencode\tteencode.tsv\n"
+                  "language_model\tlm.tsv\t0.4\n"}},
+                "manifest.tsv:3: min_confidence '0.4' must be a number above "
+                "0.5, at most 1"},
+        BadCase{"manifest_language_model_columns",
+                {{"manifest.tsv",
+                  "version\tv\nteencode\tteencode.tsv\n"
+                  "language_model\tlm.tsv\n"}},
+                "manifest.tsv:3: expected: "
+                "language_model<TAB>file<TAB>min_confidence"},
         BadCase{"manifest_missing_category",
                 {{"manifest.tsv", "version\tv\nteencode\tteencode.tsv\n"}},
                 "manifest.tsv: category 'profanity' is missing"},
@@ -182,6 +196,48 @@ TEST(LexiconLoadTest, BrokenLexiconLeavesTheServingSnapshotAlone) {
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("insult.tsv:2"));
   EXPECT_TRUE((*good)->Analyze("óc chó").verdict.flagged);
+}
+
+// The fixture's manifest with a language_model line naming `file`.
+std::string ManifestWithModel(const std::string& file) {
+  std::ifstream in(testing::SourcePath("tests/fixtures/lexicon/manifest.tsv"),
+                   std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf() << "language_model\t" << file << "\t0.9\n";
+  return text.str();
+}
+
+TEST(LexiconLoadTest, LanguageModelProblemsNameTheFile) {
+  // Missing, and malformed (file:line from the model's parser).
+  EXPECT_THAT(
+      LoadProblems(MakeLexiconDir(
+          "lm_missing", {{"manifest.tsv", ManifestWithModel("no.gz")}})),
+      ElementsAre(HasSubstr("no.gz: cannot read language model")));
+  EXPECT_THAT(LoadProblems(MakeLexiconDir(
+                  "lm_bad", {{"manifest.tsv", ManifestWithModel("lm.tsv")},
+                             {"lm.tsv", "@lm\tdiscount=0.75\nnot a line\n"}})),
+              ElementsAre(HasSubstr("lm.tsv:2")));
+}
+
+TEST(LexiconLoadTest, LanguageModelReadsUnaccentedPostsAndChangesTheVersion) {
+  // A model of one sentence: "đồ ngu" is the only reading of "do ngu".
+  const std::string model =
+      "@lm\tdiscount=0.75\n1\t<s>\t<s>\t50\n1\tđồ\tdo\t50\n1\tngu\tngu\t50\n"
+      "1\tđó\tdo\t1\n2\t<s>\tđồ\t50\n2\tđồ\tngu\t50\n2\tngu\t<s>\t50\n";
+  const std::string dir = MakeLexiconDir(
+      "lm_good",
+      {{"manifest.tsv", ManifestWithModel("lm.tsv")}, {"lm.tsv", model}});
+  auto with = Analyzer::Load(dir);
+  ASSERT_TRUE(with.ok()) << with.status();
+  auto without = Analyzer::Load(testing::SourcePath("tests/fixtures/lexicon"));
+  ASSERT_TRUE(without.ok());
+  EXPECT_NE((*with)->version(), (*without)->version());
+  ASSERT_NE((*with)->language_model(), nullptr);
+  EXPECT_EQ((*without)->language_model(), nullptr);
+  EXPECT_EQ((*with)->Read("do ngu").canonical(), "đồ ngu");
+  EXPECT_EQ((*without)->Read("do ngu").canonical(), "do ngu");
+  // A post with diacritics elsewhere keeps its bare words as written.
+  EXPECT_EQ((*with)->Read("do ngu thật").canonical(), "do ngu thật");
 }
 
 TEST(LexiconLoadTest, VersionChangesWithContent) {

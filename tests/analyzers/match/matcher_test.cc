@@ -370,6 +370,30 @@ TEST(LearnedScoreTest, CuratedOnlyIgnoresLearnedLexicons) {
   EXPECT_NE((*curated)->version(), TestAnalyzer().version());
 }
 
+TEST(LearnedScoreTest, LearnedNgramsAreLookedUpInTheLearnedView) {
+  // The same tokens read two ways: the learned n-gram "khùng" is in one of
+  // them only, and counts (with that view's steps) only when it is the
+  // learned view.
+  const Analyzer& a = TestAnalyzer();
+  const normalize::NormalizedText written = a.normalizer().Normalize("khung");
+  normalize::NormalizedText read = written;
+  normalize::RewriteWords(
+      {{.token = 0, .canonical = "khùng", .steps = normalize::kStepRestored}},
+      &read);
+  const int insult = static_cast<int>(match::Category::kInsult);
+  match::LearnedSums sums;
+  std::vector<match::Hit> hits = a.matcher().Match(read, &sums, &written);
+  EXPECT_EQ(sums.all[insult], 0);
+  EXPECT_TRUE(hits.empty());
+  hits = a.matcher().Match(written, &sums, &read);
+  EXPECT_EQ(sums.all[insult], 3);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].via & normalize::kStepRestored, normalize::kStepRestored);
+  // Without a learned view, the matched view is the learned one.
+  a.matcher().Match(read, &sums);
+  EXPECT_EQ(sums.all[insult], 3);
+}
+
 TEST(LearnedScoreTest, ScoreIsTheLargerOfCuratedAndLearned) {
   Analyzer::Result r = TestAnalyzer().Analyze("óc chó khùng");
   const int insult = static_cast<int>(match::Category::kInsult);

@@ -339,15 +339,15 @@ try {
                                                   return r.toString();
                                                 })(),
                                               })));
-        assert.deepEqual(
-            marks.map((m) => m.text), ['Thằng này', 'đồ ngu', 'cút đi']);
+        // The curated hits (learned n-grams light enough not to explain a
+        // flag are not marked: "thằng này" is, or is not, by its weight).
+        assert.deepEqual(marks.map((m) => m.text), ['đồ ngu', 'cút đi']);
         assert.equal(
-            marks[0].before, '😡😡 ',
+            marks[0].before, '😡😡 Thằng này đúng là ',
             'the first span starts after the two emoji (astral code points)');
-        assert.equal(marks[1].before, '😡😡 Thằng này đúng là ');
         assert.ok(marks.every((m) => m.category === 'insult'));
-        assert.match(marks[1].title, /Từ khóa: (đồ ngu|ngu)/);
-        assert.match(marks[1].title, /Trọng số: \d/);
+        assert.match(marks[0].title, /Từ khóa: (đồ ngu|ngu)/);
+        assert.match(marks[0].title, /Trọng số: \d/);
         assert.match(
             await page.textContent('#hit-list'), /khớp trực tiếp/);
         // Hovering a span lights its hits in the side panel.
