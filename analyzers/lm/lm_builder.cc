@@ -33,9 +33,19 @@ void LmBuilder::AddPost(std::string_view post, int weight) {
     ++skipped_unaccented_;
     return;
   }
-  int32_t prev = 0;  // the sentence boundary
+  int32_t prev2 = -1;  // before the sentence: none
+  int32_t prev = 0;    // the sentence boundary
   auto add_pair = [&](int32_t a, int32_t b) {
     pairs_[static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b)] += weight;
+    // Ids past 21 bits (rare words of a huge corpus) count in no triple.
+    constexpr int32_t kMaxTripleId = 1 << 21;
+    if (prev2 >= 0 && a < kMaxTripleId && b < kMaxTripleId &&
+        prev2 < kMaxTripleId) {
+      triples_[static_cast<uint64_t>(prev2) << 42 |
+               static_cast<uint64_t>(a) << 21 | static_cast<uint64_t>(b)] +=
+          weight;
+    }
+    prev2 = b == 0 ? -1 : a;
   };
   for (const Token& t : n.tokens()) {
     if (t.kind == TokenKind::kNumber) {
@@ -122,6 +132,36 @@ std::string LmBuilder::Write(const Limits& limits,
   });
   for (const auto& [count, a, b] : pairs) {
     absl::StrAppend(&out, "2\t", *a, "\t", *b, "\t", -count, "\n");
+  }
+  if (limits.min_triple <= 0) return out;
+  // Triples of kept syllables whose first pair (their history) is kept.
+  std::vector<std::tuple<int64_t, const std::string*, const std::string*,
+                         const std::string*>>
+      triples;
+  constexpr uint64_t kMask = (uint64_t{1} << 21) - 1;
+  for (const auto& [key, count] : triples_) {
+    const auto a = static_cast<int32_t>(key >> 42);
+    const auto b = static_cast<int32_t>((key >> 21) & kMask);
+    const auto c = static_cast<int32_t>(key & kMask);
+    if (count < limits.min_triple || !keep[a] || !keep[b] || !keep[c]) {
+      continue;
+    }
+    auto history = pairs_.find(static_cast<uint64_t>(a) << 32 |
+                               static_cast<uint32_t>(b));
+    if (history == pairs_.end() || history->second < limits.min_pair) {
+      continue;
+    }
+    triples.emplace_back(-count, &syllables_[a], &syllables_[b],
+                         &syllables_[c]);
+  }
+  std::sort(triples.begin(), triples.end(), [](const auto& x, const auto& y) {
+    return std::tie(std::get<0>(x), *std::get<1>(x), *std::get<2>(x),
+                    *std::get<3>(x)) < std::tie(std::get<0>(y), *std::get<1>(y),
+                                                *std::get<2>(y),
+                                                *std::get<3>(y));
+  });
+  for (const auto& [count, a, b, c] : triples) {
+    absl::StrAppend(&out, "3\t", *a, "\t", *b, "\t", *c, "\t", -count, "\n");
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// Counts syllables and syllable pairs of posts for a SyllableLm
+// Counts syllables, syllable pairs and triples of posts for a SyllableLm
 // (syllable_lm.h) and writes its model file.
 //
 // Example:
@@ -39,11 +39,12 @@ class LmBuilder {
   struct Limits {
     int64_t min_syllable = 3;  // syllables counted fewer times are dropped
     int64_t min_pair = 10;     // and pairs (of kept syllables) likewise
+    int64_t min_triple = 0;    // and triples (0: no triples, a bigram model)
   };
   // The model file: `header` (comment lines, each starting with '#'), the
-  // @lm line, then syllables and pairs, most frequent first. Only words of
-  // letters are kept (no digits, no stray combining marks). Deterministic
-  // for the same posts in the same order.
+  // @lm line, then syllables, pairs and triples, most frequent first. Only
+  // words of letters are kept (no digits, no stray combining marks).
+  // Deterministic for the same posts in the same order.
   std::string Write(const Limits& limits, std::string_view header) const;
 
   int64_t posts() const { return posts_; }
@@ -58,6 +59,7 @@ class LmBuilder {
   std::vector<std::string> folded_{"<s>"};
   std::vector<int64_t> counts_{0};
   absl::flat_hash_map<uint64_t, int64_t> pairs_;
+  absl::flat_hash_map<uint64_t, int64_t> triples_;  // a << 42 | b << 21 | c
   int64_t posts_ = 0;
   int64_t skipped_unaccented_ = 0;
 };

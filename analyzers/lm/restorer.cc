@@ -35,8 +35,11 @@ Slot WordSlot(const SyllableLm& lm, std::string_view folded,
   return slot;
 }
 
-std::vector<Posterior> Decode(const SyllableLm& lm,
-                              const std::vector<Slot>& sentence) {
+namespace {
+
+// Posteriors of every option of every slot under the pair model.
+std::vector<std::vector<double>> PairPosteriors(
+    const SyllableLm& lm, const std::vector<Slot>& sentence) {
   // Forward-backward in probability space, each position's alpha and beta
   // scaled to sum 1 (posteriors are ratios at one position, so the scales
   // cancel, and nothing underflows however long the sentence).
@@ -92,17 +95,156 @@ std::vector<Posterior> Decode(const SyllableLm& lm,
     }
     normalize(beta[i]);
   }
-  std::vector<Posterior> out(n);
+  std::vector<std::vector<double>> out(n);
   for (size_t i = 0; i < n; ++i) {
-    double z = 0;
-    size_t best = 0;
+    out[i].resize(options(i));
     for (size_t k = 0; k < options(i); ++k) {
-      const double p = alpha[i][k] * beta[i][k];
-      z += p;
-      if (p > alpha[i][best] * beta[i][best]) best = k;
+      out[i][k] = alpha[i][k] * beta[i][k];
     }
-    out[i].best = static_cast<int>(best);
-    out[i].probability = z > 0 ? alpha[i][best] * beta[i][best] / z : 0.0;
+    normalize(out[i]);
+  }
+  return out;
+}
+
+// Posteriors under the triple model: forward-backward over pairs of
+// consecutive options, (option j of slot i - 1, option k of slot i), slot
+// -1 being the sentence boundary. Work per slot: the product of the option
+// counts of three slots, so it runs on few options (Decode prunes first).
+std::vector<std::vector<double>> TriplePosteriors(
+    const SyllableLm& lm, const std::vector<Slot>& sentence) {
+  const int n = static_cast<int>(sentence.size());
+  auto options = [&](int i) -> size_t {
+    return i < 0 ? 1 : sentence[i].options.size();
+  };
+  // The last syllable of option j of slot i (the boundary before slot 0).
+  auto last = [&](int i, size_t j) {
+    return i < 0 ? SyllableLm::kBoundary : sentence[i].options[j].back();
+  };
+  // The syllable before the last one, over options h of slot i - 1 and j of
+  // slot i (none before the boundary).
+  auto before_last = [&](int i, size_t h, size_t j) {
+    if (i >= 0 && sentence[i].options[j].size() >= 2) {
+      const std::vector<int32_t>& o = sentence[i].options[j];
+      return o[o.size() - 2];
+    }
+    if (i - 1 >= 0) return sentence[i - 1].options[h].back();
+    return i - 1 == -1 ? SyllableLm::kBoundary : SyllableLm::kUnknown;
+  };
+  // step[i][(h * K(i-1) + j) * K(i) + k]: P(option k of slot i | options h
+  // of slot i - 2 and j of slot i - 1), the triples inside k included.
+  std::vector<std::vector<double>> step(n);
+  for (int i = 0; i < n; ++i) {
+    const size_t kh = options(i - 2), kj = options(i - 1), kk = options(i);
+    step[i].resize(kh * kj * kk);
+    for (size_t h = 0; h < kh; ++h) {
+      for (size_t j = 0; j < kj; ++j) {
+        const int32_t u = before_last(i - 1, h, j), v = last(i - 1, j);
+        for (size_t k = 0; k < kk; ++k) {
+          const std::vector<int32_t>& o = sentence[i].options[k];
+          double p = lm.Prob(u, v, o[0]);
+          for (size_t s = 1; s < o.size(); ++s) {
+            p *= lm.Prob(s >= 2 ? o[s - 2] : v, o[s - 1], o[s]);
+          }
+          step[i][(h * kj + j) * kk + k] = p;
+        }
+      }
+    }
+  }
+  auto normalize = [](std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    if (sum > 0) {
+      for (double& x : v) x /= sum;
+    }
+  };
+  // alpha[i][j * K(i) + k], beta likewise.
+  std::vector<std::vector<double>> alpha(n), beta(n);
+  for (int i = 0; i < n; ++i) {
+    const size_t kh = options(i - 2), kj = options(i - 1), kk = options(i);
+    alpha[i].assign(kj * kk, 0.0);
+    for (size_t h = 0; h < kh; ++h) {
+      for (size_t j = 0; j < kj; ++j) {
+        const double a = i == 0 ? 1.0 : alpha[i - 1][h * kj + j];
+        if (a == 0) continue;
+        for (size_t k = 0; k < kk; ++k) {
+          alpha[i][j * kk + k] += a * step[i][(h * kj + j) * kk + k];
+        }
+      }
+    }
+    normalize(alpha[i]);
+  }
+  for (int i = n - 1; i >= 0; --i) {
+    const size_t kj = options(i - 1), kk = options(i);
+    beta[i].assign(kj * kk, 0.0);
+    for (size_t j = 0; j < kj; ++j) {
+      for (size_t k = 0; k < kk; ++k) {
+        if (i == n - 1) {
+          beta[i][j * kk + k] =
+              lm.Prob(before_last(i, j, k), last(i, k), SyllableLm::kBoundary);
+          continue;
+        }
+        const size_t kl = options(i + 1);
+        double b = 0;
+        for (size_t l = 0; l < kl; ++l) {
+          b += step[i + 1][(j * kk + k) * kl + l] * beta[i + 1][k * kl + l];
+        }
+        beta[i][j * kk + k] = b;
+      }
+    }
+    normalize(beta[i]);
+  }
+  std::vector<std::vector<double>> out(n);
+  for (int i = 0; i < n; ++i) {
+    const size_t kj = options(i - 1), kk = options(i);
+    out[i].assign(kk, 0.0);
+    for (size_t j = 0; j < kj; ++j) {
+      for (size_t k = 0; k < kk; ++k) {
+        out[i][k] += alpha[i][j * kk + k] * beta[i][j * kk + k];
+      }
+    }
+    normalize(out[i]);
+  }
+  return out;
+}
+
+// Coarse to fine: options the pair model gives less than this posterior
+// are dropped before the triple model decodes, and at most kMaxFine kept.
+constexpr double kPrune = 1e-3;
+constexpr size_t kMaxFine = 4;
+
+}  // namespace
+
+std::vector<Posterior> Decode(const SyllableLm& lm,
+                              const std::vector<Slot>& sentence) {
+  std::vector<std::vector<double>> p = PairPosteriors(lm, sentence);
+  if (lm.triple_count() > 0) {
+    // The surviving options of each slot, most probable first.
+    std::vector<std::vector<size_t>> kept(sentence.size());
+    std::vector<Slot> fine(sentence.size());
+    for (size_t i = 0; i < sentence.size(); ++i) {
+      std::vector<size_t>& order = kept[i];
+      for (size_t k = 0; k < p[i].size(); ++k) order.push_back(k);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return p[i][a] > p[i][b]; });
+      size_t m = 1;
+      while (m < order.size() && m < kMaxFine && p[i][order[m]] >= kPrune) {
+        ++m;
+      }
+      order.resize(m);
+      for (size_t k : order) fine[i].options.push_back(sentence[i].options[k]);
+    }
+    const std::vector<std::vector<double>> q = TriplePosteriors(lm, fine);
+    for (size_t i = 0; i < sentence.size(); ++i) {
+      std::fill(p[i].begin(), p[i].end(), 0.0);
+      for (size_t m = 0; m < kept[i].size(); ++m) p[i][kept[i][m]] = q[i][m];
+    }
+  }
+  std::vector<Posterior> out(sentence.size());
+  for (size_t i = 0; i < sentence.size(); ++i) {
+    for (size_t k = 1; k < p[i].size(); ++k) {
+      if (p[i][k] > p[i][out[i].best]) out[i].best = static_cast<int>(k);
+    }
+    out[i].probability = p[i].empty() ? 0.0 : p[i][out[i].best];
   }
   return out;
 }

@@ -20,6 +20,13 @@ uint64_t PairKey(int32_t prev, int32_t next) {
          static_cast<uint32_t>(next);
 }
 
+constexpr int32_t kTripleIds = 1 << 21;
+
+uint64_t TripleKey(int32_t a, int32_t b, int32_t c) {
+  return static_cast<uint64_t>(a) << 42 | static_cast<uint64_t>(b) << 21 |
+         static_cast<uint64_t>(c);
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Load(
@@ -36,7 +43,7 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
   lm->counts_.push_back(0);
   bool header = false;
   int line_no = 0;
-  std::vector<std::pair<uint64_t, int64_t>> pairs;
+  std::vector<std::pair<uint64_t, int64_t>> pairs, triples;
   const absl::string_view file_name = AV(name);
   for (absl::string_view line : absl::StrSplit(AV(text), '\n')) {
     ++line_no;
@@ -58,6 +65,24 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
       continue;
     }
     int64_t count = 0;
+    auto id = [&](absl::string_view s) {
+      return s == "<s>" ? kBoundary
+                        : lm->IdOf(std::string_view(s.data(), s.size()));
+    };
+    if (f[0] == "3") {
+      if (f.size() != 5 || !absl::SimpleAtoi(f[4], &count) || count <= 0) {
+        return error("expected 3<TAB>A<TAB>B<TAB>C<TAB>COUNT with COUNT > 0");
+      }
+      const int32_t a = id(f[1]), b = id(f[2]), c = id(f[3]);
+      if (a == kUnknown || b == kUnknown || c == kUnknown) {
+        return error("a triple's syllables must be listed before it");
+      }
+      if (a >= kTripleIds || b >= kTripleIds || c >= kTripleIds) {
+        return error("too many syllables for a triple's key");
+      }
+      triples.emplace_back(TripleKey(a, b, c), count);
+      continue;
+    }
     if (f.size() != 4 || !absl::SimpleAtoi(f[3], &count) || count <= 0) {
       return error("expected KIND<TAB>A<TAB>B<TAB>COUNT with COUNT > 0");
     }
@@ -76,17 +101,13 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
       lm->counts_.push_back(count);
       lm->candidates_[std::string(f[2])].push_back(id);
     } else if (f[0] == "2") {
-      auto id = [&](absl::string_view s) {
-        return s == "<s>" ? kBoundary
-                          : lm->IdOf(std::string_view(s.data(), s.size()));
-      };
       const int32_t a = id(f[1]), b = id(f[2]);
       if (a == kUnknown || b == kUnknown) {
         return error("a pair's syllables must be listed before it");
       }
       pairs.emplace_back(PairKey(a, b), count);
     } else {
-      return error("KIND is 1 (a syllable) or 2 (a pair)");
+      return error("KIND is 1 (a syllable), 2 (a pair) or 3 (a triple)");
     }
   }
   if (!header) {
@@ -112,6 +133,25 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
   for (size_t i = 0; i < kept.size(); ++i) {
     const double c = static_cast<double>(lm->counts_[i]);
     if (c > 0) lm->backoff_[i] = std::max(1.0 - kept[i] / c, 1e-6);
+  }
+  // lambda(u v) = 1 - sum over kept triples of max(c - D, 0) / c(u v).
+  lm->triples_.reserve(triples.size());
+  for (const auto& [key, count] : triples) lm->triples_[key] += count;
+  for (const auto& [key, count] : lm->triples_) {
+    const uint64_t history =
+        PairKey(static_cast<int32_t>(key >> 42),
+                static_cast<int32_t>((key >> 21) & (kTripleIds - 1)));
+    if (!lm->pairs_.contains(history)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_name, ": a triple's first pair has no '2' line"));
+    }
+    lm->histories_[history].backoff +=
+        std::max(static_cast<double>(count) - lm->discount_, 0.0);
+  }
+  for (auto& [key, history] : lm->histories_) {
+    history.inverse_count = 1 / static_cast<double>(lm->pairs_.at(key));
+    history.backoff =
+        std::max(1.0 - history.backoff * history.inverse_count, 1e-6);
   }
   for (auto& [folded, ids] : lm->candidates_) {
     std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
@@ -147,6 +187,22 @@ double SyllableLm::Prob(int32_t prev, int32_t next) const {
     if (it != pairs_.end()) {
       p += std::max(static_cast<double>(it->second) - discount_, 0.0) /
            static_cast<double>(counts_[prev]);
+    }
+  }
+  return p;
+}
+
+double SyllableLm::Prob(int32_t prev2, int32_t prev, int32_t next) const {
+  const double pair = Prob(prev, next);
+  if (prev2 < 0 || prev < 0 || histories_.empty()) return pair;
+  auto history = histories_.find(PairKey(prev2, prev));
+  if (history == histories_.end()) return pair;
+  double p = history->second.backoff * pair;
+  if (next >= 0) {
+    auto it = triples_.find(TripleKey(prev2, prev, next));
+    if (it != triples_.end()) {
+      p += std::max(static_cast<double>(it->second) - discount_, 0.0) *
+           history->second.inverse_count;
     }
   }
   return p;

@@ -1,4 +1,4 @@
-// A syllable bigram language model of Vietnamese, for restoring the
+// A syllable trigram language model of Vietnamese, for restoring the
 // diacritics of words written without them (restorer.h).
 //
 // Example:
@@ -17,7 +17,10 @@
 // where lambda(v) is the mass the discount and the pruned pairs left, and
 // P1(w) = (c(w) + 0.1) / (N + 0.1 V), over the V syllables, the sentence
 // boundary and one unknown word, gives an unknown syllable (a name, an
-// English word) a small probability.
+// English word) a small probability. Triples, when the file has them,
+// interpolate the same way over the pair model:
+//   P(w | u v) = max(c(u v w) - D, 0) / c(u v) + lambda(u v) * P(w | v)
+// (P(w | v) alone where no triple of the history u v was kept).
 //
 // Numbers (normalize::TokenKind::kNumber) count as the pseudo-syllable
 // kNumber; every other token that is not a word ends a sentence.
@@ -26,7 +29,9 @@
 //   @lm<TAB>discount=0.75
 //   1<TAB>syllable<TAB>folded<TAB>count
 //   2<TAB>syllable<TAB>syllable<TAB>count
-// A "2" line's syllables must have "1" lines. Errors name file:line.
+//   3<TAB>syllable<TAB>syllable<TAB>syllable<TAB>count
+// A "2" or "3" line's syllables must have "1" lines, and a "3" line's
+// first pair a "2" line. Errors name file:line.
 //
 // Thread safety: immutable after Load(); share it across threads.
 #ifndef VIGIL_ANALYZERS_LM_SYLLABLE_LM_H_
@@ -77,11 +82,15 @@ class SyllableLm {
   double LogProb(int32_t prev, int32_t next) const {
     return std::log(Prob(prev, next));
   }
+  // P(next | prev2 prev): the triple model; prev2 kUnknown (no such
+  // context, or before a sentence) gives Prob(prev, next).
+  double Prob(int32_t prev2, int32_t prev, int32_t next) const;
   // How often the syllable was seen (0 for kUnknown).
   int64_t Count(int32_t id) const { return id < 0 ? 0 : counts_[id]; }
 
   size_t syllable_count() const { return syllables_.size() - 1; }
   size_t pair_count() const { return pairs_.size(); }
+  size_t triple_count() const { return triples_.size(); }
 
  private:
   SyllableLm() = default;
@@ -94,7 +103,14 @@ class SyllableLm {
   absl::flat_hash_map<std::string, int32_t> ids_;
   absl::flat_hash_map<std::string, std::vector<int32_t>> candidates_;
   absl::flat_hash_map<uint64_t, int64_t> pairs_;  // prev << 32 | next
-  double total_ = 0;                              // N + 0.1 V
+  // prev2 << 42 | prev << 21 | next (ids below 2^21)
+  absl::flat_hash_map<uint64_t, int64_t> triples_;
+  struct History {
+    double backoff = 0;        // lambda(u v)
+    double inverse_count = 0;  // 1 / c(u v)
+  };
+  absl::flat_hash_map<uint64_t, History> histories_;  // u << 32 | v
+  double total_ = 0;                                  // N + 0.1 V
 };
 
 }  // namespace vigil::lm

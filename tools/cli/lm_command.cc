@@ -26,10 +26,11 @@ namespace {
 constexpr char kUsage[] =
     "usage: vigil lm build --corpus FILE[,FILE...] [--comments FILE[,...]]\n"
     "                      [--comment-weight 10] [--min-syllable 3]\n"
-    "                      [--min-pair 10] --out FILE\n"
+    "                      [--min-pair 10] [--min-triple 0] --out FILE\n"
     "       vigil lm eval [--lm FILE] [--min-confidence 0.9]\n"
     "                     [--trained-on FILE[,FILE...]] DATASET...\n"
-    "build: counts the syllables and syllable pairs of the corpus files\n"
+    "build: counts the syllables, syllable pairs and triples (--min-triple\n"
+    "  0: none, a pair model) of the corpus files\n"
     "  (plain or gzip text, one passage a line; lines starting with '=='\n"
     "  are titles and skipped) and of the comments of labeled datasets\n"
     "  that may teach shipped weights, each comment counted\n"
@@ -74,14 +75,15 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
           std::ostream& err) {
   const std::string corpus = flags.Get("--corpus");
   const std::string path = flags.Get("--out");
-  int64_t weight = 10, min_syllable = 3, min_pair = 10;
+  int64_t weight = 10, min_syllable = 3, min_pair = 10, min_triple = 0;
   if (corpus.empty() || path.empty()) {
     err << "vigil lm build: --corpus and --out are required\n" << kUsage;
     return 2;
   }
   if (!flags.GetWholeNumber("--comment-weight", 1, 1000, &weight) ||
       !flags.GetWholeNumber("--min-syllable", 1, 1000000, &min_syllable) ||
-      !flags.GetWholeNumber("--min-pair", 1, 1000000, &min_pair)) {
+      !flags.GetWholeNumber("--min-pair", 1, 1000000, &min_pair) ||
+      !flags.GetWholeNumber("--min-triple", 0, 1000000, &min_triple)) {
     err << "vigil lm build: " << flags.error << "\n" << kUsage;
     return 2;
   }
@@ -119,8 +121,10 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
       builder.AddPost(row.text, static_cast<int>(weight));
     }
   }
-  const std::string model = builder.Write(
-      {.min_syllable = min_syllable, .min_pair = min_pair}, kModelHeader);
+  const std::string model = builder.Write({.min_syllable = min_syllable,
+                                           .min_pair = min_pair,
+                                           .min_triple = min_triple},
+                                          kModelHeader);
   if (absl::Status written = lm::WriteFileMaybeGzip(path, model);
       !written.ok()) {
     err << "vigil lm build: " << written.message() << "\n";
@@ -134,7 +138,8 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
   out << "vigil lm build: " << builder.posts() << " posts ("
       << builder.skipped_unaccented() << " written without diacritics, "
       << "skipped); " << (*lm)->syllable_count() << " syllables, "
-      << (*lm)->pair_count() << " pairs -> " << path << "\n";
+      << (*lm)->pair_count() << " pairs, " << (*lm)->triple_count()
+      << " triples -> " << path << "\n";
   return 0;
 }
 
@@ -261,11 +266,11 @@ int RunLm(const std::vector<std::string>& args, const char* argv0,
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "build") {
-    ParsedFlags flags =
-        ParseFlags(rest,
-                   {"--corpus", "--comments", "--comment-weight",
-                    "--min-syllable", "--min-pair", "--out", "--lexicons"},
-                   {});
+    ParsedFlags flags = ParseFlags(
+        rest,
+        {"--corpus", "--comments", "--comment-weight", "--min-syllable",
+         "--min-pair", "--min-triple", "--out", "--lexicons"},
+        {});
     if (!flags.error.empty()) {
       err << "vigil lm build: " << flags.error << "\n" << kUsage;
       return 2;

@@ -117,6 +117,35 @@ TEST(RestorerTest, EveryTokenKeepsItsOffsets) {
             std::count(n.canonical().begin(), n.canonical().end(), ' '));
 }
 
+// A word two back decides: after "đi", "chợ" and "chờ" are equally common,
+// but "bà đi" is always followed by "chợ" and "bá đi" by "chờ". Only a
+// model with triples reads "cho" there.
+TEST(RestorerTest, TriplesReadWhatPairsCannot) {
+  LmBuilder b(Shipped());
+  for (int i = 0; i < 20; ++i) {
+    b.AddPost("Bà đi chợ.", 1);
+    b.AddPost("Bá đi chờ.", 1);
+  }
+  auto pairs = SyllableLm::Parse(
+      b.Write({.min_syllable = 1, .min_pair = 1}, ""), "pairs");
+  auto triples = SyllableLm::Parse(
+      b.Write({.min_syllable = 1, .min_pair = 1, .min_triple = 1}, ""),
+      "triples");
+  ASSERT_TRUE(pairs.ok() && triples.ok());
+  EXPECT_EQ((*pairs)->triple_count(), 0u);
+  EXPECT_GT((*triples)->triple_count(), 0u);
+  const int32_t ba = (*triples)->IdOf("bà"), di = (*triples)->IdOf("đi");
+  const int32_t cho = (*triples)->IdOf("chợ"), cho2 = (*triples)->IdOf("chờ");
+  EXPECT_NEAR((*triples)->Prob(di, cho), (*triples)->Prob(di, cho2), 1e-12);
+  EXPECT_GT((*triples)->Prob(ba, di, cho), 10 * (*triples)->Prob(ba, di, cho2));
+  // With no triple history, the pair model.
+  EXPECT_EQ((*triples)->Prob(SyllableLm::kUnknown, di, cho),
+            (*triples)->Prob(di, cho));
+  EXPECT_EQ(RestoreText(**pairs, "bà di cho"), "bà đi cho");
+  EXPECT_EQ(RestoreText(**triples, "bà di cho"), "bà đi chợ");
+  EXPECT_EQ(RestoreText(**triples, "bá di cho"), "bá đi chờ");
+}
+
 // Ambiguous teencode ("ck": chồng or chuyển khoản in lexicons/teencode.tsv)
 // read by its neighbours, both ways.
 TEST(RestorerTest, AmbiguousTeencodeIsReadInContext) {

@@ -92,8 +92,16 @@ INSTANTIATE_TEST_SUITE_P(
                  "m.tsv:3: syllable 'mà' listed twice"},
         BadModel{"pair_first", "@lm\tdiscount=0.75\n2\tmà\tđi\t3\n",
                  "m.tsv:2: a pair's syllables must be listed before it"},
-        BadModel{"bad_kind", "@lm\tdiscount=0.75\n3\tmà\tma\t3\n",
-                 "m.tsv:2: KIND is 1"}),
+        BadModel{"bad_kind", "@lm\tdiscount=0.75\n4\tmà\tma\t3\n",
+                 "m.tsv:2: KIND is 1"},
+        BadModel{"short_triple", "@lm\tdiscount=0.75\n3\tmà\tma\t3\n",
+                 "m.tsv:2: expected 3<TAB>A<TAB>B<TAB>C<TAB>COUNT"},
+        BadModel{"triple_first",
+                 "@lm\tdiscount=0.75\n1\tmà\tma\t3\n3\tmà\tmà\tđi\t3\n",
+                 "m.tsv:3: a triple's syllables must be listed before it"},
+        BadModel{"triple_without_pair",
+                 "@lm\tdiscount=0.75\n1\tmà\tma\t3\n3\tmà\tmà\tmà\t3\n",
+                 "m.tsv: a triple's first pair has no '2' line"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(SyllableLmTest, MissingFileIsNotFound) {
