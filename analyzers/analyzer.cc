@@ -67,13 +67,16 @@ bool Analyzer::NeedsReading(const normalize::NormalizedText& n) const {
   return false;
 }
 
-void Analyzer::Restore(normalize::NormalizedText* text) const {
+std::vector<normalize::WordRewrite> Analyzer::Readings(
+    const normalize::NormalizedText& n) const {
+  const normalize::NormalizedText* text = &n;
   // Bare words are read only in a post written without diacritics: where a
   // writer used them, a word left bare is most likely meant as written.
   const std::vector<lm::Choice> choices =
       lm::Restore(*lm_, normalizer_->teencode(), *text,
                   {.min_confidence = restore_confidence_,
-                   .read_bare_words = text->unaccented()});
+                   .read_bare_words = text->unaccented(),
+                   .all_candidates = false});
   std::vector<normalize::WordRewrite> rewrites;
   for (size_t i = 0; i < choices.size(); ++i) {
     const lm::Choice& c = choices[i];
@@ -90,13 +93,15 @@ void Analyzer::Restore(normalize::NormalizedText* text) const {
                                                     normalize::kStepTeencode
                                               : normalize::kStepRestored});
   }
-  normalize::RewriteWords(rewrites, text);
+  return rewrites;
 }
 
 void Analyzer::ReadInto(std::string_view post,
                         normalize::NormalizedText* out) const {
   normalizer_->NormalizeInto(post, out);
-  if (lm_ != nullptr && NeedsReading(*out)) Restore(out);
+  if (lm_ != nullptr && NeedsReading(*out)) {
+    normalize::RewriteWords(Readings(*out), out);
+  }
 }
 
 Analyzer::Result Analyzer::Analyze(std::string_view post) const {
@@ -107,10 +112,14 @@ Analyzer::Result Analyzer::Analyze(std::string_view post) const {
   Result r;
   normalizer_->NormalizeInto(post, &r.normalized);
   thread_local normalize::NormalizedText written;
-  const bool read = lm_ != nullptr && NeedsReading(r.normalized);
-  if (read) {
-    written = r.normalized;
-    Restore(&r.normalized);
+  bool read = false;
+  if (lm_ != nullptr && NeedsReading(r.normalized)) {
+    const std::vector<normalize::WordRewrite> rewrites = Readings(r.normalized);
+    if (!rewrites.empty()) {
+      written = r.normalized;
+      normalize::RewriteWords(rewrites, &r.normalized);
+      read = true;
+    }
   }
   match::LearnedSums learned_sums;
   std::vector<match::Hit> hits =

@@ -257,29 +257,84 @@ std::vector<Choice> Restore(const SyllableLm& lm,
   std::vector<Choice> choices(tokens.size());
   std::vector<Slot> sentence;
   std::vector<size_t> where;  // token index of each slot
+  // The text of each option of each open slot (views into the model, the
+  // teencode table or the post), made strings only for the Choice.
+  std::vector<std::vector<std::string_view>> texts;
   // A word as written (its folded form when marks are stripped).
   auto written = [&](const Token& t) {
     return options.strip_marks ? text.folded_text(t) : text.text(t);
   };
+  // Decodes the open slots of `sentence` in segments: every run of open
+  // slots with the two slots on each side of it, which are fixed (one
+  // option each) and so make the posteriors inside exact under pairs and
+  // triples alike, whatever lies beyond them. An accented post with one
+  // ambiguous abbreviation decodes five slots, not the whole sentence.
+  std::vector<Slot> segment;
+  auto decode = [&](size_t first, size_t last) {
+    const size_t begin = first >= 2 ? first - 2 : 0;
+    const size_t end = std::min(last + 3, sentence.size());
+    segment.assign(std::make_move_iterator(sentence.begin() + begin),
+                   std::make_move_iterator(sentence.begin() + end));
+    const std::vector<Posterior> p = Decode(lm, segment);
+    for (size_t s = begin; s < end; ++s) {
+      if (!segment[s - begin].open) continue;
+      const Posterior& post = p[s - begin];
+      Choice& c = choices[where[s]];
+      const std::vector<std::string_view>& options_text = texts[s];
+      c.confidence = post.probability;
+      c.restored = c.confidence >= options.min_confidence &&
+                   options_text[post.best] != written(tokens[where[s]]);
+      if (options.all_candidates) {
+        c.best = post.best;
+        c.candidates.assign(options_text.begin(), options_text.end());
+      } else {
+        c.best = 0;
+        c.candidates.assign(1, std::string(options_text[post.best]));
+      }
+    }
+  };
   auto flush = [&] {
-    if (sentence.empty()) return;
-    const std::vector<Posterior> p = Decode(lm, sentence);
+    size_t first = 0, last = 0;
+    bool any = false;
     for (size_t s = 0; s < sentence.size(); ++s) {
       if (!sentence[s].open) continue;
-      Choice& c = choices[where[s]];
-      c.best = p[s].best;
-      c.confidence = p[s].probability;
-      c.restored = c.confidence >= options.min_confidence &&
-                   c.candidates[c.best] != written(tokens[where[s]]);
+      if (any && s - last > 4) {
+        decode(first, last);
+        first = s;
+      } else if (!any) {
+        first = s;
+      }
+      any = true;
+      last = s;
     }
+    if (any) decode(first, last);
     sentence.clear();
     where.clear();
+    texts.clear();
   };
+  // Reading only abbreviations, a word more than two words from any is no
+  // context for one (see decode above): it ends the chain instead.
+  std::vector<bool> near;
+  if (!options.read_bare_words) {
+    near.assign(tokens.size(), false);
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (tokens[i].ambiguous_teencode < 0) continue;
+      for (size_t k = i >= 2 ? i - 2 : 0; k <= i + 2 && k < tokens.size();
+           ++k) {
+        near[k] = true;
+      }
+    }
+  }
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
+    if (!near.empty() && !near[i]) {
+      flush();
+      continue;
+    }
     if (t.kind == TokenKind::kNumber) {  // context, never rewritten
       sentence.push_back({.options = {{lm.IdOf(SyllableLm::kNumber)}}});
       where.push_back(i);
+      texts.emplace_back();
       continue;
     }
     if (t.kind != TokenKind::kWord) {
@@ -292,15 +347,16 @@ std::vector<Choice> Restore(const SyllableLm& lm,
                               as_written == text.folded_text(t) &&
                               (options.strip_marks || !t.accented);
     Slot slot;
-    std::vector<std::string> texts;  // per option
+    std::vector<std::string_view> slot_texts;  // per option
     if (t.ambiguous_teencode >= 0) {
       for (const std::string& e :
            teencode.entry(t.ambiguous_teencode).expansions) {
         std::vector<int32_t> o;
-        std::vector<std::string> words = absl::StrSplit(e, ' ');
-        for (const std::string& w : words) o.push_back(lm.IdOf(w));
+        for (absl::string_view w : absl::StrSplit(e, ' ')) {
+          o.push_back(lm.IdOf(std::string_view(w.data(), w.size())));
+        }
         slot.options.push_back(std::move(o));
-        texts.push_back(e);
+        slot_texts.push_back(e);
       }
     }
     if (written_bare) {
@@ -312,24 +368,24 @@ std::vector<Choice> Restore(const SyllableLm& lm,
             slot.options.end()) {
           continue;
         }
-        texts.push_back(o[0] == SyllableLm::kUnknown ? std::string(as_written)
-                                                     : lm.Syllable(o[0]));
+        slot_texts.push_back(o[0] == SyllableLm::kUnknown
+                                 ? as_written
+                                 : std::string_view(lm.Syllable(o[0])));
         slot.options.push_back(std::move(o));
       }
     }
     if (written_bare) {
       slot.open = slot.options.size() > 1 ||
-                  (slot.options.size() == 1 && texts[0] != as_written);
+                  (slot.options.size() == 1 && slot_texts[0] != as_written);
     } else {
       slot.open = slot.options.size() > 1;  // an ambiguous teencode word
     }
     if (slot.options.empty()) slot.options.push_back({lm.IdOf(as_written)});
-    if (slot.open) {
-      choices[i].open = true;
-      choices[i].candidates = std::move(texts);
-    }
+    choices[i].open = slot.open;
+    if (!slot.open) slot_texts.clear();
     sentence.push_back(std::move(slot));
     where.push_back(i);
+    texts.push_back(std::move(slot_texts));
     // A post without punctuation is decoded in pieces, which bounds the
     // memory of one pass (options squared per word).
     if (sentence.size() >= kMaxSentence) flush();

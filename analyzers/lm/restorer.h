@@ -15,14 +15,16 @@
 // ("như thế nào", "như thế này"), and the folded candidates too when it is
 // also written bare ("oi": ơi, ôi); every other word is one fixed option,
 // as written. The forward-backward algorithm over the chain under the
-// bigram model (an option scores the pair into its first syllable, the
-// pairs inside it, and the pair out of its last) gives each option's
-// posterior probability; a word is rewritten to its most probable option
-// when that reaches Options::min_confidence, and is otherwise left as
-// written, so a name or an English word the model does not know stays as
-// it is. The work is linear in the words and quadratic in the options a
-// word has (at most Options::max_candidates from the model, plus its
-// expansions).
+// pair model (an option scores the pair into its first syllable, the pairs
+// inside it, and the pair out of its last; with triples, a second pass over
+// pairs of words rescores the pair model's likeliest options) gives each
+// option's posterior probability; a word is rewritten to its most probable
+// option when that reaches Options::min_confidence, and is otherwise left
+// as written, so a name or an English word the model does not know stays
+// as it is. Only the words around open slots are decoded (two fixed words
+// on each side make the rest irrelevant). The work is linear in the words
+// and quadratic in the options a word has (at most Options::max_candidates
+// from the model, plus its expansions).
 //
 // Thread safety: pure functions of immutable inputs.
 #ifndef VIGIL_ANALYZERS_LM_RESTORER_H_
@@ -50,6 +52,9 @@ struct Options {
   // False: only ambiguous teencode words are read; words written without
   // diacritics stay as written (how an accented post is read).
   bool read_bare_words = true;
+  // False: Choice::candidates holds only the chosen option (best 0), which
+  // is all analysis needs and saves a string per option.
+  bool all_candidates = true;
 };
 
 // One slot of a sentence: its options, each a sequence of syllable ids
@@ -84,7 +89,9 @@ struct Choice {
   bool restored = false;  // rewritten: confident, and not as written
   int best = -1;          // index into candidates
   double confidence = 0;
-  std::vector<std::string> candidates;  // the options' text
+  // The options' text (only the chosen one unless
+  // Options::all_candidates).
+  std::vector<std::string> candidates;
 };
 
 // The choices for every token of `text` (indexes as text.tokens()), which

@@ -351,7 +351,7 @@ try {
         assert.match(
             await page.textContent('#hit-list'), /khớp trực tiếp/);
         // Hovering a span lights its hits in the side panel.
-        await page.hover('#post-text mark >> nth=1');
+        await page.hover('#post-text mark >> nth=0');
         const lit = await page.$$eval(
             '#hit-list li.lit q', (qs) => qs.map((q) => q.textContent));
         assert.ok(
