@@ -74,6 +74,14 @@ void LmBuilder::AddPost(std::string_view post, int weight) {
   }
 }
 
+void LmBuilder::AddPrior(std::string_view word, int64_t count) {
+  const NormalizedText n = normalizer_.Normalize(word);
+  if (n.tokens().size() != 1 || n.tokens()[0].kind != TokenKind::kWord) {
+    return;
+  }
+  prior_[std::string(n.text(n.tokens()[0]))] += count;
+}
+
 namespace {
 
 // A word the model may offer as a candidate: its folded form is ASCII
@@ -116,7 +124,12 @@ std::string LmBuilder::Write(const Limits& limits,
                   "\n");
   for (int32_t id : kept) {
     absl::StrAppend(&out, "1\t", syllables_[id], "\t", folded_[id], "\t",
-                    counts_[id], "\n");
+                    counts_[id]);
+    if (!prior_.empty()) {
+      auto it = prior_.find(syllables_[id]);
+      absl::StrAppend(&out, "\t", it == prior_.end() ? 0 : it->second);
+    }
+    absl::StrAppend(&out, "\n");
   }
   std::vector<std::tuple<int64_t, const std::string*, const std::string*>>
       pairs;
@@ -146,8 +159,8 @@ std::string LmBuilder::Write(const Limits& limits,
     if (count < limits.min_triple || !keep[a] || !keep[b] || !keep[c]) {
       continue;
     }
-    auto history = pairs_.find(static_cast<uint64_t>(a) << 32 |
-                               static_cast<uint32_t>(b));
+    auto history =
+        pairs_.find(static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b));
     if (history == pairs_.end() || history->second < limits.min_pair) {
       continue;
     }

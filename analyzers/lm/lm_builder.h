@@ -36,6 +36,12 @@ class LmBuilder {
   // closer to the posts vigil reads may count more than a large one).
   void AddPost(std::string_view post, int weight);
 
+  // Counts `word` (one syllable, as a frequency list spells it) `count`
+  // times in the prior: a second unigram distribution, from text closer to
+  // speech than the corpus, that P1 mixes in (syllable_lm.h). Words of more
+  // than one syllable, or that normalize to nothing, are ignored.
+  void AddPrior(std::string_view word, int64_t count);
+
   struct Limits {
     int64_t min_syllable = 3;  // syllables counted fewer times are dropped
     int64_t min_pair = 10;     // and pairs (of kept syllables) likewise
@@ -59,7 +65,8 @@ class LmBuilder {
   std::vector<std::string> folded_{"<s>"};
   std::vector<int64_t> counts_{0};
   absl::flat_hash_map<uint64_t, int64_t> pairs_;
-  absl::flat_hash_map<uint64_t, int64_t> triples_;  // a << 42 | b << 21 | c
+  absl::flat_hash_map<std::string, int64_t> prior_;  // canonical syllable
+  absl::flat_hash_map<uint64_t, int64_t> triples_;   // a << 42 | b << 21 | c
   int64_t posts_ = 0;
   int64_t skipped_unaccented_ = 0;
 };

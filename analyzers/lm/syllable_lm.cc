@@ -83,17 +83,26 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
       triples.emplace_back(TripleKey(a, b, c), count);
       continue;
     }
-    if (f.size() != 4 || !absl::SimpleAtoi(f[3], &count) || count <= 0) {
+    int64_t prior = 0;
+    const bool with_prior = f[0] == "1" && f.size() == 5;
+    if ((f.size() != 4 && !with_prior) || !absl::SimpleAtoi(f[3], &count) ||
+        count <= 0 ||
+        (with_prior && (!absl::SimpleAtoi(f[4], &prior) || prior < 0))) {
       return error("expected KIND<TAB>A<TAB>B<TAB>COUNT with COUNT > 0");
     }
     if (f[0] == "1") {
       if (f[1].empty() || f[2].empty()) return error("empty syllable");
       const int32_t id = static_cast<int32_t>(lm->syllables_.size());
       const std::string syllable(f[1]);
+      if (with_prior) {
+        lm->priors_.resize(lm->syllables_.size() + 1, 0);
+      }
       if (f[1] == "<s>") {
         lm->counts_[kBoundary] = count;
+        if (with_prior) lm->priors_[kBoundary] = prior;
         continue;
       }
+      if (with_prior) lm->priors_[id] = prior;
       if (!lm->ids_.emplace(syllable, id).second) {
         return error(absl::StrCat("syllable '", f[1], "' listed twice"));
       }
@@ -119,6 +128,12 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
   double n = 0;
   for (int64_t c : lm->counts_) n += static_cast<double>(c);
   lm->total_ = n + 0.1 * v;
+  if (!lm->priors_.empty()) {
+    lm->priors_.resize(lm->syllables_.size(), 0);
+    double p = 0;
+    for (int64_t c : lm->priors_) p += static_cast<double>(c);
+    lm->prior_total_ = p + 0.1 * v;
+  }
   // lambda(v) = 1 - sum over kept pairs of max(c - D, 0) / c(v).
   std::vector<double> kept(lm->syllables_.size(), 0.0);
   lm->pairs_.reserve(pairs.size());
@@ -155,7 +170,7 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
   }
   for (auto& [folded, ids] : lm->candidates_) {
     std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
-      return lm->counts_[a] > lm->counts_[b];
+      return lm->Unigram(a) > lm->Unigram(b);
     });
   }
   return std::shared_ptr<const SyllableLm>(std::move(lm));
@@ -175,7 +190,9 @@ std::span<const int32_t> SyllableLm::Candidates(std::string_view folded) const {
 double SyllableLm::Unigram(int32_t id) const {
   // The boundary as a next word: how often sentences end, like a syllable.
   const double c = id < 0 ? 0.0 : static_cast<double>(counts_[id]);
-  return (c + 0.1) / total_;
+  if (priors_.empty() || id == kBoundary) return (c + 0.1) / total_;
+  const double p = id < 0 ? 0.0 : static_cast<double>(priors_[id]);
+  return 0.5 * ((c + 0.1) / total_ + (p + 0.1) / prior_total_);
 }
 
 double SyllableLm::Prob(int32_t prev, int32_t next) const {

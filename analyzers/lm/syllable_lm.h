@@ -17,7 +17,10 @@
 // where lambda(v) is the mass the discount and the pruned pairs left, and
 // P1(w) = (c(w) + 0.1) / (N + 0.1 V), over the V syllables, the sentence
 // boundary and one unknown word, gives an unknown syllable (a name, an
-// English word) a small probability. Triples, when the file has them,
+// English word) a small probability. When the file gives the syllables a
+// prior (counts from a frequency list of other text), P1 is the mean of
+// the two: (P1(w) + (p(w) + 0.1) / (P + 0.1 V)) / 2, and candidates are
+// ordered by it. Triples, when the file has them,
 // interpolate the same way over the pair model:
 //   P(w | u v) = max(c(u v w) - D, 0) / c(u v) + lambda(u v) * P(w | v)
 // (P(w | v) alone where no triple of the history u v was kept).
@@ -27,7 +30,7 @@
 //
 // File format (text, optionally gzip-compressed; '#' lines are comments):
 //   @lm<TAB>discount=0.75
-//   1<TAB>syllable<TAB>folded<TAB>count
+//   1<TAB>syllable<TAB>folded<TAB>count[<TAB>prior]
 //   2<TAB>syllable<TAB>syllable<TAB>count
 //   3<TAB>syllable<TAB>syllable<TAB>syllable<TAB>count
 // A "2" or "3" line's syllables must have "1" lines, and a "3" line's
@@ -111,6 +114,8 @@ class SyllableLm {
   };
   absl::flat_hash_map<uint64_t, History> histories_;  // u << 32 | v
   double total_ = 0;                                  // N + 0.1 V
+  std::vector<int64_t> priors_;  // by id; empty when the file has none
+  double prior_total_ = 0;       // P + 0.1 V
 };
 
 }  // namespace vigil::lm

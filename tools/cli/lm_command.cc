@@ -1,4 +1,5 @@
 // vigil lm build | eval: the syllable language model (analyzers/lm/).
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <memory>
@@ -26,7 +27,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: vigil lm build --corpus FILE[,FILE...] [--comments FILE[,...]]\n"
     "                      [--comment-weight 10] [--min-syllable 3]\n"
-    "                      [--min-pair 10] [--min-triple 0] --out FILE\n"
+    "                      [--min-pair 10] [--min-triple 0]\n"
+    "                      [--frequencies FILE[,FILE...]] --out FILE\n"
     "       vigil lm eval [--lm FILE] [--min-confidence 0.9]\n"
     "                     [--trained-on FILE[,FILE...]] DATASET...\n"
     "build: counts the syllables, syllable pairs and triples (--min-triple\n"
@@ -35,6 +37,8 @@ constexpr char kUsage[] =
     "  are titles and skipped) and of the comments of labeled datasets\n"
     "  that may teach shipped weights, each comment counted\n"
     "  --comment-weight times; writes the model (gzip when FILE ends in .gz).\n"
+    "  --frequencies: 'word count' lists whose one-syllable words give the\n"
+    "  syllables a prior (syllable_lm.h).\n"
     "eval: strips the diacritics of the accented posts of each dataset\n"
     "  and restores them: syllable accuracy of the restored words, the share\n"
     "  left as written (below --min-confidence), and the accuracy of\n"
@@ -121,10 +125,43 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
       builder.AddPost(row.text, static_cast<int>(weight));
     }
   }
+  const std::string frequencies = flags.Get("--frequencies");
+  for (const std::string& file :
+       std::vector<std::string>(absl::StrSplit(frequencies, ','))) {
+    if (file.empty()) continue;
+    absl::StatusOr<std::string> text = lm::ReadFileMaybeGzip(file);
+    if (!text.ok()) {
+      err << "vigil lm build: " << text.status().message() << "\n";
+      return 1;
+    }
+    int line_no = 0;
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      ++line_no;
+      if (line.empty()) continue;
+      const size_t space = line.rfind(' ');
+      int64_t count = 0;
+      if (space == absl::string_view::npos ||
+          !absl::SimpleAtoi(line.substr(space + 1), &count) || count < 0) {
+        err << "vigil lm build: " << file << ":" << line_no
+            << ": expected 'word count'\n";
+        return 1;
+      }
+      builder.AddPrior(std::string_view(line.data(), space), count);
+    }
+  }
+  // The header names the frequency lists too, which are other text.
+  std::string header = kModelHeader;
+  for (const std::string& file :
+       std::vector<std::string>(absl::StrSplit(frequencies, ','))) {
+    if (file.empty()) continue;
+    header += "#   syllable priors: " +
+              std::filesystem::path(file).filename().string() +
+              " (README: 'Diacritic restoration'; LICENSES/)\n";
+  }
   const std::string model = builder.Write({.min_syllable = min_syllable,
                                            .min_pair = min_pair,
                                            .min_triple = min_triple},
-                                          kModelHeader);
+                                          header);
   if (absl::Status written = lm::WriteFileMaybeGzip(path, model);
       !written.ok()) {
     err << "vigil lm build: " << written.message() << "\n";
@@ -269,7 +306,7 @@ int RunLm(const std::vector<std::string>& args, const char* argv0,
     ParsedFlags flags = ParseFlags(
         rest,
         {"--corpus", "--comments", "--comment-weight", "--min-syllable",
-         "--min-pair", "--min-triple", "--out", "--lexicons"},
+         "--min-pair", "--min-triple", "--frequencies", "--out", "--lexicons"},
         {});
     if (!flags.error.empty()) {
       err << "vigil lm build: " << flags.error << "\n" << kUsage;

@@ -94,6 +94,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "m.tsv:2: a pair's syllables must be listed before it"},
         BadModel{"bad_kind", "@lm\tdiscount=0.75\n4\tmà\tma\t3\n",
                  "m.tsv:2: KIND is 1"},
+        BadModel{"bad_prior", "@lm\tdiscount=0.75\n1\tmà\tma\t3\t-1\n",
+                 "m.tsv:2: expected KIND"},
         BadModel{"short_triple", "@lm\tdiscount=0.75\n3\tmà\tma\t3\n",
                  "m.tsv:2: expected 3<TAB>A<TAB>B<TAB>C<TAB>COUNT"},
         BadModel{"triple_first",
@@ -103,6 +105,30 @@ INSTANTIATE_TEST_SUITE_P(
                  "@lm\tdiscount=0.75\n1\tmà\tma\t3\n3\tmà\tmà\tmà\t3\n",
                  "m.tsv: a triple's first pair has no '2' line"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// A prior (a fifth column on syllable lines) is mixed into the unigram
+// probability and orders the candidates: "má" is rarer than "mà" in the
+// counts but far more common in the prior.
+TEST(SyllableLmTest, PriorsReorderCandidatesAndMixIntoUnigrams) {
+  const std::string counts =
+      "@lm\tdiscount=0.75\n1\tmà\tma\t30\n1\tmá\tma\t10\n";
+  auto plain = SyllableLm::Parse(counts, "plain");
+  auto primed = SyllableLm::Parse(
+      "@lm\tdiscount=0.75\n1\tmà\tma\t30\t5\n1\tmá\tma\t10\t500\n", "primed");
+  ASSERT_TRUE(plain.ok() && primed.ok());
+  auto first = [](const SyllableLm& lm) {
+    return lm.Syllable(lm.Candidates("ma")[0]);
+  };
+  EXPECT_EQ(first(**plain), "mà");
+  EXPECT_EQ(first(**primed), "má");
+  const int32_t ma = (*primed)->IdOf("má");
+  // No pairs: P(má | unknown) is the unigram, the mean of the two.
+  const double v = 4;  // the two syllables, the boundary, one unknown word
+  const double corpus = (10 + 0.1) / (40 + 0.1 * v);
+  const double prior = (500 + 0.1) / (505 + 0.1 * v);
+  EXPECT_NEAR((*primed)->Prob(SyllableLm::kUnknown, ma), (corpus + prior) / 2,
+              1e-12);
+}
 
 TEST(SyllableLmTest, MissingFileIsNotFound) {
   auto lm = SyllableLm::Load("/nonexistent/syllables.tsv.gz");

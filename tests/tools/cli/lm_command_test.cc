@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -75,6 +76,35 @@ TEST(LmCliTest, BuildsAModelThatRestores) {
   EXPECT_EQ(restored.out, "hôm nay con đi học\n");
   std::remove(corpus.c_str());
   std::remove(model.c_str());
+}
+
+TEST(LmCliTest, FrequencyListsGiveSyllablesAPrior) {
+  const std::string corpus = TempPath("prior_corpus.txt");
+  const std::string list = TempPath("prior_list.txt");
+  const std::string bad = TempPath("prior_bad.txt");
+  std::ofstream(corpus) << "Con thương mà lắm.\n";
+  std::ofstream(list) << "mà 7\nmá 900\nhai chữ 4\n";
+  std::ofstream(bad) << "mà 7\nmá nhiều\n";
+  const std::string model = TempPath("prior.tsv");
+  Result built =
+      RunVigil("lm build --min-syllable 1 --min-pair 1 --corpus " + corpus +
+                   " --frequencies " + list + " --out " + model,
+               "");
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  std::ifstream in(model);
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("1\tmà\tma\t1\t7\n"));  // count, prior
+  EXPECT_THAT(text, HasSubstr("1\tlắm\tlam\t1\t0\n"));
+  EXPECT_THAT(text, HasSubstr("syllable priors: "));
+  Result refused = RunVigil("lm build --corpus " + corpus + " --frequencies " +
+                                bad + " --out " + model,
+                            "");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr(bad + ":2: expected 'word count'"));
+  for (const std::string& f : {corpus, list, bad, model}) {
+    std::remove(f.c_str());
+  }
 }
 
 TEST(LmCliTest, RefusesMeasuringOnlyData) {
