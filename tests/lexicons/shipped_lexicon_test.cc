@@ -136,6 +136,36 @@ TEST(ShippedVerdictTest, FlagsWhatEachCaseSays) {
   }
 }
 
+// The shipped language model reads a post written without diacritics: a
+// curated hit on the reading carries the step and the span as written; a
+// name and an English word stay as written; a post with diacritics is read
+// only where it has an ambiguous abbreviation.
+TEST(ShippedReadingTest, UnaccentedPostsAreReadWithTheirSpansKept) {
+  ASSERT_NE(Shipped().language_model(), nullptr);
+  const std::string post = "may la thang cho";
+  const Analyzer::Result r = Shipped().Analyze(post);
+  EXPECT_NE(r.normalized.canonical(), r.normalized.folded());
+  // "thằng chó", a curated insult, on the reading of "thang cho".
+  bool restored_hit = false;
+  for (const match::Hit& h : r.verdict.hits) {
+    if ((h.via & normalize::kStepRestored) &&
+        post.substr(h.begin, h.end - h.begin) == "thang cho" &&
+        Shipped().lexicon().terms()[h.term].text == "thằng chó") {
+      restored_hit = true;
+    }
+  }
+  EXPECT_TRUE(restored_hit);
+  for (const normalize::Token& t : r.normalized.tokens()) {
+    EXPECT_EQ(r.normalized.folded_text(t),
+              Shipped().normalizer().Normalize(post).folded_text(t));
+  }
+  EXPECT_EQ(Shipped().Read("john oi, ok bro").canonical().substr(0, 4), "john");
+  EXPECT_THAT(Shipped().Read("john oi, ok bro").canonical(),
+              ::testing::HasSubstr("ok bro"));
+  EXPECT_EQ(Shipped().Read("Hôm nay con di hoc").canonical(),
+            "hôm nay con di hoc");
+}
+
 // Hits explain flags: only flagged categories' hits are reported, and no
 // learned n-gram made only of stop words or single letters is one.
 TEST(ShippedExplanationTest, HitsExplainFlaggedCategoriesOnly) {
