@@ -126,6 +126,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   const auto load_start = std::chrono::steady_clock::now();
   auto analyzer = Analyzer::Load(options.lexicon_dir);
   if (!analyzer.ok()) return analyzer.status();
+  ReturnFreedMemory();
   const double load_seconds = std::chrono::duration<double>(
                                   std::chrono::steady_clock::now() - load_start)
                                   .count();
