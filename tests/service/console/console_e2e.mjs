@@ -339,19 +339,27 @@ try {
                                                   return r.toString();
                                                 })(),
                                               })));
-        // The curated hits (learned n-grams light enough not to explain a
-        // flag are not marked: "thằng này" is, or is not, by its weight).
-        assert.deepEqual(marks.map((m) => m.text), ['đồ ngu', 'cút đi']);
+        // The curated hits, in order. A light learned n-gram ("Thằng này",
+        // weight about 0.5) is marked or not by its fitted weight: allowed,
+        // not required.
+        const texts = marks.map((m) => m.text);
+        assert.ok(
+            texts.every((t) => ['Thằng này', 'đồ ngu', 'cút đi'].includes(t)),
+            JSON.stringify(texts));
+        const curated =
+            marks.filter((m) => m.text === 'đồ ngu' || m.text === 'cút đi');
+        assert.deepEqual(curated.map((m) => m.text), ['đồ ngu', 'cút đi']);
         assert.equal(
-            marks[0].before, '😡😡 Thằng này đúng là ',
-            'the first span starts after the two emoji (astral code points)');
+            curated[0].before, '😡😡 Thằng này đúng là ',
+            'spans start after the two emoji (astral code points)');
         assert.ok(marks.every((m) => m.category === 'insult'));
-        assert.match(marks[0].title, /Từ khóa: (đồ ngu|ngu)/);
-        assert.match(marks[0].title, /Trọng số: \d/);
+        assert.match(curated[0].title, /Từ khóa: (đồ ngu|ngu)/);
+        assert.match(curated[0].title, /Trọng số: \d/);
         assert.match(
             await page.textContent('#hit-list'), /khớp trực tiếp/);
         // Hovering a span lights its hits in the side panel.
-        await page.hover('#post-text mark >> nth=0');
+        await page.hover(
+            `#post-text mark >> nth=${marks.indexOf(curated[0])}`);
         const lit = await page.$$eval(
             '#hit-list li.lit q', (qs) => qs.map((q) => q.textContent));
         assert.ok(
