@@ -68,14 +68,13 @@ bool Analyzer::NeedsReading(const normalize::NormalizedText& n) const {
 }
 
 std::vector<normalize::WordRewrite> Analyzer::Readings(
-    const normalize::NormalizedText& n) const {
-  const normalize::NormalizedText* text = &n;
+    const normalize::NormalizedText& text) const {
   // Bare words are read only in a post written without diacritics: where a
   // writer used them, a word left bare is most likely meant as written.
   const std::vector<lm::Choice> choices =
-      lm::Restore(*lm_, normalizer_->teencode(), *text,
+      lm::Restore(*lm_, normalizer_->teencode(), text,
                   {.min_confidence = restore_confidence_,
-                   .read_bare_words = text->unaccented(),
+                   .read_bare_words = text.unaccented(),
                    .all_candidates = false});
   std::vector<normalize::WordRewrite> rewrites;
   for (size_t i = 0; i < choices.size(); ++i) {
@@ -86,7 +85,7 @@ std::vector<normalize::WordRewrite> Analyzer::Readings(
     if (!c.restored || c.candidates[c.best].find(' ') != std::string::npos) {
       continue;
     }
-    const bool abbreviation = text->tokens()[i].ambiguous_teencode >= 0;
+    const bool abbreviation = text.tokens()[i].ambiguous_teencode >= 0;
     rewrites.push_back({.token = static_cast<uint32_t>(i),
                         .canonical = c.candidates[c.best],
                         .steps = abbreviation ? normalize::kStepRestored |

@@ -86,10 +86,10 @@ class Analyzer {
   // Whether the language model has anything to read in `n`: a post written
   // without diacritics, or an ambiguous abbreviation.
   bool NeedsReading(const normalize::NormalizedText& n) const;
-  // The words of `n` the language model reads with confidence, as
+  // The words of `text` the language model reads with confidence, as
   // rewrites for normalize::RewriteWords (empty when none).
   std::vector<normalize::WordRewrite> Readings(
-      const normalize::NormalizedText& n) const;
+      const normalize::NormalizedText& text) const;
   std::unique_ptr<const normalize::Normalizer> normalizer_;
   std::shared_ptr<const lm::SyllableLm> lm_;
   double restore_confidence_ = 0.9;

@@ -3,29 +3,12 @@
 #include <zlib.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace vigil::lm {
-
-absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  }
-  std::string out;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof(buf))) > 0) out.append(buf, n);
-  int err = 0;
-  const char* message = gzerror(f, &err);
-  const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
-  const std::string why = failed ? message : "";
-  gzclose(f);
-  if (failed) return absl::DataLossError(absl::StrCat(path, ": ", why));
-  return out;
-}
 
 absl::StatusOr<std::string> InflateMaybeGzip(std::string_view bytes,
                                              std::string_view name) {
@@ -49,6 +32,8 @@ absl::StatusOr<std::string> InflateMaybeGzip(std::string_view bytes,
     rc = inflate(&z, Z_NO_FLUSH);
     out.append(buf, sizeof(buf) - z.avail_out);
     if (rc == Z_BUF_ERROR && z.avail_in == 0) break;  // truncated
+    // Concatenated gzip members (as `cat a.gz b.gz` makes) read as one.
+    if (rc == Z_STREAM_END && z.avail_in > 0) rc = inflateReset(&z);
   }
   inflateEnd(&z);
   if (rc != Z_STREAM_END) {
@@ -56,6 +41,15 @@ absl::StatusOr<std::string> InflateMaybeGzip(std::string_view bytes,
         absl::StrCat(std::string(name), ": corrupt or truncated gzip data"));
   }
   return out;
+}
+
+absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return InflateMaybeGzip(bytes, path);
 }
 
 absl::Status WriteFileMaybeGzip(const std::string& path,

@@ -14,12 +14,13 @@
 namespace vigil::lm {
 
 // The bytes of `path`, inflated when it is gzip (a plain file is read as
-// it is). NotFound when it cannot be opened, DataLoss when it is corrupt.
+// it is; InflateMaybeGzip). NotFound when it cannot be opened, DataLoss
+// when it is corrupt.
 absl::StatusOr<std::string> ReadFileMaybeGzip(const std::string& path);
 
 // `bytes` inflated when they are gzip (they start with its magic number),
-// else as they are. DataLoss naming `name` when the stream is corrupt or
-// truncated.
+// else as they are; concatenated gzip members are read as one. DataLoss
+// naming `name` when the stream is corrupt or truncated.
 absl::StatusOr<std::string> InflateMaybeGzip(std::string_view bytes,
                                              std::string_view name);
 

@@ -37,6 +37,15 @@ Slot WordSlot(const SyllableLm& lm, std::string_view folded,
 
 namespace {
 
+// Scales `v` to sum 1 (left as it is when it sums to 0).
+void Normalize(std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  if (sum > 0) {
+    for (double& x : v) x /= sum;
+  }
+}
+
 // Posteriors of every option of every slot under the pair model.
 std::vector<std::vector<double>> PairPosteriors(
     const SyllableLm& lm, const std::vector<Slot>& sentence) {
@@ -62,13 +71,6 @@ std::vector<std::vector<double>> PairPosteriors(
       }
     }
   }
-  auto normalize = [](std::vector<double>& v) {
-    double sum = 0;
-    for (double x : v) sum += x;
-    if (sum > 0) {
-      for (double& x : v) x /= sum;
-    }
-  };
   std::vector<std::vector<double>> alpha(n), beta(n);
   for (size_t i = 0; i < n; ++i) {
     alpha[i].assign(options(i), 0.0);
@@ -79,7 +81,7 @@ std::vector<std::vector<double>> PairPosteriors(
         alpha[i][k] += a * step[i][j * options(i) + k];
       }
     }
-    normalize(alpha[i]);
+    Normalize(alpha[i]);
   }
   for (size_t i = n; i-- > 0;) {
     beta[i].assign(options(i), 0.0);
@@ -93,7 +95,7 @@ std::vector<std::vector<double>> PairPosteriors(
         beta[i][j] += step[i + 1][j * options(i + 1) + k] * beta[i + 1][k];
       }
     }
-    normalize(beta[i]);
+    Normalize(beta[i]);
   }
   std::vector<std::vector<double>> out(n);
   for (size_t i = 0; i < n; ++i) {
@@ -101,7 +103,7 @@ std::vector<std::vector<double>> PairPosteriors(
     for (size_t k = 0; k < options(i); ++k) {
       out[i][k] = alpha[i][k] * beta[i][k];
     }
-    normalize(out[i]);
+    Normalize(out[i]);
   }
   return out;
 }
@@ -150,13 +152,6 @@ std::vector<std::vector<double>> TriplePosteriors(
       }
     }
   }
-  auto normalize = [](std::vector<double>& v) {
-    double sum = 0;
-    for (double x : v) sum += x;
-    if (sum > 0) {
-      for (double& x : v) x /= sum;
-    }
-  };
   // alpha[i][j * K(i) + k], beta likewise.
   std::vector<std::vector<double>> alpha(n), beta(n);
   for (int i = 0; i < n; ++i) {
@@ -171,7 +166,7 @@ std::vector<std::vector<double>> TriplePosteriors(
         }
       }
     }
-    normalize(alpha[i]);
+    Normalize(alpha[i]);
   }
   for (int i = n - 1; i >= 0; --i) {
     const size_t kj = options(i - 1), kk = options(i);
@@ -191,7 +186,7 @@ std::vector<std::vector<double>> TriplePosteriors(
         beta[i][j * kk + k] = b;
       }
     }
-    normalize(beta[i]);
+    Normalize(beta[i]);
   }
   std::vector<std::vector<double>> out(n);
   for (int i = 0; i < n; ++i) {
@@ -202,7 +197,7 @@ std::vector<std::vector<double>> TriplePosteriors(
         out[i][k] += alpha[i][j * kk + k] * beta[i][j * kk + k];
       }
     }
-    normalize(out[i]);
+    Normalize(out[i]);
   }
   return out;
 }

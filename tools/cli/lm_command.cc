@@ -125,10 +125,15 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
       builder.AddPost(row.text, static_cast<int>(weight));
     }
   }
+  // The header names the frequency lists too, which are other text.
+  std::string header = kModelHeader;
   const std::string frequencies = flags.Get("--frequencies");
   for (const std::string& file :
        std::vector<std::string>(absl::StrSplit(frequencies, ','))) {
     if (file.empty()) continue;
+    header += "#   syllable priors: " +
+              std::filesystem::path(file).filename().string() +
+              " (README: 'Diacritic restoration'; LICENSES/)\n";
     absl::StatusOr<std::string> text = lm::ReadFileMaybeGzip(file);
     if (!text.ok()) {
       err << "vigil lm build: " << text.status().message() << "\n";
@@ -148,15 +153,6 @@ int Build(ParsedFlags& flags, const char* argv0, std::ostream& out,
       }
       builder.AddPrior(std::string_view(line.data(), space), count);
     }
-  }
-  // The header names the frequency lists too, which are other text.
-  std::string header = kModelHeader;
-  for (const std::string& file :
-       std::vector<std::string>(absl::StrSplit(frequencies, ','))) {
-    if (file.empty()) continue;
-    header += "#   syllable priors: " +
-              std::filesystem::path(file).filename().string() +
-              " (README: 'Diacritic restoration'; LICENSES/)\n";
   }
   const std::string model = builder.Write({.min_syllable = min_syllable,
                                            .min_pair = min_pair,

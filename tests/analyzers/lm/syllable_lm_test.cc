@@ -5,8 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "analyzers/lm/gzip_file.h"
 
 namespace vigil::lm {
 namespace {
@@ -128,6 +132,28 @@ TEST(SyllableLmTest, PriorsReorderCandidatesAndMixIntoUnigrams) {
   const double prior = (500 + 0.1) / (505 + 0.1 * v);
   EXPECT_NEAR((*primed)->Prob(SyllableLm::kUnknown, ma), (corpus + prior) / 2,
               1e-12);
+}
+
+// A model file may be gzip in several members (`cat a.gz b.gz`); a
+// corrupt stream is DataLoss.
+TEST(SyllableLmTest, ReadsConcatenatedGzipAndRefusesCorruptOnes) {
+  const std::string dir = ::testing::TempDir();
+  const std::string a = dir + "/lm_part_a.gz", b = dir + "/lm_part_b.gz";
+  ASSERT_TRUE(WriteFileMaybeGzip(a, "@lm\tdiscount=0.75\n").ok());
+  ASSERT_TRUE(WriteFileMaybeGzip(b, "1\tmà\tma\t3\n").ok());
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  std::stringstream both;
+  both << fa.rdbuf() << fb.rdbuf();
+  const std::string whole = dir + "/lm_whole.gz";
+  std::ofstream(whole, std::ios::binary) << both.str();
+  auto lm = SyllableLm::Load(whole);
+  ASSERT_TRUE(lm.ok()) << lm.status();
+  EXPECT_NE((*lm)->IdOf("mà"), SyllableLm::kUnknown);
+  std::string corrupt = both.str();
+  corrupt.resize(corrupt.size() / 2);
+  std::ofstream(whole, std::ios::binary | std::ios::trunc) << corrupt;
+  EXPECT_EQ(SyllableLm::Load(whole).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(SyllableLmTest, MissingFileIsNotFound) {
