@@ -60,14 +60,16 @@ void ParseCategoryFile(std::string_view contents, const std::string& name,
     return;
   }
   FirstSeen seen;
+  const auto file = std::make_shared<const std::string>(name);
   ForEachEntry(
       lines, name, 4, 5,
       "term<TAB>weight<TAB>fold|nofold<TAB>mild|moderate|severe[<TAB>note]",
       problems,
-      [&](const std::string& where, const std::vector<std::string_view>& cols) {
+      [&](const std::string& where, int line,
+          const std::vector<std::string_view>& cols) {
         Term term;
         term.category = category;
-        term.where = where;
+        term.where = {file, line};
         bool ok = true;
         if (cols[0].substr(0, kRegexPrefix.size()) == kRegexPrefix) {
           term.is_regex = true;
@@ -192,16 +194,22 @@ void ParseLearnedFile(std::string_view contents, const std::string& name,
   }
   FirstSeen seen;
   SyllableChecker checker(normalizer);
+  const auto file = std::make_shared<const std::string>(name);
+  std::vector<std::string> syllables, folded;
   ForEachEntry(
       lines, name, 2, 3, "term<TAB>weight[<TAB>note]", problems,
-      [&](const std::string& where, const std::vector<std::string_view>& cols) {
+      [&](const std::string& where, int line,
+          const std::vector<std::string_view>& cols) {
         Term term;
         term.category = category;
         term.learned = true;
-        term.where = where;
+        term.where = {file, line};
         term.text = std::string(cols[0]);
-        bool ok = checker.Check(term.text, where, problems, &term.syllables,
-                                &term.folded);
+        // Checked, then dropped (Term::syllables).
+        syllables.clear();
+        folded.clear();
+        bool ok =
+            checker.Check(term.text, where, problems, &syllables, &folded);
         if (!ParseDouble(cols[1], &term.weight) || term.weight == 0 ||
             term.weight < -20 || term.weight > 20) {
           problems.Add(where,
@@ -226,7 +234,8 @@ void ParseAllowlist(std::string_view contents, const std::string& name,
   FirstSeen seen;
   ForEachEntry(
       lines, name, 2, 3, "phrase<TAB>categories[<TAB>note]", problems,
-      [&](const std::string& where, const std::vector<std::string_view>& cols) {
+      [&](const std::string& where, int /*line*/,
+          const std::vector<std::string_view>& cols) {
         AllowPhrase a;
         a.where = where;
         a.text = std::string(cols[0]);
@@ -253,6 +262,11 @@ void ParseAllowlist(std::string_view contents, const std::string& name,
 }
 
 }  // namespace
+
+std::string SourceLine::ToString() const {
+  return StrCat(file == nullptr ? std::string_view() : std::string_view(*file),
+                ":", line);
+}
 
 absl::StatusOr<Lexicon> Lexicon::Load(const LexiconFiles& files,
                                       const normalize::Normalizer& normalizer,
@@ -300,7 +314,7 @@ std::vector<LexiconProblem> Lexicon::Lint(
     if (it == by_folded.end()) continue;
     for (const std::string& word : it->second) {
       if (word == term.text) continue;
-      found.Add(term.where,
+      found.Add(term.where.ToString(),
                 StrCat("fold-allowed term '", term.text, "' folds to '", folded,
                        "', as does the common word '", word,
                        "': make it nofold or part of a longer phrase"));
@@ -340,6 +354,8 @@ Lexicon Lexicon::Parse(const LexiconFiles& files,
     ParseAllowlist(*allow, files.Path(m.allowlist), normalizer, found,
                    &lex.allowlist_);
   }
+  // Loading grew the vector by doubling; give back the slack.
+  lex.terms_.shrink_to_fit();
   lex.content_hash_ = files.content_hash();
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx",

@@ -20,9 +20,12 @@
 #ifndef VIGIL_ANALYZERS_MATCH_LEXICON_H_
 #define VIGIL_ANALYZERS_MATCH_LEXICON_H_
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +36,18 @@
 #include "analyzers/normalize/normalizer.h"
 
 namespace vigil::match {
+
+// Where an entry was read: its file and 1-based line, printed "file:line".
+// The file's name is shared by all its entries (a learned lexicon has tens
+// of thousands).
+struct SourceLine {
+  std::shared_ptr<const std::string> file;
+  int line = 0;
+  std::string ToString() const;
+  friend std::ostream& operator<<(std::ostream& out, const SourceLine& s) {
+    return out << s.ToString();
+  }
+};
 
 // One entry of a category file.
 struct Term {
@@ -54,11 +69,21 @@ struct Term {
   // matcher counts them as kMild where they lie inside a mild curated hit).
   Severity severity = Severity::kModerate;
   std::string note;
-  std::string where;  // "file:line"
-  // For syllable terms: the canonical and folded syllables.
+  SourceLine where;
+  // For curated syllable terms: the canonical and folded syllables. Learned
+  // terms keep neither, to save memory (some 10^5 n-grams, matched in the
+  // canonical view only): their syllables are `text` split at its spaces.
   std::vector<std::string> syllables;
   std::vector<std::string> folded;
 };
+
+// How many syllables a syllable term has (0 for a regex term).
+inline size_t SyllableCount(const Term& term) {
+  if (!term.learned) return term.syllables.size();
+  return static_cast<size_t>(
+             std::count(term.text.begin(), term.text.end(), ' ')) +
+         1;
+}
 
 // A harmless phrase that contains terms; hits inside it are suppressed for
 // the categories in `categories` (bit i = Category i).

@@ -71,7 +71,8 @@ class FirstSeen {
   absl::flat_hash_map<std::string, std::string> where_;
 };
 
-// Calls `entry(where, columns)` for every line after the header whose
+// Calls `entry(where, line_number, columns)` for every line after the
+// header whose
 // TAB-separated column count is in [min_columns, max_columns]; reports the
 // others as "expected <format>".
 template <typename Entry>
@@ -86,7 +87,7 @@ void ForEachEntry(const std::vector<Line>& lines, const std::string& name,
                                  " columns"));
       continue;
     }
-    entry(where, cols);
+    entry(where, lines[k].number, cols);
   }
 }
 

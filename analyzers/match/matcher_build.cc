@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "absl/strings/str_split.h"
 #include "analyzers/match/finite_regex.h"
 #include "analyzers/match/matcher.h"
 #include "analyzers/match/matcher_impl.h"
@@ -85,7 +86,8 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     impl->severity.push_back(term.severity);
     if (term.learned) {
       impl->learned.Add(
-          impl->canonical_dict, term.syllables,
+          impl->canonical_dict,
+          std::vector<std::string>(absl::StrSplit(term.text, ' ')),
           {index, static_cast<int32_t>(term.category), term.weight});
       continue;
     }
@@ -103,7 +105,7 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
     r.canonical = std::make_unique<re2::RE2>(term.text, re2_options);
     if (!r.canonical->ok()) {
       return absl::InvalidArgumentError(
-          term.where + ": invalid regex: " + r.canonical->error());
+          term.where.ToString() + ": invalid regex: " + r.canonical->error());
     }
     // The folded view has no diacritics, so neither may the pattern.
     const std::string folded = FoldPattern(term.text);
@@ -111,7 +113,7 @@ absl::StatusOr<std::unique_ptr<const Matcher>> Matcher::Create(
       r.folded = std::make_unique<re2::RE2>(folded, re2_options);
       if (!r.folded->ok()) {
         return absl::InvalidArgumentError(
-            term.where + ": folded regex: " + r.folded->error());
+            term.where.ToString() + ": folded regex: " + r.folded->error());
       }
     }
     prefilter_patterns.push_back(PrefilterPattern(folded));

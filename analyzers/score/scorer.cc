@@ -67,7 +67,7 @@ std::vector<match::Hit> DropNested(const match::Lexicon& lexicon,
       // there the term with more syllables is the longer one.
       const auto size = [&](const match::Hit& x) {
         return std::pair(x.last_token - x.first_token,
-                         term(x).syllables.size());
+                         match::SyllableCount(term(x)));
       };
       const bool may_swallow =
           !term(o).frame || term(o).category == term(h).category;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_split.h"
 #include "analyzers/analyzer.h"
 #include "analyzers/learn/trainer.h"
 #include "analyzers/match/lexicon.h"
@@ -196,7 +197,8 @@ TEST(ShippedExplanationTest, NoLearnedTermIsOnlyFunctionWords) {
     if (!t.learned) continue;
     ++learned;
     bool content = false;
-    for (const std::string& s : t.syllables) {
+    for (const std::string& s :
+         std::vector<std::string>(absl::StrSplit(t.text, ' '))) {
       const bool single_letter =
           Shipped().normalizer().Normalize(s).tokens()[0].end_char == 1;
       content = content || (!single_letter && !stop->contains(s));

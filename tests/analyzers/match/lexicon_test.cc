@@ -240,6 +240,41 @@ TEST(LexiconLoadTest, LanguageModelReadsUnaccentedPostsAndChangesTheVersion) {
   EXPECT_EQ((*with)->Read("do ngu thật").canonical(), "do ngu thật");
 }
 
+// A learned lexicon has some 10^5 n-grams, so its terms keep only their
+// text (Term::syllables): their syllables, source line and matching must
+// still be those of the file.
+TEST(LexiconLoadTest, LearnedTermsKeepTextAndSourceLine) {
+  const std::string dir = MakeLexiconDir(
+      "learned_terms",
+      {{"learned/insult.tsv",
+        "# comment\n@learned\tinsult\tbias=-2\nkhùng\t3\nđồ khùng điên\t4\n"}});
+  auto analyzer = Analyzer::Load(dir);
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+  const Term* phrase = nullptr;
+  const Term* curated = nullptr;
+  for (const Term& t : (*analyzer)->lexicon().terms()) {
+    if (t.learned && t.text == "đồ khùng điên") phrase = &t;
+    if (!t.learned && !t.is_regex && t.syllables.size() == 2) curated = &t;
+  }
+  ASSERT_NE(phrase, nullptr);
+  EXPECT_TRUE(phrase->syllables.empty());
+  EXPECT_EQ(SyllableCount(*phrase), 3u);
+  EXPECT_THAT(phrase->where.ToString(), HasSubstr("learned/insult.tsv:4"));
+  std::ostringstream printed;
+  printed << phrase->where;
+  EXPECT_EQ(printed.str(), phrase->where.ToString());
+  ASSERT_NE(curated, nullptr);
+  EXPECT_EQ(SyllableCount(*curated), 2u);
+  // The n-gram is found in a post, as one hit over its three words.
+  const Analyzer::Result r = (*analyzer)->Analyze("mày đồ khùng điên");
+  bool found = false;
+  for (const Hit& h : r.verdict.hits) {
+    found |= &(*analyzer)->lexicon().terms()[h.term] == phrase &&
+             h.last_token - h.first_token == 2;
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST(LexiconLoadTest, VersionChangesWithContent) {
   auto a = Analyzer::Load(MakeLexiconDir("v1", {}));
   auto b = Analyzer::Load(MakeLexiconDir(
