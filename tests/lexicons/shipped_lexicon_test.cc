@@ -137,6 +137,35 @@ TEST(ShippedVerdictTest, FlagsWhatEachCaseSays) {
   }
 }
 
+// Entries added to the teencode table from ViSoLex NSW and misaki-vi
+// (lexicons/teencode.tsv, last section): plain ones are rewritten, ambiguous
+// ones are left as written with their readings as candidates, and a
+// curated spelling they replaced is found through its term.
+TEST(ShippedTeencodeTest, AddedEntriesReadAsTheTableSays) {
+  struct Row {
+    const char* post;
+    const char* canonical;
+  };
+  for (const Row& row : std::vector<Row>{
+           {"mày chưởi ai", "mày chửi ai"},
+           {"kôg biết", "không biết"},
+           {"ngừj ta", "người ta"},
+           {"cnó qđ rồi", "chúng nó quyết định rồi"},
+           {"thag này", "thằng này"},
+           {"trúng xs", "trúng xs"},  // ambiguous: xuất sắc or xổ số
+           {"đặc quánh", "đặc quánh"},
+       }) {
+    EXPECT_EQ(Shipped().normalizer().Normalize(row.post).canonical(),
+              row.canonical)
+        << row.post;
+  }
+  // "óc cức" was a curated spelling; now it is "óc cứt" via teencode.
+  const Analyzer::Result r = Shipped().Analyze("óc cức");
+  ASSERT_FALSE(r.verdict.hits.empty());
+  EXPECT_EQ(Shipped().lexicon().terms()[r.verdict.hits[0].term].text, "óc cứt");
+  EXPECT_TRUE(r.verdict.hits[0].via & normalize::kStepTeencode);
+}
+
 // The shipped language model reads a post written without diacritics: a
 // curated hit on the reading carries the step and the span as written; a
 // name and an English word stay as written; a post with diacritics is read
