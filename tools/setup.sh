@@ -4,7 +4,8 @@
 # called at all when nothing is missing. Needs root (or sudo) only to install.
 #   tools/setup.sh          what building and running need
 #   tools/setup.sh --test   also what the tests need: chromium, and node and
-#                           npm for the console's browser test
+#                           npm for the console's browser test, and promtool
+#                           (unpacked into ~/.cache/vigil) for the alert rules
 set -euo pipefail
 
 readonly kPackages=(
@@ -26,6 +27,33 @@ if [[ "${1:-}" == --test ]]; then
   fi
 fi
 
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# promtool, for the alert rules' test (tests/deploy/deploy_test.py): from
+# Debian's prometheus package, unpacked into ~/.cache/vigil rather than
+# installed, since installing it would start a Prometheus server here.
+fetch_promtool() {
+  local cache=${XDG_CACHE_HOME:-$HOME/.cache}/vigil
+  if command -v promtool >/dev/null || [[ -x $cache/bin/promtool ]]; then
+    return 0
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  echo "setup: unpacking promtool from Debian's prometheus package into $cache" >&2
+  if ! (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root prometheus); then
+    "${sudo_cmd[@]}" apt-get update -qq
+    (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root prometheus)
+  fi
+  mkdir -p "$cache/prometheus" "$cache/bin"
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$cache/prometheus"
+  ln -sf "$cache/prometheus/usr/bin/promtool" "$cache/bin/promtool"
+  rm -rf "$tmp"
+}
+
 missing=()
 for pkg in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
@@ -33,15 +61,11 @@ for pkg in "${packages[@]}"; do
   fi
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}" >&2
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-
-echo "setup: installing ${missing[*]}" >&2
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then
-  sudo_cmd=(sudo)
+if [[ "${1:-}" == --test ]]; then
+  fetch_promtool
 fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -13,7 +13,10 @@ is checked as far as it can be without them:
   binary needs (ldd + dpkg -S), and its config and command are valid;
 - the systemd unit passes `systemd-analyze verify` and its command is valid;
 - `vigil health`, which the image's HEALTHCHECK runs, tells a serving server
-  from a missing one.
+  from a missing one;
+- the Prometheus rules (deploy/prometheus/vigil-alerts.yml) pass `promtool
+  check rules` and their unit tests (`promtool test rules`); MetricsTest
+  checks that they name only metrics vigil exports.
 """
 import json
 import os
@@ -346,6 +349,57 @@ class SystemdTest(unittest.TestCase):
             broken = subprocess.run(["systemd-analyze", "verify", path],
                                     capture_output=True, text=True)
             self.assertIn("sideways", broken.stderr)
+
+
+def find_promtool():
+    """promtool on PATH, or where `tools/setup.sh --test` unpacks it."""
+    for path in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(path, "promtool")
+        if os.access(candidate, os.X_OK):
+            return candidate
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache")
+    candidate = os.path.join(cache, "vigil", "bin", "promtool")
+    return candidate if os.access(candidate, os.X_OK) else None
+
+
+class PrometheusRulesTest(unittest.TestCase):
+    def require_promtool(self):
+        self.promtool = find_promtool()
+        if self.promtool is None:
+            message = "promtool is missing (tools/setup.sh --test unpacks it)"
+            if os.environ.get("VIGIL_REQUIRE_SHARED") == "1":
+                self.fail(message)  # CI: the setup step must have fetched it
+            self.skipTest(message)
+
+    def promtool_run(self, *args):
+        return subprocess.run([self.promtool, *args], capture_output=True,
+                              text=True, cwd=deploy("prometheus"))
+
+    def test_rules_check_and_pass_their_unit_tests(self):
+        self.require_promtool()
+        check = self.promtool_run("check", "rules", "vigil-alerts.yml")
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        tested = self.promtool_run("test", "rules", "vigil-alerts.test.yml")
+        self.assertEqual(tested.returncode, 0, tested.stdout + tested.stderr)
+        self.assertIn("SUCCESS", tested.stdout)
+
+    def test_unit_tests_can_fail(self):
+        self.require_promtool()
+        # The same tests expecting the jump in the wrong category must fail.
+        with open(deploy("prometheus", "vigil-alerts.test.yml"),
+                  encoding="utf-8") as f:
+            tests = f.read()
+        wrong = tests.replace("{severity: ticket, category: scam}",
+                              "{severity: ticket, category: hate}")
+        self.assertNotEqual(wrong, tests)
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "t.yml"), "w", encoding="utf-8") as f:
+                f.write(wrong.replace("- vigil-alerts.yml",
+                                      "- " + deploy("prometheus", "vigil-alerts.yml")))
+            result = subprocess.run([self.promtool, "test", "rules", "t.yml"],
+                                    capture_output=True, text=True, cwd=d)
+        self.assertNotEqual(result.returncode, 0, result.stdout)
 
 
 class HealthCommandTest(unittest.TestCase):
