@@ -48,7 +48,12 @@ void AnalysisServiceImpl::StoreAndCount(
   }
   std::vector<FlaggedPost> flagged;
   for (size_t i = 0; i < posts.size(); ++i) {
-    if (!responses[i]->verdict().flagged()) continue;
+    if (!responses[i]->verdict().flagged()) {
+      if (sampler_.Sampled(posts[i]->source(), posts[i]->id())) {
+        flagged.push_back({*posts[i], responses[i]->verdict(), true});
+      }
+      continue;
+    }
     if (posts[i]->id().empty()) {
       // The id names the review item: without one, every such post would
       // be the same item.

@@ -16,6 +16,7 @@
 #include "service/auth.h"
 #include "service/metrics.h"
 #include "service/rpc_support.h"
+#include "service/sampler.h"
 #include "service/server.h"
 #include "service/snapshot.h"
 #include "service/stats_recorder.h"
@@ -38,6 +39,7 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService,
         metrics_(metrics),
         stats_(stats),
         options_(options),
+        sampler_(options.sample_rate, options.sample_key),
         in_flight_(options.max_in_flight),
         streams_(options.max_streams) {}
 
@@ -71,7 +73,8 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService,
   void AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
                   const v1::Post& post, v1::AnalyzeResponse* response) const;
   // Unless `dry_run`: stores the flagged posts among `posts`/`responses`
-  // and, once they are stored, counts all of them in the statistics; then
+  // (and the unflagged ones the sampler picks, in the sample queue) and,
+  // once they are stored, counts all of them in the statistics; then
   // calls `done` (on the store's thread, or on this one when there is
   // nothing to store) with OK, or UNAVAILABLE when the store failed (the
   // caller must not acknowledge). `posts` and `responses` must stay valid
@@ -86,6 +89,7 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService,
   Metrics* const metrics_;
   StatsRecorder* const stats_;
   const ServerOptions options_;
+  const Sampler sampler_;  // the quality sample of unflagged posts
   InFlight in_flight_;
   InFlight streams_;
 };

@@ -70,6 +70,14 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
   if (config.retention_hours() > 0) {
     options->retention = std::chrono::hours(config.retention_hours());
   }
+  if (config.sample_rate() != 0) {
+    if (!(config.sample_rate() > 0 && config.sample_rate() <= 1)) {
+      return absl::InvalidArgumentError(
+          path + ": sample_rate must be a number from 0 to 1");
+    }
+    options->sample_rate = config.sample_rate();
+  }
+  if (!config.sample_key().empty()) options->sample_key = config.sample_key();
   const v1::LimitsConfig& limits = config.limits();
   if (limits.max_post_bytes() > 0)
     options->max_post_bytes = limits.max_post_bytes();

@@ -86,6 +86,9 @@ struct ServerOptions {
   // forever.
   std::chrono::seconds retention{0};
   std::chrono::seconds retention_interval{3600};
+  // The quality sample (ServerConfig.sample_rate, sample_key).
+  double sample_rate = 0;
+  std::string sample_key;
   // How often counts of analyzed posts go to the store (and at shutdown).
   std::chrono::milliseconds stats_flush_interval{5000};
 };

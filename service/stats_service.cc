@@ -61,4 +61,13 @@ grpc::ServerUnaryReactor* StatsServiceImpl::GetReviewOutcomes(
   });
 }
 
+grpc::ServerUnaryReactor* StatsServiceImpl::GetSampleEstimates(
+    grpc::CallbackServerContext* context,
+    const v1::GetSampleEstimatesRequest* request,
+    v1::GetSampleEstimatesResponse* response) {
+  return Serve(context, "GetSampleEstimates", [&] {
+    return Into(response, [&] { return store_->GetSampleEstimates(*request); });
+  });
+}
+
 }  // namespace vigil::service

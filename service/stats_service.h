@@ -43,6 +43,10 @@ class StatsServiceImpl final : public v1::StatsService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetReviewOutcomesRequest* request,
       v1::GetReviewOutcomesResponse* response) override;
+  grpc::ServerUnaryReactor* GetSampleEstimates(
+      grpc::CallbackServerContext* context,
+      const v1::GetSampleEstimatesRequest* request,
+      v1::GetSampleEstimatesResponse* response) override;
 
  private:
   // Runs a query after adding this instance's pending counts to the store,

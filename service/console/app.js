@@ -107,6 +107,12 @@ function renderMain() {
         },
           t('queue')),
         h('button', {
+          class: state.view === 'sample' ? 'tab active' : 'tab',
+          id: 'tab-sample',
+          onclick: () => switchView('sample')
+        },
+          t('sample')),
+        h('button', {
           class: state.view === 'stats' ? 'tab active' : 'tab',
           id: 'tab-stats',
           onclick: () => switchView('stats')
@@ -120,7 +126,7 @@ function renderMain() {
         langButton(),
         h('button', {id: 'signout', onclick: () => signOut('')}, t('signOut')));
   let body;
-  if (state.view === 'queue') {
+  if (state.view === 'queue' || state.view === 'sample') {
     body = state.role === 'analyst' ?
         h('div', {class: 'queue-layout'}, renderQueue(), renderItem()) :
         h('p', {class: 'notice', id: 'viewer-only'}, t('viewerOnly'));
@@ -133,6 +139,16 @@ function renderMain() {
 }
 
 function switchView(view) {
+  if (view !== state.view) {
+    // The queue and the sample are different lists: start each afresh.
+    state.pageTokens = [''];
+    state.page = 0;
+    state.selected = -1;
+    state.item = null;
+    state.items = [];
+    state.seen = new Set();
+    state.fresh = new Set();
+  }
   state.view = view;
   render();
   refresh();
@@ -158,7 +174,7 @@ function renderHelp() {
 // Reloads the current view's data.
 function refresh() {
   if (!state.role) return;
-  if (state.view === 'queue')
+  if (state.view === 'queue' || state.view === 'sample')
     loadQueue();
   else
     loadStats();

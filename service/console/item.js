@@ -2,7 +2,8 @@
 // (code points, as the server counts them), hovering a span lights its
 // hits in the side panel, scores and severities per category, the event
 // history, and the workflow buttons (claim, release, decide with a reason,
-// reopen) with the dialog that asks for the reason.
+// reopen) with the dialog that asks for the reason and, actioning, the
+// categories the post is harmful in (required for a sampled post).
 import {api} from './api.js';
 import {categoryChip, h, scoreBar} from './dom.js';
 import {categoryLabel, fmtTime, t} from './i18n.js';
@@ -28,20 +29,67 @@ export async function act(method, body) {
   }
 }
 
-// Opens the reason dialog for `decision` (a DECISION_* or REOPEN).
+const isSample = (item) => item?.queue === 'QUEUE_SAMPLE';
+
+// Opens the reason dialog for `decision` (a DECISION_* or REOPEN). Actioning
+// also asks in which categories the post is harmful: the flagged ones to
+// start with, none for a sampled post (its verdict flagged nothing).
 export function askReason(decision) {
   if (!state.item) return;
-  state.dialog = {decision, reason: ''};
+  state.dialog = {
+    decision,
+    reason: '',
+    categories: new Set(
+        decision === 'DECISION_ACTIONED' && !isSample(state.item) ?
+            state.item.verdict?.flagged_categories || [] :
+            []),
+    problem: ''
+  };
   render();
 }
 
 function sendDecision() {
-  const {decision, reason} = state.dialog;
+  const {decision, reason, categories} = state.dialog;
+  if (decision === 'DECISION_ACTIONED' && isSample(state.item) &&
+      categories.size === 0) {
+    // The server refuses it too; say so before asking.
+    state.dialog.problem = t('needCategories');
+    render();
+    return;
+  }
   state.dialog = null;
   if (decision === 'REOPEN')
     act('Reopen', {reason});
+  else if (decision === 'DECISION_ACTIONED')
+    act('Decide', {
+      decision,
+      reason,
+      categories: state.categories.filter((c) => categories.has(c))
+    });
   else
     act('Decide', {decision, reason});
+}
+
+// The category boxes of the actioning dialog.
+function categoryBoxes() {
+  return h(
+      'fieldset', {class: 'categories', id: 'decide-categories'},
+      h('legend', {}, t('harmfulIn')),
+      state.categories.map(
+          (c) =>
+              h('label', {class: 'check'}, h('input', {
+                  type: 'checkbox',
+                  id: 'decide-cat-' + c,
+                  checked: state.dialog.categories.has(c),
+                  onchange: (ev) => {
+                    if (ev.target.checked)
+                      state.dialog.categories.add(c);
+                    else
+                      state.dialog.categories.delete(c);
+                    state.dialog.problem = '';
+                  }
+                }),
+                categoryLabel(c))));
 }
 
 export function renderDialog() {
@@ -64,6 +112,10 @@ export function renderDialog() {
         }
       },
         h('h2', {}, t(label)),
+        decision === 'DECISION_ACTIONED' ? categoryBoxes() : null,
+        state.dialog.problem ? h('p', {class: 'problem', id: 'dialog-problem'},
+                                 state.dialog.problem) :
+                               null,
         h('label',
           { for: 'reason'
           },
@@ -97,10 +149,10 @@ export function renderDialog() {
 // Merges overlapping hit spans (code points) into regions; each region
 // takes the category of its strongest hit (hits come strongest first).
 function hitRegions(hits) {
-  const spans =
-      hits.map((hit, index) =>
-                   ({begin: hit.begin_char, end: hit.end_char, index}))
-          .sort((x, y) => x.begin - y.begin || y.end - x.end);
+  const spans = hits.map(
+                        (hit, index) =>
+                            ({begin: hit.begin_char, end: hit.end_char, index}))
+                    .sort((x, y) => x.begin - y.begin || y.end - x.end);
   const regions = [];
   for (const s of spans) {
     const last = regions[regions.length - 1];
@@ -232,6 +284,9 @@ export function renderItem() {
       h('div', {class: 'item-head'}, h('h2', {}, `#${item.item_id}`),
         h('span', {class: `status st-${item.status}`, id: 'item-status'},
           t('status_' + item.status)),
+        isSample(item) ?
+            h('span', {class: 'chip plain', id: 'sample-chip'}, t('sampled')) :
+            null,
         (verdict.flagged_categories || []).map(categoryChip),
         verdict.unaccented ? h('span', {class: 'chip plain'}, t('unaccented')) :
                              null),
@@ -255,9 +310,16 @@ export function renderItem() {
                     item.decision_reason}`)
             ] :
             null,
+        (item.decided_categories || []).length ?
+            [
+              h('dt', {}, t('harmfulIn')),
+              h('dd', {id: 'decided-categories'},
+                item.decided_categories.map(categoryChip))
+            ] :
+            null,
         h('dt', {}, t('lexicon')), h('dd', {}, verdict.lexicon_version || '')),
       item.text_erased_at ? h('p', {class: 'notice'}, t('textErased')) :
-                          renderPostText(item),
+                            renderPostText(item),
       actions,
       h('div', {class: 'item-columns'},
         h('div', {}, h('h3', {}, t('hits')),

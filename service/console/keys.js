@@ -40,7 +40,9 @@ function onKey(ev, toggleHelp, switchView) {
     refresh();
     return;
   }
-  if (state.view !== 'queue' || state.role !== 'analyst') return;
+  if ((state.view !== 'queue' && state.view !== 'sample') ||
+      state.role !== 'analyst')
+    return;
   if (key === 'j')
     move(1);
   else if (key === 'k')

@@ -1,5 +1,6 @@
-// The review queue: the filters (category, status, score, time, source,
-// order), one page of items from ListQueue with the items that are new
+// The review queue (or, on the sample tab, the quality sample of unflagged
+// posts): the filters (category, status, score, time, source, order), one
+// page of items from ListQueue with the items that are new
 // since the last load marked, the pager, and moving the selection (j/k,
 // a click), which opens the item beside the list (item.js draws it). The
 // category filter lists the categories the server named.
@@ -9,10 +10,12 @@ import {categoryLabel, fmtTime, locale, t} from './i18n.js';
 import {showError} from './session.js';
 import {PAGE_SIZE, PENDING, RANGES, render, state, STATUSES} from './state.js';
 
-// The ListQueue request for the filters and the page shown.
+// The ListQueue request for the filters and the page shown: the flagged
+// queue, or the quality sample on the sample tab.
 function queueRequest() {
   const f = state.filter;
   const filter = {};
+  if (state.view === 'sample') filter.queue = 'QUEUE_SAMPLE';
   if (f.category) filter.categories = [f.category];
   if (f.status === 'pending')
     filter.statuses = PENDING;
@@ -194,7 +197,11 @@ export function renderQueue() {
                            `+${state.fresh.size} ${t('newItems')}`) :
                          null);
   return h(
-      'section', {class: 'queue'}, filters,
+      'section', {class: 'queue'},
+      state.view === 'sample' ?
+          h('p', {class: 'notice', id: 'sample-note'}, t('sampleNote')) :
+          null,
+      filters,
       rows.length ? h('ol', {id: 'queue-list'}, rows) :
                     h('p', {class: 'notice', id: 'queue-empty'}, t('empty')),
       pager);

@@ -30,7 +30,7 @@ export const state = {
   token: sessionStorage.getItem('vigil.token') || '',
   role: null,      // 'analyst' (queue + stats) or 'viewer' (stats)
   categories: [],  // the server's, in its order (GetSummary.categories)
-  view: 'queue',
+  view: 'queue',   // 'queue', 'sample' (the quality sample) or 'stats'
   filter: {
     category: '',
     status: 'pending',
@@ -50,7 +50,9 @@ export const state = {
   history: [],
   statsRange: 'day',
   error: '',
-  dialog: null,  // {decision} while asking for a reason
+  // {decision, reason, categories (a Set), problem} while asking for a
+  // reason (and, deciding, the categories the post is harmful in).
+  dialog: null,
   help: false,
   updatedAt: null,
 };

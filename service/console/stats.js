@@ -1,7 +1,8 @@
 // The statistics view: for a chosen range, cards (posts analyzed and
 // flagged, the flag rate, the queue now), flags per category over time,
 // review outcomes per category, the top terms and per-term precision with
-// the worst terms first, from the four StatsService calls. Every summary
+// the worst terms first, and what the quality sample says (prevalence and
+// recall per category), from the five StatsService calls. Every summary
 // answer also names the categories, which the console takes from it.
 import {api} from './api.js';
 import {barChart, timeChart} from './charts.js';
@@ -22,13 +23,14 @@ export async function loadStats() {
       seconds <= 86400                ? 'GRANULARITY_HOUR' :
                                         'GRANULARITY_DAY';
   try {
-    const [summary, series, terms, outcomes] = await Promise.all([
+    const [summary, series, terms, outcomes, sample] = await Promise.all([
       api('StatsService', 'GetSummary', {filter}),
       api('StatsService', 'GetTimeSeries', {filter, granularity}),
       api('StatsService', 'GetTopTerms', {filter, limit: 15}),
       api('StatsService', 'GetReviewOutcomes', {filter}),
+      api('StatsService', 'GetSampleEstimates', {filter}),
     ]);
-    renderStats(summary, series, terms, outcomes, granularity);
+    renderStats(summary, series, terms, outcomes, sample, granularity);
   } catch (e) {
     showError(e);
   }
@@ -40,7 +42,7 @@ function card(label, value, id) {
       h('div', {class: 'card-label'}, label));
 }
 
-function renderStats(summary, series, terms, outcomes, granularity) {
+function renderStats(summary, series, terms, outcomes, sample, granularity) {
   setCategories(summary.categories);
   const total = summary.total || {};
   const analyzed = Number(total.posts_analyzed || 0);
@@ -82,7 +84,47 @@ function renderStats(summary, series, terms, outcomes, granularity) {
         h('section', {class: 'chart'}, h('h3', {}, t('topTerms')),
           termChart(terms.terms || []))),
       h('section', {class: 'chart'}, h('h3', {}, t('termPrecision')),
-        precisionTable(outcomes.terms || [])));
+        precisionTable(outcomes.terms || [])),
+      h('section', {class: 'chart'}, h('h3', {}, t('sampleEstimates')),
+        sampleTable(sample)));
+}
+
+const percent = (x) => x === undefined ? '—' : `${(100 * x).toFixed(1)}%`;
+const interval = (low, high) =>
+    low === undefined ? '' : ` (${percent(low)}–${percent(high)})`;
+
+// What the quality sample says per category: prevalence among unflagged
+// posts and the recall it implies, with their 95% intervals.
+function sampleTable(sample) {
+  const labeled = Number(sample.labeled || 0);
+  const head = h(
+      'p', {class: 'muted', id: 'sample-counts'},
+      `${t('unflagged')} ${Number(sample.unflagged || 0).toLocaleString()} · ${
+          t('sampled')} ${Number(sample.sampled || 0).toLocaleString()} · ${
+          t('labeled')} ${labeled.toLocaleString()}`);
+  if (!labeled)
+    return h('div', {}, head, h('p', {class: 'notice'}, t('noSample')));
+  return h(
+      'div', {}, head,
+      h('table', {class: 'precision', id: 'sample-table'},
+        h('tr', {}, h('th', {}, t('category')), h('th', {}, t('harmful')),
+          h('th', {}, t('prevalence')), h('th', {}, t('flagged')),
+          h('th', {}, t('precision')), h('th', {}, t('recall'))),
+        (sample.categories || [])
+            .map(
+                (e) =>
+                    h('tr', {'data-category': e.category},
+                      h('td', {}, categoryChip(e.category)),
+                      h('td', {}, String(e.labeled_harmful || 0)),
+                      h('td', {class: 'prevalence'},
+                        percent(e.prevalence) +
+                            interval(e.prevalence_low, e.prevalence_high)),
+                      h('td', {}, String(e.flagged || 0)),
+                      h('td', {}, percent(e.precision)),
+                      h('td', {class: 'recall'},
+                        percent(e.recall) +
+                            interval(e.recall_low, e.recall_high))))),
+      h('p', {class: 'muted'}, t('sampleHow')));
 }
 
 function legend() {

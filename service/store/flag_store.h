@@ -36,10 +36,14 @@
 
 namespace vigil::service {
 
-// A post the analyzers flagged, with everything needed to review it.
+// A post the analyzers flagged, with everything needed to review it; or,
+// with `sampled`, an unflagged post chosen for the quality sample.
 struct FlaggedPost {
   v1::Post post;
   v1::Verdict verdict;  // scores, hits with spans, lexicon version
+  // Store it in the sample queue (v1::QUEUE_SAMPLE) if it is not stored
+  // yet; an item already stored (flagged or sampled) is left as it is.
+  bool sampled = false;
 };
 
 // Counts to add to the store's per-minute statistics (see stats.proto).
@@ -131,7 +135,10 @@ class FlagStore {
       const v1::GetTopTermsRequest& request) = 0;
   virtual absl::StatusOr<v1::GetReviewOutcomesResponse> GetReviewOutcomes(
       const v1::GetReviewOutcomesRequest& request) = 0;
-  // Items per status now ("open", "claimed", ...; every status present).
+  virtual absl::StatusOr<v1::GetSampleEstimatesResponse> GetSampleEstimates(
+      const v1::GetSampleEstimatesRequest& request) = 0;
+  // Items of the flagged queue per status now ("open", "claimed", ...; every
+  // status present).
   virtual absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() = 0;
 };
 

@@ -24,6 +24,8 @@ ItemState StateOf(const SqlRow& row) {
                      .value_or(v1::ITEM_STATUS_OPEN);
   state.claimed_by = row[ItemColumn::kClaimedBy].AsString();
   state.lease_expires_at = row[ItemColumn::kLeaseExpiresAt].AsInt();
+  state.queue = ParseQueueName(row[ItemColumn::kQueue].AsString())
+                    .value_or(v1::QUEUE_FLAGGED);
   return state;
 }
 
@@ -56,6 +58,11 @@ v1::ReviewItem ItemFromRow(const SqlRow& row, int64_t now) {
   }
   if (!row[C::kTextErasedAt].is_null()) {
     SetTime(row[C::kTextErasedAt].AsInt(), item.mutable_text_erased_at());
+  }
+  item.set_queue(state.queue);
+  for (std::string& name :
+       CategoryNamesOf(row[C::kDecidedCategories].AsInt())) {
+    item.add_decided_categories(std::move(name));
   }
   return item;
 }

@@ -46,6 +46,8 @@ struct ItemColumn {
     kDecisionReason,
     kDecidedAt,
     kTextErasedAt,
+    kQueue,
+    kDecidedCategories,
     kCount,
   };
 };
@@ -74,6 +76,8 @@ inline constexpr ItemColumnName kItemColumns[] = {
     {ItemColumn::kDecisionReason, "decision_reason"},
     {ItemColumn::kDecidedAt, "decided_at"},
     {ItemColumn::kTextErasedAt, "text_erased_at"},
+    {ItemColumn::kQueue, "queue"},
+    {ItemColumn::kDecidedCategories, "decided_categories"},
 };
 
 static_assert(std::size(kItemColumns) == ItemColumn::kCount,

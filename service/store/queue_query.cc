@@ -38,16 +38,12 @@ void SqlWhere::Add(std::string_view condition, std::vector<SqlValue> values) {
 absl::Status AddQueueFilter(const v1::QueueFilter& filter, int64_t now,
                             std::span<const v1::ItemStatus> default_statuses,
                             SqlWhere* where) {
+  where->Add("queue = $?",
+             {SqlValue::Text(std::string(QueueName(filter.queue())))});
   if (filter.categories_size() > 0) {
-    int64_t mask = 0;
-    for (const std::string& name : filter.categories()) {
-      auto category = match::ParseCategory(name);
-      if (!category) {
-        return absl::InvalidArgumentError(match::UnknownCategoryMessage(name));
-      }
-      mask |= int64_t{1} << static_cast<int>(*category);
-    }
-    where->Add("(category_mask & $?) != 0", {SqlValue::Int(mask)});
+    absl::StatusOr<int64_t> mask = CategoryMaskOf(filter.categories());
+    if (!mask.ok()) return mask.status();
+    where->Add("(category_mask & $?) != 0", {SqlValue::Int(*mask)});
   }
   // Sorted and distinct, so that equal filters make equal SQL (and one
   // cached statement).

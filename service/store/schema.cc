@@ -99,6 +99,13 @@ CREATE INDEX items_by_decided_at ON items (decided_at);
        "", ""},
       {3, "the verdict an analyst decided on",
        "ALTER TABLE items ADD COLUMN decided_verdict {blob};", "", ""},
+      {4, "the quality sample's queue and analysts' category labels",
+       R"sql(
+ALTER TABLE items ADD COLUMN queue TEXT NOT NULL DEFAULT 'flagged';
+ALTER TABLE items ADD COLUMN decided_categories BIGINT;
+CREATE INDEX items_by_queue ON items (queue, status, first_flagged_at);
+)sql",
+       "", ""},
   };
   return *kMigrations;
 }

@@ -236,6 +236,28 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
                            SqlValue::Real(MaxScore(p->verdict)),
                            SqlValue::Int(CategoryMask(p->verdict)),
                            SqlValue::Int(now)};
+      if (p->sampled) {
+        // A quality sample: a new item in the sample queue, or nothing when
+        // the post is already stored (a re-send is not sampled twice, and
+        // a flagged item stays flagged).
+        auto sampled = db.Query(
+            "INSERT INTO items (source, post_id, text, post, verdict, "
+            "lexicon_version, max_score, category_mask, status, "
+            "first_flagged_at, last_flagged_at, times_flagged, queue) VALUES "
+            "($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9, 1, 'sample') ON "
+            "CONFLICT (source, post_id) DO NOTHING RETURNING item_id",
+            params);
+        if (!sampled.ok()) return sampled.status();
+        if (sampled->empty()) continue;
+        EventFields& e = events.emplace_back();
+        e.item_id = (*sampled)[0][0].AsInt();
+        e.kind = v1::EVENT_KIND_SAMPLED;
+        e.actor = "sampler";
+        e.at = now;
+        e.status_after = v1::ITEM_STATUS_OPEN;
+        e.lexicon_version = p->verdict.lexicon_version();
+        continue;
+      }
       auto rows = db.Query(
           "INSERT INTO items (source, post_id, text, post, verdict, "
           "lexicon_version, max_score, category_mask, status, "

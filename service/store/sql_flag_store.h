@@ -78,6 +78,8 @@ class SqlFlagStore : public FlagStore {
       const v1::GetTopTermsRequest& request) override;
   absl::StatusOr<v1::GetReviewOutcomesResponse> GetReviewOutcomes(
       const v1::GetReviewOutcomesRequest& request) override;
+  absl::StatusOr<v1::GetSampleEstimatesResponse> GetSampleEstimates(
+      const v1::GetSampleEstimatesRequest& request) override;
   absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override;
 
  protected:

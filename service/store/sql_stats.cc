@@ -17,6 +17,7 @@
 #include "analyzers/match/category.h"
 #include "analyzers/util/strings.h"
 #include "service/store/proto_time.h"
+#include "service/store/sample_estimates.h"
 #include "service/store/sql_flag_store.h"
 
 namespace vigil::service {
@@ -167,7 +168,7 @@ absl::StatusOr<std::map<std::string, int64_t>> SqlFlagStore::CountByStatus() {
     auto rows = db.Query(
         "SELECT CASE WHEN claimed_by IS NOT NULL AND lease_expires_at > $1 "
         "THEN 'claimed' ELSE status END AS effective, COUNT(*) FROM items "
-        "GROUP BY effective",
+        "WHERE queue = 'flagged' GROUP BY effective",
         params);
     if (!rows.ok()) return rows.status();
     for (const SqlRow& row : *rows) counts[row[0].AsString()] += row[1].AsInt();
@@ -360,8 +361,8 @@ absl::StatusOr<v1::GetReviewOutcomesResponse> SqlFlagStore::GetReviewOutcomes(
         SqlValue::Int(range->end * kMicrosPerSecond)};
     std::string sql =
         "SELECT status, COALESCE(decided_verdict, verdict) FROM items WHERE "
-        "status IN ('actioned', 'dismissed', 'escalated') AND decided_at >= "
-        "$1 AND decided_at < $2";
+        "queue = 'flagged' AND status IN ('actioned', 'dismissed', "
+        "'escalated') AND decided_at >= $1 AND decided_at < $2";
     if (!request.filter().source().empty()) {
       sql += " AND source = $3";
       params.push_back(SqlValue::Text(request.filter().source()));
@@ -413,6 +414,67 @@ absl::StatusOr<v1::GetReviewOutcomesResponse> SqlFlagStore::GetReviewOutcomes(
                    });
   for (v1::Outcome& o : terms) *response.add_terms() = std::move(o);
   return response;
+}
+
+absl::StatusOr<v1::GetSampleEstimatesResponse> SqlFlagStore::GetSampleEstimates(
+    const v1::GetSampleEstimatesRequest& request) {
+  auto range = RangeOf(request.filter(), Now());
+  if (!range.ok()) return range.status();
+  // Posts analyzed and flagged, flags per category, and the decisions on
+  // flagged items (precision) in the range.
+  v1::GetSummaryRequest summary_request;
+  *summary_request.mutable_filter() = request.filter();
+  auto summary = GetSummary(summary_request);
+  if (!summary.ok()) return summary.status();
+  SampleTallies tallies;
+  tallies.unflagged =
+      summary->total().posts_analyzed() - summary->total().posts_flagged();
+  for (int c = 0; c < match::kNumCategories; ++c) {
+    const std::string name(match::kCategoryNames[c]);
+    auto it = summary->total().flags_by_category().find(name);
+    if (it != summary->total().flags_by_category().end()) {
+      tallies.flagged_by_category[c] = it->second;
+    }
+  }
+  for (const v1::Outcome& o : summary->outcomes()) {
+    if (auto c = match::ParseCategory(o.category())) {
+      tallies.actioned_by_category[static_cast<int>(*c)] = o.actioned();
+      tallies.dismissed_by_category[static_cast<int>(*c)] = o.dismissed();
+    }
+  }
+  // The sampled items of the range (by when they were sampled) and their
+  // labels.
+  absl::Status status = Read([&](SqlConnection& db) -> absl::Status {
+    std::vector<SqlValue> params = {
+        SqlValue::Int(range->start * kMicrosPerSecond),
+        SqlValue::Int(range->end * kMicrosPerSecond)};
+    std::string sql =
+        "SELECT status, decided_categories, COUNT(*) FROM items WHERE queue = "
+        "'sample' AND first_flagged_at >= $1 AND first_flagged_at < $2";
+    if (!request.filter().source().empty()) {
+      sql += " AND source = $3";
+      params.push_back(SqlValue::Text(request.filter().source()));
+    }
+    sql += " GROUP BY status, decided_categories";
+    auto rows = db.Query(sql, params);
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      const std::string& item_status = row[0].AsString();
+      const int64_t n = row[2].AsInt();
+      tallies.sampled += n;
+      if (item_status != "actioned" && item_status != "dismissed") continue;
+      tallies.labeled += n;
+      if (item_status != "actioned") continue;
+      tallies.labeled_harmful += n;
+      const int64_t mask = row[1].AsInt();
+      for (int c = 0; c < match::kNumCategories; ++c) {
+        if (mask & (int64_t{1} << c)) tallies.harmful_by_category[c] += n;
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return EstimateFromSample(tallies);
 }
 
 }  // namespace vigil::service

@@ -227,13 +227,17 @@ absl::StatusOr<v1::ReviewItem> SqlFlagStore::Decide(
     return s;
   }
   if (absl::Status s = CheckReason(request.reason()); !s.ok()) return s;
+  absl::StatusOr<int64_t> labels = CategoryMaskOf(request.categories());
+  if (!labels.ok()) return labels.status();
+  const int64_t label_mask = *labels;
   ItemTransition t;
   t.item_id = request.item_id();
   t.reviewer = reviewer;
   t.now = Now();
   const int64_t now = t.now;
   t.check = [&](const ItemState& state) {
-    return CheckHolds(state, reviewer, now);
+    if (absl::Status s = CheckHolds(state, reviewer, now); !s.ok()) return s;
+    return CheckDecisionLabels(state, request.decision(), label_mask);
   };
   t.change = [&](int64_t item_id, const ItemState&) {
     ItemChange c;
@@ -241,14 +245,16 @@ absl::StatusOr<v1::ReviewItem> SqlFlagStore::Decide(
         "UPDATE items SET status = $2, claimed_by = NULL, "
         "lease_expires_at = NULL, decision = $3, decided_by = $4, "
         "decision_reason = $5, decided_at = $6, "
-        "decided_verdict = verdict WHERE item_id = $1";
+        "decided_verdict = verdict, decided_categories = $7 WHERE item_id = "
+        "$1";
     c.update.params = {
         SqlValue::Int(item_id),
         SqlValue::Text(std::string(StatusName(after))),
         SqlValue::Text(std::string(DecisionName(request.decision()))),
         SqlValue::Text(reviewer),
         SqlValue::Text(request.reason()),
-        SqlValue::Int(now)};
+        SqlValue::Int(now),
+        label_mask == 0 ? SqlValue::Null() : SqlValue::Int(label_mask)};
     c.event.kind = v1::EVENT_KIND_DECIDED;
     c.event.status_after = after;
     c.event.decision = request.decision();

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "analyzers/match/category.h"
 #include "analyzers/util/strings.h"
 
 namespace vigil::service {
@@ -20,14 +21,18 @@ constexpr std::array<std::pair<v1::Decision, std::string_view>, 3>
                        {v1::DECISION_DISMISSED, "dismissed"},
                        {v1::DECISION_ESCALATED, "escalated"}}};
 
-constexpr std::array<std::pair<v1::EventKind, std::string_view>, 7>
+constexpr std::array<std::pair<v1::Queue, std::string_view>, 2> kQueueNames = {
+    {{v1::QUEUE_FLAGGED, "flagged"}, {v1::QUEUE_SAMPLE, "sample"}}};
+
+constexpr std::array<std::pair<v1::EventKind, std::string_view>, 8>
     kEventNames = {{{v1::EVENT_KIND_FLAGGED, "flagged"},
                     {v1::EVENT_KIND_REFLAGGED, "reflagged"},
                     {v1::EVENT_KIND_CLAIMED, "claimed"},
                     {v1::EVENT_KIND_RELEASED, "released"},
                     {v1::EVENT_KIND_DECIDED, "decided"},
                     {v1::EVENT_KIND_REOPENED, "reopened"},
-                    {v1::EVENT_KIND_COMMENTED, "commented"}}};
+                    {v1::EVENT_KIND_COMMENTED, "commented"},
+                    {v1::EVENT_KIND_SAMPLED, "sampled"}}};
 
 template <typename Enum, size_t N>
 std::string_view NameOf(
@@ -67,6 +72,47 @@ std::string_view EventKindName(v1::EventKind kind) {
 }
 std::optional<v1::EventKind> ParseEventKindName(std::string_view name) {
   return ValueOf(kEventNames, name);
+}
+
+std::string_view QueueName(v1::Queue queue) {
+  return NameOf(kQueueNames, queue);
+}
+std::optional<v1::Queue> ParseQueueName(std::string_view name) {
+  return ValueOf(kQueueNames, name);
+}
+
+absl::StatusOr<int64_t> CategoryMaskOf(
+    const google::protobuf::RepeatedPtrField<std::string>& names) {
+  int64_t mask = 0;
+  for (const std::string& name : names) {
+    auto category = match::ParseCategory(name);
+    if (!category) {
+      return absl::InvalidArgumentError(match::UnknownCategoryMessage(name));
+    }
+    mask |= int64_t{1} << static_cast<int>(*category);
+  }
+  return mask;
+}
+
+std::vector<std::string> CategoryNamesOf(int64_t mask) {
+  std::vector<std::string> names;
+  for (int c = 0; c < match::kNumCategories; ++c) {
+    if (mask & (int64_t{1} << c)) {
+      names.emplace_back(match::kCategoryNames[c]);
+    }
+  }
+  return names;
+}
+
+absl::Status CheckDecisionLabels(const ItemState& item, v1::Decision decision,
+                                 int64_t category_mask) {
+  if (item.queue == v1::QUEUE_SAMPLE && decision == v1::DECISION_ACTIONED &&
+      category_mask == 0) {
+    return absl::InvalidArgumentError(
+        "a sampled item labeled harmful (actioned) needs the categories it "
+        "is harmful in");
+  }
+  return absl::OkStatus();
 }
 
 bool LeaseLive(const ItemState& item, int64_t now) {

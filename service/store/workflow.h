@@ -15,8 +15,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "vigil/v1/review.pb.h"
 
 namespace vigil::service {
@@ -24,6 +26,7 @@ namespace vigil::service {
 struct ItemState {
   // Stored: open, escalated, actioned or dismissed.
   v1::ItemStatus status = v1::ITEM_STATUS_OPEN;
+  v1::Queue queue = v1::QUEUE_FLAGGED;
   std::string claimed_by;  // empty: no claim
   int64_t lease_expires_at = 0;
 };
@@ -35,6 +38,21 @@ std::string_view DecisionName(v1::Decision decision);
 std::optional<v1::Decision> ParseDecisionName(std::string_view name);
 std::string_view EventKindName(v1::EventKind kind);
 std::optional<v1::EventKind> ParseEventKindName(std::string_view name);
+// "flagged" or "sample", as the items table's queue column stores them.
+std::string_view QueueName(v1::Queue queue);
+std::optional<v1::Queue> ParseQueueName(std::string_view name);
+
+// Category names as a bit mask (bit i: match::Category i), as the items
+// table stores them; INVALID_ARGUMENT naming an unknown category.
+absl::StatusOr<int64_t> CategoryMaskOf(
+    const google::protobuf::RepeatedPtrField<std::string>& names);
+// The names of a mask's categories, in canonical order.
+std::vector<std::string> CategoryNamesOf(int64_t mask);
+
+// OK when a decision with these category labels fits the item: an item of
+// the sample queue labeled harmful (actioned) must say in which categories.
+absl::Status CheckDecisionLabels(const ItemState& item, v1::Decision decision,
+                                 int64_t category_mask);
 
 bool LeaseLive(const ItemState& item, int64_t now);
 

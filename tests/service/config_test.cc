@@ -40,6 +40,22 @@ TEST(ConfigTest, AppliesSetFieldsOnly) {
   EXPECT_EQ(options.max_post_bytes, ServerOptions().max_post_bytes);
 }
 
+TEST(ConfigTest, SampleRateAndKey) {
+  ServerOptions options;
+  ASSERT_TRUE(ApplyConfigFile(Write("sample_rate: 0.002\n"
+                                    "sample_key: \"s3cret\"\n"),
+                              &options)
+                  .ok());
+  EXPECT_DOUBLE_EQ(options.sample_rate, 0.002);
+  EXPECT_EQ(options.sample_key, "s3cret");
+  for (const char* bad :
+       {"sample_rate: 1.5\n", "sample_rate: -0.1\n", "sample_rate: nan\n"}) {
+    const absl::Status status = ApplyConfigFile(Write(bad), &options);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("sample_rate"));
+  }
+}
+
 TEST(ConfigTest, ShippedExampleParses) {
   ServerOptions options;
   EXPECT_TRUE(

@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "service/auth.h"
+#include "service/sampler.h"
 #include "service/server.h"
 #include "tests/service/store/test_database.h"
 #include "tests/service/test_server.h"
@@ -19,6 +21,7 @@
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 #include "vigil/v1/review.grpc.pb.h"
+#include "vigil/v1/stats.grpc.pb.h"
 
 namespace vigil::service {
 namespace {
@@ -45,10 +48,13 @@ std::string WriteTokens() {
 
 class Instance {
  public:
-  Instance(const std::string& store_url, const std::string& tokens) {
+  Instance(const std::string& store_url, const std::string& tokens,
+           double sample_rate = 0) {
     ServerOptions options = vigil::testing::TestServerOptions();
     options.store_url = store_url;
     options.tokens_path = tokens;
+    options.sample_rate = sample_rate;
+    options.sample_key = "shared secret";
     auto server = Server::Start(options);
     EXPECT_TRUE(server.ok()) << server.status();
     if (!server.ok()) return;
@@ -57,12 +63,14 @@ class Instance {
     analysis = v1::AnalysisService::NewStub(channel);
     review = v1::ReviewService::NewStub(channel);
     admin = v1::AdminService::NewStub(channel);
+    stats = v1::StatsService::NewStub(channel);
   }
   bool ok() const { return server_ != nullptr; }
 
   std::unique_ptr<v1::AnalysisService::Stub> analysis;
   std::unique_ptr<v1::ReviewService::Stub> review;
   std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<v1::StatsService::Stub> stats;
 
  private:
   std::unique_ptr<Server> server_;
@@ -219,6 +227,128 @@ TEST_P(ReviewServiceTest, TwoInstancesNeverHandOutTheSameItem) {
   EXPECT_EQ(claimed.size(), static_cast<size_t>(kPosts));
   EXPECT_EQ(std::adjacent_find(claimed.begin(), claimed.end()), claimed.end())
       << "two analysts got the same item";
+}
+
+// The quality sample: two instances sharing the store, with the same key,
+// sample exactly the unflagged posts the keyed hash picks, each once,
+// whichever instance saw them; analysts label them and the estimates count
+// the labels.
+TEST_P(ReviewServiceTest, TwoInstancesSampleTheSamePosts) {
+  constexpr double kRate = 0.3;
+  Instance a(db_->url(), tokens_, kRate);
+  Instance b(db_->url(), tokens_, kRate);
+  ASSERT_TRUE(a.ok() && b.ok());
+  constexpr int kPosts = 300;
+  std::vector<std::string> texts;
+  for (int i = 0; i < kPosts; ++i) {
+    texts.push_back(i % 10 == 0 ? "đồ óc chó" : "hôm nay trời đẹp");
+  }
+  // Both instances see every post (a pipeline that retried on the other).
+  Ingest(a, texts);
+  Ingest(b, texts);
+  const Sampler sampler(kRate, "shared secret");
+  std::vector<std::string> expected;
+  for (int i = 0; i < kPosts; ++i) {
+    if (i % 10 != 0 && sampler.Sampled("fb", std::to_string(i))) {
+      expected.push_back(std::to_string(i));
+    }
+  }
+  ASSERT_GT(expected.size(), 40u);
+  std::vector<std::string> got;
+  int64_t first_item = 0;
+  grpc::ClientContext context;
+  As("analyst0", &context);
+  v1::ListQueueRequest list;
+  list.mutable_filter()->set_queue(v1::QUEUE_SAMPLE);
+  list.set_page_size(500);
+  v1::ListQueueResponse page;
+  ASSERT_TRUE(a.review->ListQueue(&context, list, &page).ok());
+  for (const v1::ReviewItem& item : page.items()) {
+    got.push_back(item.post().id());
+    EXPECT_EQ(item.times_flagged(), 1) << item.post().id();
+    first_item = item.item_id();
+  }
+  std::sort(got.begin(), got.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(got, expected);
+  // A dry run is never sampled.
+  {
+    grpc::ClientContext dry;
+    As("pipeline", &dry);
+    v1::AnalyzeBatchRequest request;
+    request.set_dry_run(true);
+    for (int i = kPosts; i < kPosts + 100; ++i) {
+      v1::Post* post = request.add_posts();
+      post->set_source("fb");
+      post->set_id(std::to_string(i));
+      post->set_text("hôm nay trời đẹp");
+    }
+    v1::AnalyzeBatchResponse response;
+    ASSERT_TRUE(a.analysis->AnalyzeBatch(&dry, request, &response).ok());
+    grpc::ClientContext again;
+    As("analyst0", &again);
+    ASSERT_TRUE(b.review->ListQueue(&again, list, &page).ok());
+    EXPECT_EQ(page.items_size(), static_cast<int>(expected.size()));
+  }
+  // An analyst labels one harmful; the estimates count it.
+  {
+    grpc::ClientContext claim_context;
+    As("analyst1", &claim_context);
+    v1::ClaimRequest claim;
+    claim.set_item_id(first_item);
+    v1::ReviewItem item;
+    ASSERT_TRUE(b.review->Claim(&claim_context, claim, &item).ok());
+    grpc::ClientContext decide_context;
+    As("analyst1", &decide_context);
+    v1::DecideRequest decide;
+    decide.set_item_id(first_item);
+    decide.set_decision(v1::DECISION_ACTIONED);
+    decide.add_categories("insult");
+    ASSERT_TRUE(b.review->Decide(&decide_context, decide, &item).ok());
+    EXPECT_THAT(item.decided_categories(), ::testing::ElementsAre("insult"));
+    grpc::ClientContext stats_context;
+    As("dash", &stats_context);
+    v1::GetSampleEstimatesResponse estimates;
+    ASSERT_TRUE(
+        a.stats->GetSampleEstimates(&stats_context, {}, &estimates).ok());
+    EXPECT_EQ(estimates.sampled(), static_cast<int64_t>(expected.size()));
+    EXPECT_EQ(estimates.labeled(), 1);
+    EXPECT_EQ(estimates.labeled_harmful(), 1);
+  }
+}
+
+// The rate over 100,000 posts sent through the service: the sample holds
+// exactly the posts the keyed hash picks, and their count is within 5
+// standard deviations of rate * posts.
+TEST_P(ReviewServiceTest, SampleRateIsHonouredOverManyPosts) {
+  constexpr double kRate = 0.01;
+  constexpr int kPosts = 100000, kBatch = 1000;
+  Instance a(db_->url(), tokens_, kRate);
+  ASSERT_TRUE(a.ok());
+  const Sampler sampler(kRate, "shared secret");
+  int64_t expected = 0;
+  for (int start = 0; start < kPosts; start += kBatch) {
+    grpc::ClientContext context;
+    As("pipeline", &context);
+    v1::AnalyzeBatchRequest request;
+    for (int i = start; i < start + kBatch; ++i) {
+      v1::Post* post = request.add_posts();
+      post->set_source("feed");
+      post->set_id("p" + std::to_string(i));
+      post->set_text("hôm nay trời đẹp");
+      expected += sampler.Sampled("feed", post->id());
+    }
+    v1::AnalyzeBatchResponse response;
+    ASSERT_TRUE(a.analysis->AnalyzeBatch(&context, request, &response).ok());
+  }
+  grpc::ClientContext context;
+  As("dash", &context);
+  v1::GetSampleEstimatesResponse estimates;
+  ASSERT_TRUE(a.stats->GetSampleEstimates(&context, {}, &estimates).ok());
+  EXPECT_EQ(estimates.sampled(), expected);
+  EXPECT_EQ(estimates.unflagged(), kPosts);
+  const double sd = std::sqrt(kPosts * kRate * (1 - kRate));
+  EXPECT_NEAR(static_cast<double>(estimates.sampled()), kPosts * kRate, 5 * sd);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReviewServiceTest,

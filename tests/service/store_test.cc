@@ -75,6 +75,10 @@ class FailingStore final : public FlagStore {
       const v1::GetReviewOutcomesRequest& r) override {
     return real_->GetReviewOutcomes(r);
   }
+  absl::StatusOr<v1::GetSampleEstimatesResponse> GetSampleEstimates(
+      const v1::GetSampleEstimatesRequest& r) override {
+    return real_->GetSampleEstimates(r);
+  }
   absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override {
     return real_->CountByStatus();
   }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ostream>
 
+#include "absl/strings/numbers.h"
 #include "service/config.h"
 #include "service/log.h"
 #include "service/server.h"
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "                   [--store URL] [--retention-hours N]\n"
+    "                   [--sample-rate R] [--sample-key KEY]\n"
     "                   [--metrics-listen HOST:PORT] [--http-listen "
     "HOST:PORT]\n"
     "Serves vigil.v1.AnalysisService, ReviewService and AdminService over\n"
@@ -31,6 +33,11 @@ constexpr char kUsage[] =
     "--store is sqlite:PATH (default sqlite:data/vigil.db) or\n"
     "postgresql://user:password@host:port/db (several instances may share\n"
     "one); --retention-hours erases stored post text that old.\n"
+    "--sample-rate R (0 to 1, default 0) stores that share of the posts\n"
+    "that are not flagged in the sample queue, for analysts to label\n"
+    "(prevalence and recall: StatsService.GetSampleEstimates); a keyed\n"
+    "hash of (source, id) picks them, so instances with the same\n"
+    "--sample-key pick the same posts.\n"
     "Prometheus metrics: http://--metrics-listen/metrics (default\n"
     "127.0.0.1:9464; an empty value turns them off).\n"
     "The analyst console and the HTTP JSON API (ReviewService and\n"
@@ -52,12 +59,13 @@ constexpr char kUsage[] =
 int RunServe(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err) {
   ParsedFlags flags = ParseFlags(
-      args,
-      {"--config", "--listen", "--lexicons", "--tokens", "--tls-cert",
-       "--tls-key", "--tls-client-ca", "--max-post-bytes", "--max-batch",
-       "--max-in-flight", "--max-streams", "--log-level", "--store",
-       "--retention-hours", "--metrics-listen", "--http-listen",
-       "--health-listen", "--watch-lexicons"},
+      args, {"--config",        "--listen",          "--lexicons",
+             "--tokens",        "--tls-cert",        "--tls-key",
+             "--tls-client-ca", "--max-post-bytes",  "--max-batch",
+             "--max-in-flight", "--max-streams",     "--log-level",
+             "--store",         "--retention-hours", "--metrics-listen",
+             "--http-listen",   "--health-listen",   "--watch-lexicons",
+             "--sample-rate",   "--sample-key"},
       {"-h", "--help", "--check-config"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -98,6 +106,16 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
   flags.GetWholeNumber("--retention-hours", 1, 1000000, &retention_hours);
   if (retention_hours > 0)
     options.retention = std::chrono::hours(retention_hours);
+  if (!flags.Get("--sample-rate").empty()) {
+    double rate = 0;
+    if (!absl::SimpleAtod(flags.Get("--sample-rate"), &rate) || !(rate >= 0) ||
+        rate > 1) {
+      flags.Fail("--sample-rate takes a number from 0 to 1");
+    } else {
+      options.sample_rate = rate;
+    }
+  }
+  options.sample_key = flags.Get("--sample-key", options.sample_key);
   uint32_t watch_seconds = 0;
   flags.GetWholeNumber("--watch-lexicons", 1, 86400, &watch_seconds);
   if (watch_seconds > 0)
@@ -128,6 +146,9 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
                .count()
         << "\n"
         << "lexicon_watch_seconds " << options.lexicon_watch_interval.count()
+        << "\n"
+        << "sample_rate " << options.sample_rate << "\n"
+        << "sample_key " << (options.sample_key.empty() ? "(built-in)" : "***")
         << "\n"
         << "max_post_bytes " << options.max_post_bytes << "\n"
         << "max_batch_posts " << options.max_batch_posts << "\n"

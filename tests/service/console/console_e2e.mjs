@@ -64,7 +64,10 @@ const server = spawn(
     [
       'serve', '--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
       '--metrics-listen', '', '--lexicons', path.join(root, 'lexicons'),
-      '--store', `sqlite:${path.join(work, 'vigil.db')}`, '--tokens', tokensFile
+      '--store', `sqlite:${path.join(work, 'vigil.db')}`, '--tokens',
+      tokensFile,
+      // Every unflagged post goes to the quality sample.
+      '--sample-rate', '1'
     ],
     {stdio: ['ignore', 'ignore', 'pipe']});
 let serverLog = '';
@@ -270,7 +273,7 @@ try {
             'a late answer to the first probe signed the analyst out');
         assert.equal(
             await page.locator('.queue-row').count(), 3,
-            'three flagged posts, the harmless one not stored');
+            'three flagged posts; the harmless one is in the sample');
         assert.equal(
             await page.evaluate(() => sessionStorage.getItem('vigil.token')) !==
                 null,
@@ -358,8 +361,7 @@ try {
         assert.match(
             await page.textContent('#hit-list'), /khớp trực tiếp/);
         // Hovering a span lights its hits in the side panel.
-        await page.hover(
-            `#post-text mark >> nth=${marks.indexOf(curated[0])}`);
+        await page.hover(`#post-text mark >> nth=${marks.indexOf(curated[0])}`);
         const lit = await page.$$eval(
             '#hit-list li.lit q', (qs) => qs.map((q) => q.textContent));
         assert.ok(
@@ -470,6 +472,53 @@ try {
             null);
         await page.context().close();
       });
+  await step('analyst: labels the quality sample', async () => {
+    const page = await newPage();
+    await page.goto(base + '/');
+    await page.fill('#token', analyst.token);
+    await page.press('#token', 'Enter');
+    await page.waitForSelector('#tab-sample');
+    await page.click('#tab-sample');
+    await page.waitForSelector('#sample-note');
+    // The harmless post, sampled (rate 1), and nothing flagged.
+    await queueLength(page, 1);
+    assert.match(await page.textContent('.queue-row'), /du lịch/);
+    await page.keyboard.press('j');
+    await page.waitForSelector('#sample-chip');
+    await page.keyboard.press('c');
+    await page.waitForSelector('#item[data-status="ITEM_STATUS_CLAIMED"]');
+    // Labeled harmful, it needs a category: the dialog says so and stays.
+    await page.keyboard.press('a');
+    await page.waitForSelector('#decide-categories');
+    assert.equal(
+        await page.locator('#decide-categories input:checked').count(), 0);
+    await page.keyboard.type('quảng cáo trá hình');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#dialog-problem');
+    await page.check('#decide-cat-spam');
+    await page.focus('#reason');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#item[data-status="ITEM_STATUS_ACTIONED"]');
+    await page.waitForSelector('#decided-categories');
+    const stored = await apiCall(
+        'ReviewService/GetItem',
+        {item_id: Number(await page.getAttribute('#item', 'data-item-id'))},
+        analyst.token);
+    assert.equal(stored.body.queue, 'QUEUE_SAMPLE');
+    assert.deepEqual(stored.body.decided_categories, ['spam']);
+    assert.equal(stored.body.decision_reason, 'quảng cáo trá hình');
+    // The statistics: the one labeled sampled post is spam.
+    await page.click('#tab-stats');
+    await page.waitForSelector('#sample-table');
+    assert.match(
+        await page.textContent(
+            '#sample-table tr[data-category="spam"] .prevalence'),
+        /^100\.0%/);
+    assert.match(await page.textContent('#sample-counts'), /1$/);
+    await shot(page, '08-sample');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
 } catch (e) {
   failed = true;
 } finally {

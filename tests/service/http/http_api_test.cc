@@ -185,6 +185,10 @@ TEST_F(HttpApiTest, RolesAreTheGrpcRoles) {
       {"vigil.v1.StatsService/GetSummary", "{}", "tok-viewer", 200},
       {"vigil.v1.StatsService/GetTopTerms", "{}", "tok-viewer", 200},
       {"vigil.v1.StatsService/GetReviewOutcomes", "{}", "tok-analyst", 200},
+      {"vigil.v1.StatsService/GetSampleEstimates", "{}", "tok-viewer", 200},
+      {"vigil.v1.StatsService/GetSampleEstimates", "{}", "tok-ingest", 403},
+      {"vigil.v1.ReviewService/ListQueue",
+       R"({"filter": {"queue": "QUEUE_SAMPLE"}})", "tok-analyst", 200},
   };
   for (const Case& c : cases) {
     const HttpResponse r = Post(c.path, c.body, c.token);

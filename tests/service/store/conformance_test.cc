@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "analyzers/match/category.h"
 #include "service/store/schema.h"
 #include "service/store/sql_flag_store.h"
 #include "tests/service/store/test_database.h"
@@ -565,6 +566,161 @@ TEST_P(StoreConformanceTest, RetentionErasesInBatches) {
   ASSERT_TRUE(erased.ok()) << erased.status();
   EXPECT_EQ(*erased, 2500);
   EXPECT_EQ(*store_->EraseTextBefore(now_.load()), 0);
+}
+
+// An unflagged post picked for the quality sample (FlaggedPost::sampled).
+FlaggedPost Sampled(const std::string& source, const std::string& id,
+                    const std::string& text) {
+  FlaggedPost p;
+  p.post.set_source(source);
+  p.post.set_id(id);
+  p.post.set_text(text);
+  p.verdict.set_lexicon_version("test-1");
+  (*p.verdict.mutable_scores())["insult"] = 0.1;
+  p.sampled = true;
+  return p;
+}
+
+TEST_P(StoreConformanceTest, SampledPostsHaveTheirOwnQueue) {
+  Record({Flagged("fb", "1", "óc chó", 0.9), Sampled("fb", "2", "chào bạn"),
+          Sampled("fb", "3", "tin nhắn")});
+  // The flagged queue (the default) does not list sampled items.
+  v1::ListQueueRequest flagged;
+  EXPECT_EQ(Ids(flagged).size(), 1u);
+  v1::ListQueueRequest sample;
+  sample.mutable_filter()->set_queue(v1::QUEUE_SAMPLE);
+  const std::vector<int64_t> ids = Ids(sample);
+  ASSERT_EQ(ids.size(), 2u);
+  auto item = store_->GetItem(ids[0]);
+  ASSERT_TRUE(item.ok());
+  EXPECT_EQ(item->queue(), v1::QUEUE_SAMPLE);
+  EXPECT_EQ(item->status(), v1::ITEM_STATUS_OPEN);
+  EXPECT_FALSE(item->verdict().flagged());
+  EXPECT_THAT(Kinds(ids[0]), ElementsAre(v1::EVENT_KIND_SAMPLED));
+  // Re-sent, a sampled post is not sampled twice; a flagged one is not
+  // sampled at all.
+  Record({Sampled("fb", "2", "chào bạn"), Sampled("fb", "1", "óc chó")});
+  EXPECT_EQ(Ids(sample).size(), 2u);
+  EXPECT_EQ(store_->GetItem(ids[0])->times_flagged(), 1);
+  EXPECT_THAT(Kinds(ids[0]), ElementsAre(v1::EVENT_KIND_SAMPLED));
+  EXPECT_EQ(store_->GetItem(IdOf("fb", "1"))->queue(), v1::QUEUE_FLAGGED);
+  // The review queue's counts are the flagged queue's.
+  EXPECT_EQ((*store_->CountByStatus())["open"], 1);
+
+  // Claiming the next item takes it from the queue asked for.
+  v1::ClaimRequest next;
+  *next.mutable_filter() = sample.filter();
+  auto claimed = store_->Claim(next, "alice");
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_EQ(claimed->queue(), v1::QUEUE_SAMPLE);
+  // Labeled harmful, a sampled item must say in which categories; unknown
+  // names are refused.
+  v1::DecideRequest decide;
+  decide.set_item_id(claimed->item_id());
+  decide.set_decision(v1::DECISION_ACTIONED);
+  EXPECT_EQ(store_->Decide(decide, "alice", "test-2").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  decide.add_categories("nonsense");
+  EXPECT_EQ(store_->Decide(decide, "alice", "test-2").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  decide.clear_categories();
+  decide.add_categories("threat");
+  decide.add_categories("insult");
+  auto decided = store_->Decide(decide, "alice", "test-2");
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_THAT(decided->decided_categories(), ElementsAre("insult", "threat"));
+  // Labeled not harmful, no categories are needed.
+  auto other = store_->Claim(next, "alice");
+  ASSERT_TRUE(other.ok()) << other.status();
+  decide.set_item_id(other->item_id());
+  decide.set_decision(v1::DECISION_DISMISSED);
+  decide.clear_categories();
+  ASSERT_TRUE(store_->Decide(decide, "alice", "test-2").ok());
+  EXPECT_EQ(store_->Claim(next, "alice").status().code(),
+            absl::StatusCode::kNotFound);
+  // Precision counts decisions on flagged items only.
+  v1::GetReviewOutcomesRequest outcomes;
+  auto o = store_->GetReviewOutcomes(outcomes);
+  ASSERT_TRUE(o.ok());
+  for (const v1::Outcome& c : o->categories()) {
+    EXPECT_EQ(c.actioned() + c.dismissed(), 0) << c.category();
+  }
+}
+
+// The estimates of stats.proto from a store: counts of analyzed and
+// flagged posts, decisions on flagged items, labels on sampled ones.
+TEST_P(StoreConformanceTest, SampleEstimatesMatchAHandComputation) {
+  // 10,000 posts analyzed in the minute, 300 flagged insult.
+  StatsDelta delta;
+  const int64_t minute = kStart / kSecond / 60 * 60;
+  delta.counts[{minute, "fb", StatsDelta::kMetricAnalyzed, ""}] = 10000;
+  delta.counts[{minute, "fb", StatsDelta::kMetricFlagged, ""}] = 300;
+  delta.counts[{minute, "fb", StatsDelta::kMetricFlag, "insult"}] = 300;
+  ASSERT_TRUE(store_->AddStats(delta).ok());
+  // 4 flagged insult items decided: 3 actioned, 1 dismissed.
+  std::vector<FlaggedPost> posts;
+  for (int i = 0; i < 4; ++i) {
+    posts.push_back(Flagged("fb", "f" + std::to_string(i), "x", 0.9));
+  }
+  // 20 sampled items: 2 labeled insult, 1 labeled insult and threat, 15
+  // labeled harmless, 2 left open.
+  for (int i = 0; i < 20; ++i) {
+    posts.push_back(Sampled("fb", "s" + std::to_string(i), "y"));
+  }
+  Record(posts);
+  for (int i = 0; i < 4; ++i) {
+    const int64_t id = IdOf("fb", "f" + std::to_string(i));
+    Claim(id, "alice");
+    ASSERT_TRUE(Decide(id, "alice",
+                       i < 3 ? v1::DECISION_ACTIONED : v1::DECISION_DISMISSED)
+                    .ok());
+  }
+  v1::ListQueueRequest sample;
+  sample.mutable_filter()->set_queue(v1::QUEUE_SAMPLE);
+  const std::vector<int64_t> sampled = Ids(sample);
+  ASSERT_EQ(sampled.size(), 20u);
+  for (int i = 0; i < 18; ++i) {
+    Claim(sampled[i], "bob");
+    v1::DecideRequest decide;
+    decide.set_item_id(sampled[i]);
+    decide.set_decision(i < 3 ? v1::DECISION_ACTIONED : v1::DECISION_DISMISSED);
+    if (i < 3) decide.add_categories("insult");
+    if (i == 2) decide.add_categories("threat");
+    ASSERT_TRUE(store_->Decide(decide, "bob", "test-2").ok());
+  }
+  v1::GetSampleEstimatesRequest request;
+  request.mutable_filter()->mutable_start()->set_seconds(minute);
+  auto r = store_->GetSampleEstimates(request);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->unflagged(), 9700);
+  EXPECT_EQ(r->sampled(), 20);
+  EXPECT_EQ(r->labeled(), 18);
+  EXPECT_EQ(r->labeled_harmful(), 3);
+  ASSERT_EQ(r->categories_size(), match::kNumCategories);
+  const v1::SampleEstimate& insult =
+      r->categories(static_cast<int>(match::Category::kInsult));
+  EXPECT_EQ(insult.category(), "insult");
+  EXPECT_EQ(insult.labeled_harmful(), 3);
+  EXPECT_DOUBLE_EQ(insult.prevalence(), 3.0 / 18);
+  EXPECT_EQ(insult.flagged(), 300);
+  EXPECT_DOUBLE_EQ(insult.precision(), 0.75);
+  // caught 0.75 * 300 = 225, missed 9700 / 6 = 1616.67.
+  EXPECT_NEAR(insult.estimated_missed(), 9700.0 / 6, 1e-9);
+  EXPECT_NEAR(insult.recall(), 225 / (225 + 9700.0 / 6), 1e-12);
+  EXPECT_LT(insult.recall_low(), insult.recall());
+  EXPECT_GT(insult.recall_high(), insult.recall());
+  const v1::SampleEstimate& threat =
+      r->categories(static_cast<int>(match::Category::kThreat));
+  EXPECT_EQ(threat.labeled_harmful(), 1);
+  EXPECT_FALSE(threat.has_precision());  // no flagged threat decided
+  EXPECT_FALSE(threat.has_recall());
+  // A range without the minute: nothing.
+  request.mutable_filter()->mutable_start()->set_seconds(minute + 3600);
+  request.mutable_filter()->mutable_end()->set_seconds(minute + 7200);
+  r = store_->GetSampleEstimates(request);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->sampled(), 0);
+  EXPECT_FALSE(r->categories(0).has_prevalence());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,

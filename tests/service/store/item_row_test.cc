@@ -37,6 +37,8 @@ SqlRow Row(const std::string& status, SqlValue claimed_by,
   row[ItemColumn::kDecisionReason] = SqlValue::Text("rude");
   row[ItemColumn::kDecidedAt] = SqlValue::Int(3000000);
   row[ItemColumn::kTextErasedAt] = SqlValue::Null();
+  row[ItemColumn::kQueue] = SqlValue::Text("flagged");
+  row[ItemColumn::kDecidedCategories] = SqlValue::Null();
   return row;
 }
 
@@ -45,7 +47,8 @@ TEST(ItemRowTest, ColumnListNamesEveryColumnInOrder) {
             "item_id, source, post_id, text, post, verdict, status, "
             "max_score, first_flagged_at, last_flagged_at, times_flagged, "
             "claimed_by, lease_expires_at, decision, decided_by, "
-            "decision_reason, decided_at, text_erased_at");
+            "decision_reason, decided_at, text_erased_at, queue, "
+            "decided_categories");
 }
 
 TEST(ItemRowTest, RowsReadAsAnAnalystSeesThemNow) {
@@ -90,7 +93,21 @@ TEST(ItemRowTest, RowsReadAsAnAnalystSeesThemNow) {
     EXPECT_EQ(item.decided_by(), c.decision ? "ana" : "");
     EXPECT_EQ(item.has_decided_at(), c.decision != v1::DECISION_UNSPECIFIED);
     EXPECT_FALSE(item.has_text_erased_at());
+    EXPECT_EQ(item.queue(), v1::QUEUE_FLAGGED);
+    EXPECT_EQ(item.decided_categories_size(), 0);
   }
+}
+
+TEST(ItemRowTest, SampleQueueAndCategoryLabels) {
+  SqlRow row = Row("actioned", SqlValue::Null(), SqlValue::Null(),
+                   SqlValue::Text("actioned"));
+  row[ItemColumn::kQueue] = SqlValue::Text("sample");
+  row[ItemColumn::kDecidedCategories] = SqlValue::Int(0b10000010);
+  const v1::ReviewItem item = ItemFromRow(row, kNow);
+  EXPECT_EQ(item.queue(), v1::QUEUE_SAMPLE);
+  ASSERT_EQ(item.decided_categories_size(), 2);
+  EXPECT_EQ(item.decided_categories(0), "insult");
+  EXPECT_EQ(item.decided_categories(1), "spam");
 }
 
 }  // namespace

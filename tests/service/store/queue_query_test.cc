@@ -66,47 +66,63 @@ struct FilterCase {
 
 TEST(QueueQueryTest, FiltersMakeTheirConditionsAndParams) {
   const std::string open_1 =
-      "(status = $1 AND (claimed_by IS NULL OR lease_expires_at <= $2))";
+      "(status = $2 AND (claimed_by IS NULL OR lease_expires_at <= $3))";
   const std::string now = StrCat("int:", kNow);
   const FilterCase kCases[] = {
-      {"empty", "", {}, "", {}},
+      {"empty: the flagged queue",
+       "",
+       {},
+       " WHERE (queue = $1)",
+       {"text:flagged"}},
+      {"the sample queue",
+       "queue: QUEUE_SAMPLE",
+       {},
+       " WHERE (queue = $1)",
+       {"text:sample"}},
       {"categories are one mask",
        "categories: 'insult' categories: 'profanity'",
        {},
-       " WHERE ((category_mask & $1) != 0)",
-       {"int:3"}},
+       " WHERE (queue = $1) AND ((category_mask & $2) != 0)",
+       {"text:flagged", "int:3"}},
       {"defaults apply without statuses",
        "",
        {v1::ITEM_STATUS_OPEN},
-       " WHERE (" + open_1 + ")",
-       {"text:open", now}},
+       " WHERE (queue = $1) AND (" + open_1 + ")",
+       {"text:flagged", "text:open", now}},
       {"statuses are sorted and distinct; defaults ignored",
        "statuses: ITEM_STATUS_DISMISSED statuses: ITEM_STATUS_CLAIMED "
        "statuses: ITEM_STATUS_DISMISSED statuses: ITEM_STATUS_ESCALATED",
        {v1::ITEM_STATUS_OPEN},
-       " WHERE ((claimed_by IS NOT NULL AND lease_expires_at > $1) OR "
-       "(status = $2 AND (claimed_by IS NULL OR lease_expires_at <= $3)) OR "
-       "(status = $4))",
-       {now, "text:escalated", now, "text:dismissed"}},
+       " WHERE (queue = $1) AND ((claimed_by IS NOT NULL AND lease_expires_at "
+       "> $2) OR "
+       "(status = $3 AND (claimed_by IS NULL OR lease_expires_at <= $4)) OR "
+       "(status = $5))",
+       {"text:flagged", now, "text:escalated", now, "text:dismissed"}},
       {"score bounds",
        "min_score: 0.25 max_score: 0.75",
        {},
-       " WHERE (max_score >= $1) AND (max_score <= $2)",
-       {"real:0.25", "real:0.75"}},
+       " WHERE (queue = $1) AND (max_score >= $2) AND (max_score <= $3)",
+       {"text:flagged", "real:0.25", "real:0.75"}},
       {"flagging range",
        "flagged_after { seconds: 10 nanos: 5000 } "
        "flagged_before { seconds: 20 }",
        {},
-       " WHERE (last_flagged_at >= $1) AND (last_flagged_at < $2)",
-       {"int:10000005", "int:20000000"}},
-      {"source", "source: 'forum'", {}, " WHERE (source = $1)", {"text:forum"}},
+       " WHERE (queue = $1) AND (last_flagged_at >= $2) AND (last_flagged_at < "
+       "$3)",
+       {"text:flagged", "int:10000005", "int:20000000"}},
+      {"source",
+       "source: 'forum'",
+       {},
+       " WHERE (queue = $1) AND (source = $2)",
+       {"text:flagged", "text:forum"}},
       {"everything numbers its parameters in order",
        "source: 'forum' min_score: 0.5 categories: 'spam' "
        "statuses: ITEM_STATUS_ACTIONED",
        {},
-       " WHERE ((category_mask & $1) != 0) AND ((status = $2)) AND "
-       "(max_score >= $3) AND (source = $4)",
-       {"int:128", "text:actioned", "real:0.5", "text:forum"}},
+       " WHERE (queue = $1) AND ((category_mask & $2) != 0) AND ((status = "
+       "$3)) AND "
+       "(max_score >= $4) AND (source = $5)",
+       {"text:flagged", "int:128", "text:actioned", "real:0.5", "text:forum"}},
   };
   for (const FilterCase& c : kCases) {
     SCOPED_TRACE(c.name);
@@ -147,23 +163,27 @@ TEST(QueueQueryTest, QueueQueriesPageAndOrder) {
     int page_size;
   } kCases[] = {
       {"",
-       Select(" ORDER BY max_score DESC, item_id DESC LIMIT $1"),
-       {"int:51"},
+       Select(" WHERE (queue = $1) ORDER BY max_score DESC, item_id DESC LIMIT "
+              "$2"),
+       {"text:flagged", "int:51"},
        50},
       {"order: QUEUE_ORDER_TIME page_size: 7",
-       Select(" ORDER BY last_flagged_at DESC, item_id DESC LIMIT $1"),
-       {"int:8"},
+       Select(" WHERE (queue = $1) ORDER BY last_flagged_at DESC, item_id DESC "
+              "LIMIT $2"),
+       {"text:flagged", "int:8"},
        7},
       {"page_size: 100000",
-       Select(" ORDER BY max_score DESC, item_id DESC LIMIT $1"),
-       {"int:501"},
+       Select(" WHERE (queue = $1) ORDER BY max_score DESC, item_id DESC LIMIT "
+              "$2"),
+       {"text:flagged", "int:501"},
        500},
       {"filter { source: 's' } page_token: '" +
            absl::WebSafeBase64Escape("s:0.5:9") + "'",
-       Select(" WHERE (source = $1) AND (max_score < $2 OR (max_score = $3 "
-              "AND item_id < $4)) ORDER BY max_score DESC, item_id DESC "
-              "LIMIT $5"),
-       {"text:s", "real:0.5", "real:0.5", "int:9", "int:51"},
+       Select(" WHERE (queue = $1) AND (source = $2) AND (max_score < $3 OR "
+              "(max_score = $4 "
+              "AND item_id < $5)) ORDER BY max_score DESC, item_id DESC "
+              "LIMIT $6"),
+       {"text:flagged", "text:s", "real:0.5", "real:0.5", "int:9", "int:51"},
        50},
   };
   for (const auto& c : kCases) {
@@ -288,16 +308,18 @@ TEST(QueueQueryTest, ClaimNextTakesTheBestOpenUnheldItem) {
   } kCases[] = {
       {"",
        SqlDialect::kSqlite,
-       Select(" WHERE ((status = $1 AND (claimed_by IS NULL OR "
-              "lease_expires_at <= $2))) ORDER BY max_score DESC, item_id "
-              "DESC LIMIT 1"),
-       {"text:open", now}},
+       Select(
+           " WHERE (queue = $1) AND ((status = $2 AND (claimed_by IS NULL OR "
+           "lease_expires_at <= $3))) ORDER BY max_score DESC, item_id "
+           "DESC LIMIT 1"),
+       {"text:flagged", "text:open", now}},
       {"statuses: ITEM_STATUS_ESCALATED",
        SqlDialect::kPostgres,
-       Select(" WHERE ((status = $1 AND (claimed_by IS NULL OR "
-              "lease_expires_at <= $2))) ORDER BY max_score DESC, item_id "
-              "DESC LIMIT 1 FOR UPDATE SKIP LOCKED"),
-       {"text:escalated", now}},
+       Select(
+           " WHERE (queue = $1) AND ((status = $2 AND (claimed_by IS NULL OR "
+           "lease_expires_at <= $3))) ORDER BY max_score DESC, item_id "
+           "DESC LIMIT 1 FOR UPDATE SKIP LOCKED"),
+       {"text:flagged", "text:escalated", now}},
   };
   for (const auto& c : kCases) {
     SCOPED_TRACE(c.filter);
