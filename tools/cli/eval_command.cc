@@ -76,7 +76,9 @@ constexpr char kUsage[] =
     "also for unaccented and evasion-perturbed copies. --crossfit scores "
     "every\n"
     "row with a model refitted without its text and picks the learned\n"
-    "thresholds on the out-of-fold ViHSD scores.\n";
+    "thresholds on the out-of-fold ViHSD scores. With --crossfit,\n"
+    "--from-store URL [--store-weight N] adds analysts' decisions to the\n"
+    "training comments as `vigil train` does.\n";
 
 // ---- Cross-fitting --------------------------------------------------------
 
@@ -165,7 +167,8 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
       args,
       {"--format", "--lexicons", "--trained-on", "--crossfit", "--train", "--c",
        "--min-df", "--max-n", "--min-weight", "--length-norm", "--stopwords",
-       "--min-positives", "--work-dir", "--language-model"},
+       "--min-positives", "--work-dir", "--language-model", "--from-store",
+       "--store-weight"},
       {"--curated-only", "--no-unaccented-copies", "-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
@@ -283,6 +286,9 @@ int RunEval(const std::vector<std::string>& args, const char* argv0,
                           *curated, &data, err)) {
       return 1;
     }
+    // Analysts' decisions join the training comments (and their folds), so
+    // a retrain with them is measured before it is installed.
+    if (!AddStoreDecisions(flags, &data, err)) return 1;
     // Folds by normalized text.
     std::unordered_map<std::string, int> fold_of_text;
     std::vector<int> fold_of_comment;

@@ -25,21 +25,30 @@ constexpr char kUsage[] =
     "                   [--c 3] [--min-df 2] [--max-n 3] [--min-weight 0.15]\n"
     "                   [--length-norm 0] [--min-positives 40]\n"
     "                   [--no-unaccented-copies]\n"
+    "                   [--from-store URL [--store-weight 1]]\n"
     "Fits the learned insult and profanity lexicons on labeled comments\n"
     "(ViHOS CSV: content, index_spans; thienit84 CSV: input_text, label) and\n"
     "writes DIR/insult.tsv, DIR/profanity.tsv and DIR/MODEL_CARD.md (default\n"
     "DIR: <lexicons>/learned). Datasets for measuring only (ViHSD, ViCTSD)\n"
-    "are refused. Deterministic: same inputs, same bytes.\n";
+    "are refused. Deterministic: same inputs, same bytes.\n"
+    "--from-store adds analysts' decisions from the review store (vigil\n"
+    "serve --store URL; items are only read): actioned items are positives of "
+    "their\n"
+    "decided categories, dismissed ones negatives, labeled sampled posts\n"
+    "both ways; each counts --store-weight times. The model card says how\n"
+    "many and from when; measure the result with vigil eval --crossfit and\n"
+    "the same flags before installing it.\n";
 
 }  // namespace
 
 int RunTrain(const std::vector<std::string>& args, const char* argv0,
              std::ostream& out, std::ostream& err) {
-  ParsedFlags flags = ParseFlags(
-      args,
-      {"--train", "--date", "--lexicons", "--out", "--c", "--min-df", "--max-n",
-       "--min-weight", "--length-norm", "--stopwords", "--min-positives"},
-      {"--no-unaccented-copies", "-h", "--help"});
+  ParsedFlags flags =
+      ParseFlags(args,
+                 {"--train", "--date", "--lexicons", "--out", "--c", "--min-df",
+                  "--max-n", "--min-weight", "--length-norm", "--stopwords",
+                  "--min-positives", "--from-store", "--store-weight"},
+                 {"--no-unaccented-copies", "-h", "--help"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
@@ -70,6 +79,7 @@ int RunTrain(const std::vector<std::string>& args, const char* argv0,
                         *analyzer, &data, err)) {
     return 1;
   }
+  if (!AddStoreDecisions(flags, &data, err)) return 1;
   absl::StatusOr<std::vector<learn::LearnedModel>> models =
       learn::Train(*analyzer, data.comments, data.stopwords, options);
   if (!models.ok()) {

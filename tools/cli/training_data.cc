@@ -1,10 +1,14 @@
 #include "tools/cli/training_data.h"
 
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <ostream>
 #include <sstream>
 
+#include "analyzers/match/category.h"
 #include "analyzers/util/strings.h"
+#include "service/store/flag_store.h"
 #include "tools/cli/datasets.h"
 
 namespace vigil::cli {
@@ -31,7 +35,112 @@ bool Uses(const TrainingData& data, const std::string& format) {
   return false;
 }
 
+// "YYYY-MM-DD" of a timestamp (UTC).
+std::string DateOf(const google::protobuf::Timestamp& t) {
+  const std::time_t seconds = static_cast<std::time_t>(t.seconds());
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[16];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d", &tm);
+  return buffer;
+}
+
 }  // namespace
+
+bool LoadStoreDecisions(const std::string& url, int weight, TrainingData* out,
+                        std::ostream& err) {
+  // A SQLite store must exist: opening a new path would create an empty
+  // one.
+  if (url.rfind("sqlite:", 0) == 0 && url != "sqlite::memory:" &&
+      !std::filesystem::exists(url.substr(7))) {
+    err << "vigil: cannot open the store " << url << ": no such file\n";
+    return false;
+  }
+  auto store = service::OpenFlagStore(url);
+  if (!store.ok()) {
+    err << "vigil: cannot open the store " << service::RedactStoreUrl(url)
+        << ": " << store.status().message() << "\n";
+    return false;
+  }
+  StoreDecisions d;
+  d.store = service::RedactStoreUrl(url);
+  d.weight = weight;
+  for (v1::Queue queue : {v1::QUEUE_FLAGGED, v1::QUEUE_SAMPLE}) {
+    v1::ListQueueRequest request;
+    request.mutable_filter()->set_queue(queue);
+    request.mutable_filter()->add_statuses(v1::ITEM_STATUS_ACTIONED);
+    request.mutable_filter()->add_statuses(v1::ITEM_STATUS_DISMISSED);
+    request.set_order(v1::QUEUE_ORDER_TIME);
+    request.set_page_size(500);
+    while (true) {
+      auto page = (*store)->ListQueue(request);
+      if (!page.ok()) {
+        err << "vigil: cannot read the store " << d.store << ": "
+            << page.status().message() << "\n";
+        return false;
+      }
+      for (const v1::ReviewItem& item : page->items()) {
+        if (item.has_text_erased_at() || item.post().text().empty()) {
+          ++d.erased;
+          continue;
+        }
+        const bool harmful = item.status() == v1::ITEM_STATUS_ACTIONED;
+        learn::LabeledComment comment;
+        comment.text = item.post().text();
+        comment.per_category = true;
+        if (harmful) {
+          // The analyst's categories; for a flagged item without them, the
+          // flags the analyst upheld.
+          const auto& named = item.decided_categories_size() > 0
+                                  ? item.decided_categories()
+                                  : item.verdict().flagged_categories();
+          for (const std::string& name : named) {
+            if (auto c = match::ParseCategory(name)) {
+              comment.categories |= 1u << static_cast<int>(*c);
+            }
+          }
+        }
+        if (queue == v1::QUEUE_SAMPLE) {
+          ++(harmful ? d.sample_harmful : d.sample_harmless);
+        } else {
+          ++(harmful ? d.actioned : d.dismissed);
+        }
+        const std::string date = DateOf(item.decided_at());
+        if (d.first_decided.empty() || date < d.first_decided) {
+          d.first_decided = date;
+        }
+        if (date > d.last_decided) d.last_decided = date;
+        for (int i = 0; i < weight; ++i) out->comments.push_back(comment);
+      }
+      if (page->next_page_token().empty()) break;
+      request.set_page_token(page->next_page_token());
+    }
+  }
+  out->decisions = d;
+  return true;
+}
+
+bool AddStoreDecisions(const ParsedFlags& flags, TrainingData* out,
+                       std::ostream& err) {
+  if (flags.Get("--from-store").empty()) {
+    if (!flags.Get("--store-weight").empty()) {
+      err << "vigil: --store-weight needs --from-store\n";
+      return false;
+    }
+    return true;
+  }
+  double weight = 1;
+  std::string error;
+  if (!ParseNumber(flags, "--store-weight", 1, 1000, &weight, &error) ||
+      weight != static_cast<int>(weight)) {
+    err << "vigil: "
+        << (error.empty() ? "--store-weight takes a whole number" : error)
+        << "\n";
+    return false;
+  }
+  return LoadStoreDecisions(flags.Get("--from-store"), static_cast<int>(weight),
+                            out, err);
+}
 
 bool ParseTrainerOptions(const ParsedFlags& flags,
                          learn::TrainerOptions* options, std::string* error) {
@@ -139,6 +248,24 @@ std::string ModelCard(const std::string& date, const TrainingData& data,
   for (size_t i = 0; i < data.files.size(); ++i) {
     card << "- `" << data.files[i] << "` (" << data.formats[i]
          << "): " << data.counts[i] << " comments\n";
+  }
+  if (data.decisions) {
+    const StoreDecisions& d = *data.decisions;
+    card << "- analysts' decisions from the review store `" << d.store
+         << "`, decided " << (d.first_decided.empty() ? "-" : d.first_decided)
+         << " to " << (d.last_decided.empty() ? "-" : d.last_decided)
+         << ", each counted " << d.weight << " time"
+         << (d.weight == 1 ? "" : "s") << ": " << d.actioned
+         << " flagged items actioned (positives of their decided categories), "
+         << d.dismissed
+         << " dismissed (negatives of every category), sampled unflagged posts "
+            "labeled harmful "
+         << d.sample_harmful << " and harmless " << d.sample_harmless;
+    if (d.erased > 0) {
+      card << "; " << d.erased << " decided items without text (retention) "
+           << "skipped";
+    }
+    card << "\n";
   }
   card << "\nLicenses: ViHOS is MIT (lexicons/LICENSES/vihos.txt)";
   if (Uses(data, "thienit84")) {

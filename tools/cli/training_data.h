@@ -5,7 +5,9 @@
 #ifndef VIGIL_TOOLS_CLI_TRAINING_DATA_H_
 #define VIGIL_TOOLS_CLI_TRAINING_DATA_H_
 
+#include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -16,12 +18,28 @@
 
 namespace vigil::cli {
 
+// What --from-store added to the training comments: analysts' decisions.
+struct StoreDecisions {
+  std::string store;  // the URL, password redacted
+  int weight = 1;     // each decision counts this many times
+  // Flagged items decided actioned (positives of their decided categories,
+  // or of the flagged ones when the analyst named none) and dismissed
+  // (negatives of every category).
+  int64_t actioned = 0, dismissed = 0;
+  // Sampled items labeled harmful (positives of the labeled categories) or
+  // harmless (negatives).
+  int64_t sample_harmful = 0, sample_harmless = 0;
+  int64_t erased = 0;  // decided items whose text retention erased: skipped
+  std::string first_decided, last_decided;  // UTC dates, "YYYY-MM-DD"
+};
+
 struct TrainingData {
   std::vector<learn::LabeledComment> comments;
   std::vector<std::string> files;    // as given
   std::vector<std::string> formats;  // of each file
   std::vector<size_t> counts;        // comments of each file
   std::unordered_set<std::string> stopwords;
+  std::optional<StoreDecisions> decisions;  // with --from-store
 };
 
 // --c, --min-df, --max-n, --min-weight, --length-norm, --min-positives and
@@ -36,6 +54,19 @@ bool ParseTrainerOptions(const ParsedFlags& flags,
 bool LoadTrainingData(const std::string& files, const std::string& stopwords,
                       const Analyzer& analyzer, TrainingData* out,
                       std::ostream& err);
+
+// Adds the decided items of the review store at `url` (flagged items
+// actioned or dismissed, sampled items labeled) to `out->comments` as
+// per-category examples, each `weight` times, and records what it added in
+// `out->decisions`. Only reads items (opening a store of an older schema
+// migrates it, as vigil serve would). Prints the problem to `err` and returns
+// false when the store cannot be read or a SQLite file does not exist.
+bool LoadStoreDecisions(const std::string& url, int weight, TrainingData* out,
+                        std::ostream& err);
+// LoadStoreDecisions with the flags --from-store URL and --store-weight N
+// (1 to 1000, default 1); true and nothing added without --from-store.
+bool AddStoreDecisions(const ParsedFlags& flags, TrainingData* out,
+                       std::ostream& err);
 
 // The comment lines that head a learned lexicon file: what it is and the
 // licenses of the data it derives from (thienit84 makes it CC BY-SA 4.0).

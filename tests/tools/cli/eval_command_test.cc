@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "service/store/flag_store.h"
 #include "tests/test_data.h"
 #include "tests/tools/cli/run_vigil.h"
 
@@ -53,6 +54,49 @@ TEST(EvalCliTest, CrossfitScoresEveryRowOutOfFold) {
   // The variants are scored too.
   EXPECT_THAT(r.out, HasSubstr("unaccented"));
   EXPECT_THAT(r.out, HasSubstr("dotted (n.g.u)"));
+  // Analysts' decisions join the training comments of the folds.
+  const std::string url =
+      "sqlite:" + (fs::path(::testing::TempDir()) /
+                   ("vigil_eval_store_" + std::to_string(getpid()) + ".db"))
+                      .string();
+  {
+    auto store = vigil::service::OpenFlagStore(url);
+    ASSERT_TRUE(store.ok()) << store.status();
+    vigil::service::FlaggedPost p;
+    p.post.set_source("fb");
+    p.post.set_id("1");
+    p.post.set_text("thằng này hát hay quá");
+    p.verdict.add_flagged_categories("insult");
+    ASSERT_TRUE((*store)->RecordFlagged({&p, 1}).ok());
+    vigil::v1::ClaimRequest claim;
+    claim.set_item_id(1);
+    ASSERT_TRUE((*store)->Claim(claim, "ann").ok());
+    vigil::v1::DecideRequest decide;
+    decide.set_item_id(1);
+    decide.set_decision(vigil::v1::DECISION_DISMISSED);
+    ASSERT_TRUE((*store)->Decide(decide, "ann", "test").ok());
+  }
+  // Comments fitted on, summed over the folds.
+  auto fitted = [](const std::string& err) {
+    int total = 0;
+    for (size_t at = err.find("/3 fitted on "); at != std::string::npos;
+         at = err.find("/3 fitted on ", at + 1)) {
+      total += std::stoi(err.substr(at + 13));
+    }
+    return total;
+  };
+  Result with = RunVigil(
+      "eval" + Lexicon() + " --crossfit 3 --min-df 1 --min-positives 1 " +
+          "--train " + Tiny() + " --from-store " + url + " --store-weight 3 " +
+          Tiny() + " " + vihsd.string(),
+      "");
+  ASSERT_EQ(with.exit_code, 0) << with.err << with.out;
+  EXPECT_GT(fitted(r.err), 0);
+  // The decision counted 3 times, in one fold (one text): the other two
+  // folds fit on its 3 copies.
+  EXPECT_EQ(fitted(with.err), fitted(r.err) + 6);
+  EXPECT_THAT(with.out, HasSubstr("rows scored by a model that learned their "
+                                  "text: 0"));
 }
 
 // Without cross-fitting, rows whose text the model learned from are left out

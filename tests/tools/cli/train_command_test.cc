@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "analyzers/analyzer.h"
+#include "service/store/flag_store.h"
 #include "tests/test_data.h"
 #include "tests/tools/cli/run_vigil.h"
 
@@ -60,6 +61,107 @@ TEST(TrainCliTest, WritesLoadableDeterministicLexicons) {
   ASSERT_TRUE(analyzer.ok()) << analyzer.status();
   EXPECT_GT((*analyzer)->Analyze("thằng ngu").verdict.learned_scores[1],
             (*analyzer)->Analyze("trời đẹp").verdict.learned_scores[1]);
+}
+
+// The weight of `term` in a learned lexicon file's text (0 when absent).
+double WeightOf(const std::string& file, const std::string& term) {
+  const std::string key = "\n" + term + "\t";
+  const size_t at = file.find(key);
+  return at == std::string::npos ? 0 : std::stod(file.substr(at + key.size()));
+}
+
+// Analysts' decisions from the review store teach the learned lexicons: a
+// wording analysts dismissed as a false flag loses insult weight, one they
+// labeled an insult in the quality sample gains it, and the model card says
+// what was added.
+TEST(TrainCliTest, DecisionsFromTheStoreMoveWeights) {
+  const fs::path dir = TempDir("vigil_train_store");
+  const std::string url = "sqlite:" + (dir / "vigil.db").string();
+  {
+    auto store = vigil::service::OpenFlagStore(url);
+    ASSERT_TRUE(store.ok()) << store.status();
+    std::vector<vigil::service::FlaggedPost> posts;
+    for (int i = 0; i < 6; ++i) {
+      vigil::service::FlaggedPost p;
+      p.post.set_source("fb");
+      p.post.set_id("f" + std::to_string(i));
+      p.post.set_text("thằng này hát hay quá " + std::to_string(i));
+      p.verdict.set_flagged(true);
+      p.verdict.add_flagged_categories("insult");
+      posts.push_back(p);
+    }
+    for (int i = 0; i < 3; ++i) {
+      vigil::service::FlaggedPost p;
+      p.post.set_source("fb");
+      p.post.set_id("s" + std::to_string(i));
+      p.post.set_text("cút đi đồ khốn nạn " + std::to_string(i));
+      p.sampled = true;
+      posts.push_back(p);
+    }
+    ASSERT_TRUE((*store)->RecordFlagged(posts).ok());
+    for (const auto& [queue, decision] :
+         {std::pair(vigil::v1::QUEUE_FLAGGED, vigil::v1::DECISION_DISMISSED),
+          std::pair(vigil::v1::QUEUE_SAMPLE, vigil::v1::DECISION_ACTIONED)}) {
+      while (true) {
+        vigil::v1::ClaimRequest claim;
+        claim.mutable_filter()->set_queue(queue);
+        auto item = (*store)->Claim(claim, "ann");
+        if (!item.ok()) break;
+        vigil::v1::DecideRequest decide;
+        decide.set_item_id(item->item_id());
+        decide.set_decision(decision);
+        if (decision == vigil::v1::DECISION_ACTIONED) {
+          decide.add_categories("insult");
+        }
+        ASSERT_TRUE((*store)->Decide(decide, "ann", "test").ok());
+      }
+    }
+  }
+  const std::string args =
+      "train --lexicons " + SourcePath("tests/fixtures/lexicon") + " --train " +
+      SourcePath("tests/fixtures/vihos_tiny.csv") +
+      " --date 2026-01-01 --min-df 1 --min-positives 1 --min-weight 0.001 "
+      "--out ";
+  const fs::path before = TempDir("vigil_train_before");
+  const fs::path after = TempDir("vigil_train_after");
+  Result r = RunVigil(args + before.string(), "");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunVigil(args + after.string() + " --from-store " + url, "");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string insult_before = Slurp(before / "insult.tsv");
+  const std::string insult_after = Slurp(after / "insult.tsv");
+  EXPECT_GT(WeightOf(insult_before, "thằng này"), 0);
+  EXPECT_LT(WeightOf(insult_after, "thằng này"),
+            WeightOf(insult_before, "thằng này"));
+  EXPECT_EQ(WeightOf(insult_before, "khốn nạn"), 0);
+  EXPECT_GT(WeightOf(insult_after, "khốn nạn"), 0);
+  const std::string card = Slurp(after / "MODEL_CARD.md");
+  EXPECT_THAT(card, HasSubstr("0 flagged items actioned"));
+  EXPECT_THAT(card, HasSubstr("6 dismissed"));
+  EXPECT_THAT(card, HasSubstr("labeled harmful 3 and harmless 0"));
+  EXPECT_THAT(Slurp(before / "MODEL_CARD.md"),
+              ::testing::Not(HasSubstr("review store")));
+  // Counted twice, the dismissals push the wording further down.
+  const fs::path twice = TempDir("vigil_train_twice");
+  r = RunVigil(
+      args + twice.string() + " --from-store " + url + " --store-weight 2", "");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(WeightOf(Slurp(twice / "insult.tsv"), "thằng này"),
+            WeightOf(insult_after, "thằng này"));
+  EXPECT_THAT(Slurp(twice / "MODEL_CARD.md"), HasSubstr("counted 2 times"));
+  // A store that cannot be opened is an error, not an empty set.
+  r = RunVigil(args + twice.string() + " --from-store mysql://nowhere", "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot open the store"));
+  r = RunVigil(args + twice.string() +
+                   " --from-store sqlite:" + (dir / "missing.db").string(),
+               "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no such file"));
+  EXPECT_FALSE(fs::exists(dir / "missing.db"));
+  r = RunVigil(args + twice.string() + " --store-weight 2", "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--store-weight needs --from-store"));
 }
 
 TEST(TrainCliTest, UsageAndDataErrors) {
