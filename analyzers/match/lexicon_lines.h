@@ -72,9 +72,8 @@ class FirstSeen {
 };
 
 // Calls `entry(where, line_number, columns)` for every line after the
-// header whose
-// TAB-separated column count is in [min_columns, max_columns]; reports the
-// others as "expected <format>".
+// header whose TAB-separated column count is in [min_columns, max_columns];
+// reports the others as "expected <format>".
 template <typename Entry>
 void ForEachEntry(const std::vector<Line>& lines, const std::string& name,
                   size_t min_columns, size_t max_columns,

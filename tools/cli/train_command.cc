@@ -32,12 +32,11 @@ constexpr char kUsage[] =
     "DIR: <lexicons>/learned). Datasets for measuring only (ViHSD, ViCTSD)\n"
     "are refused. Deterministic: same inputs, same bytes.\n"
     "--from-store adds analysts' decisions from the review store (vigil\n"
-    "serve --store URL; items are only read): actioned items are positives of "
-    "their\n"
-    "decided categories, dismissed ones negatives, labeled sampled posts\n"
-    "both ways; each counts --store-weight times. The model card says how\n"
-    "many and from when; measure the result with vigil eval --crossfit and\n"
-    "the same flags before installing it.\n";
+    "serve --store URL; items are only read): actioned items are positives\n"
+    "of their decided categories, dismissed ones negatives, labeled sampled\n"
+    "posts both ways; each counts --store-weight times. The model card says\n"
+    "how many and from when; measure the result with vigil eval --crossfit\n"
+    "and the same flags before installing it.\n";
 
 }  // namespace
 

@@ -1,14 +1,14 @@
 #include "tools/cli/training_data.h"
 
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <ostream>
 #include <sstream>
 
-#include "analyzers/match/category.h"
+#include "absl/time/time.h"
 #include "analyzers/util/strings.h"
 #include "service/store/flag_store.h"
+#include "service/store/workflow.h"
 #include "tools/cli/datasets.h"
 
 namespace vigil::cli {
@@ -37,12 +37,8 @@ bool Uses(const TrainingData& data, const std::string& format) {
 
 // "YYYY-MM-DD" of a timestamp (UTC).
 std::string DateOf(const google::protobuf::Timestamp& t) {
-  const std::time_t seconds = static_cast<std::time_t>(t.seconds());
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[16];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d", &tm);
-  return buffer;
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -90,15 +86,13 @@ bool LoadStoreDecisions(const std::string& url, int weight, TrainingData* out,
         comment.per_category = true;
         if (harmful) {
           // The analyst's categories; for a flagged item without them, the
-          // flags the analyst upheld.
-          const auto& named = item.decided_categories_size() > 0
-                                  ? item.decided_categories()
-                                  : item.verdict().flagged_categories();
-          for (const std::string& name : named) {
-            if (auto c = match::ParseCategory(name)) {
-              comment.categories |= 1u << static_cast<int>(*c);
-            }
-          }
+          // flags the analyst upheld. (Both come from the store: names it
+          // wrote, so known ones.)
+          comment.categories = static_cast<uint32_t>(
+              service::CategoryMaskOf(item.decided_categories_size() > 0
+                                          ? item.decided_categories()
+                                          : item.verdict().flagged_categories())
+                  .value_or(0));
         }
         if (queue == v1::QUEUE_SAMPLE) {
           ++(harmful ? d.sample_harmful : d.sample_harmless);
