@@ -104,6 +104,16 @@ std::vector<std::string> CategoryNamesOf(int64_t mask) {
   return names;
 }
 
+std::optional<int64_t> DecidedHarmfulMask(const v1::ReviewItem& item) {
+  if (item.status() == v1::ITEM_STATUS_DISMISSED) return 0;
+  if (item.status() != v1::ITEM_STATUS_ACTIONED) return std::nullopt;
+  // The names come from the store, which wrote them: known ones.
+  return CategoryMaskOf(item.decided_categories_size() > 0
+                            ? item.decided_categories()
+                            : item.verdict().flagged_categories())
+      .value_or(0);
+}
+
 absl::Status CheckDecisionLabels(const ItemState& item, v1::Decision decision,
                                  int64_t category_mask) {
   if (item.queue == v1::QUEUE_SAMPLE && decision == v1::DECISION_ACTIONED &&

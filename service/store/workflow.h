@@ -49,6 +49,15 @@ absl::StatusOr<int64_t> CategoryMaskOf(
 // The names of a mask's categories, in canonical order.
 std::vector<std::string> CategoryNamesOf(int64_t mask);
 
+// What an analyst's decision says an item is, as the categories it is
+// harmful in (bit i: match::Category i): for an item decided actioned, the
+// categories the analyst named or, when none were named (a flagged item),
+// the flagged ones the analyst upheld; 0 for an item dismissed (harmless in
+// every category); nullopt for an item not decided (open, claimed or
+// escalated). Training (vigil train --from-store) and backtests read
+// decisions as labels through this one rule.
+std::optional<int64_t> DecidedHarmfulMask(const v1::ReviewItem& item);
+
 // OK when a decision with these category labels fits the item: an item of
 // the sample queue labeled harmful (actioned) must say in which categories.
 absl::Status CheckDecisionLabels(const ItemState& item, v1::Decision decision,

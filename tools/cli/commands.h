@@ -57,6 +57,11 @@ int RunHealth(const std::vector<std::string>& args, const char* argv0,
 int RunLm(const std::vector<std::string>& args, const char* argv0,
           std::ostream& out, std::ostream& err);
 
+// `vigil backtest`: what a candidate lexicon directory would change on the
+// items of a review store.
+int RunBacktest(const std::vector<std::string>& args, const char* argv0,
+                std::ostream& out, std::ostream& err);
+
 // `vigil lexicon lint DIR`: every problem of a lexicon directory.
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);

@@ -98,6 +98,29 @@ inline ParsedFlags ParseFlags(const std::vector<std::string>& args,
   return f;
 }
 
+// "30m", "24h", "7d" (a positive whole number of minutes, hours or days)
+// -> seconds; 0 when malformed.
+inline int64_t ParseDurationSeconds(const std::string& text) {
+  if (text.size() < 2) return 0;
+  int64_t n = 0;
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  if (ec != std::errc() || end != text.data() + text.size() - 1 || n <= 0 ||
+      n > 1000000) {
+    return 0;
+  }
+  switch (text.back()) {
+    case 'm':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    case 'd':
+      return n * 86400;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace vigil::cli
 
 #endif  // VIGIL_TOOLS_CLI_FLAGS_H_

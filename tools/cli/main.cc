@@ -21,6 +21,7 @@ constexpr char kUsage[] =
     "  classify    JSONL posts in, JSONL verdicts out\n"
     "  eval        precision/recall/F1 on a labeled dataset (vihsd, vihos)\n"
     "  lexicon     lexicon tools: vigil lexicon lint DIR\n"
+    "  backtest    what a candidate lexicon would change on stored items\n"
     "  train       fit the learned lexicons on ViHOS\n"
     "  lm          the syllable language model: vigil lm build|eval\n"
     "Run 'vigil <command> --help' for a command's options.\n";
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
   }
   if (command == "loadgen") {
     return vigil::cli::RunLoadgen(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "backtest") {
+    return vigil::cli::RunBacktest(args, argv[0], std::cout, std::cerr);
   }
   if (command == "stats") {
     return vigil::cli::RunStats(args, argv[0], std::cout, std::cerr);

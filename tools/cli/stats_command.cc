@@ -28,27 +28,6 @@ constexpr char kUsage[] =
     "(30m, 24h, 7d; default 24h). The bearer token (viewer, analyst or admin)\n"
     "is read from $VIGIL_TOKEN. --tls-ca PEM connects with TLS.\n";
 
-// "30m", "24h", "7d" -> seconds; 0 when malformed.
-int64_t ParseDuration(const std::string& text) {
-  if (text.size() < 2) return 0;
-  int64_t n = 0;
-  auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size() - 1, n);
-  if (ec != std::errc() || end != text.data() + text.size() - 1 || n <= 0) {
-    return 0;
-  }
-  switch (text.back()) {
-    case 'm':
-      return n * 60;
-    case 'h':
-      return n * 3600;
-    case 'd':
-      return n * 86400;
-    default:
-      return 0;
-  }
-}
-
 void PrintCounts(const v1::Counts& counts, std::ostream& out) {
   out << "  posts analyzed  " << counts.posts_analyzed() << "\n"
       << "  posts flagged   " << counts.posts_flagged();
@@ -75,7 +54,7 @@ int RunStats(const std::vector<std::string>& args, const char*,
     out << kUsage;
     return 0;
   }
-  const int64_t since = ParseDuration(flags.Get("--since", "24h"));
+  const int64_t since = ParseDurationSeconds(flags.Get("--since", "24h"));
   if (since == 0) flags.Fail("--since takes a duration such as 30m, 24h or 7d");
   if (flags.ReportUsageError("stats", kUsage, err)) return 2;
   std::shared_ptr<grpc::ChannelCredentials> credentials =

@@ -10,6 +10,7 @@
 #include "service/store/flag_store.h"
 #include "service/store/workflow.h"
 #include "tools/cli/datasets.h"
+#include "tools/cli/store_access.h"
 
 namespace vigil::cli {
 namespace {
@@ -45,19 +46,8 @@ std::string DateOf(const google::protobuf::Timestamp& t) {
 
 bool LoadStoreDecisions(const std::string& url, int weight, TrainingData* out,
                         std::ostream& err) {
-  // A SQLite store must exist: opening a new path would create an empty
-  // one.
-  if (url.rfind("sqlite:", 0) == 0 && url != "sqlite::memory:" &&
-      !std::filesystem::exists(url.substr(7))) {
-    err << "vigil: cannot open the store " << url << ": no such file\n";
-    return false;
-  }
-  auto store = service::OpenFlagStore(url);
-  if (!store.ok()) {
-    err << "vigil: cannot open the store " << service::RedactStoreUrl(url)
-        << ": " << store.status().message() << "\n";
-    return false;
-  }
+  auto store = OpenExistingStore(url, err);
+  if (store == nullptr) return false;
   StoreDecisions d;
   d.store = service::RedactStoreUrl(url);
   d.weight = weight;
@@ -69,7 +59,7 @@ bool LoadStoreDecisions(const std::string& url, int weight, TrainingData* out,
     request.set_order(v1::QUEUE_ORDER_TIME);
     request.set_page_size(500);
     while (true) {
-      auto page = (*store)->ListQueue(request);
+      auto page = store->ListQueue(request);
       if (!page.ok()) {
         err << "vigil: cannot read the store " << d.store << ": "
             << page.status().message() << "\n";
@@ -80,20 +70,13 @@ bool LoadStoreDecisions(const std::string& url, int weight, TrainingData* out,
           ++d.erased;
           continue;
         }
+        // The page holds decided items only.
+        const int64_t mask = service::DecidedHarmfulMask(item).value_or(0);
         const bool harmful = item.status() == v1::ITEM_STATUS_ACTIONED;
         learn::LabeledComment comment;
         comment.text = item.post().text();
         comment.per_category = true;
-        if (harmful) {
-          // The analyst's categories; for a flagged item without them, the
-          // flags the analyst upheld. (Both come from the store: names it
-          // wrote, so known ones.)
-          comment.categories = static_cast<uint32_t>(
-              service::CategoryMaskOf(item.decided_categories_size() > 0
-                                          ? item.decided_categories()
-                                          : item.verdict().flagged_categories())
-                  .value_or(0));
-        }
+        comment.categories = static_cast<uint32_t>(mask);
         if (queue == v1::QUEUE_SAMPLE) {
           ++(harmful ? d.sample_harmful : d.sample_harmless);
         } else {
