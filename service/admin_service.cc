@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "service/backtest/backtest_call.h"
 #include "service/log.h"
 #include "service/rpc_support.h"
 #include "service/verdict_proto.h"
@@ -64,6 +65,33 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ReloadLexicons(
   RecordRpc(metrics_, "ReloadLexicons", status, who, 0, 0, start);
   reactor->Finish(status);
   return reactor;
+}
+
+grpc::ServerWriteReactor<v1::BacktestResponse>* AdminServiceImpl::Backtest(
+    grpc::CallbackServerContext* context, const v1::BacktestRequest* request) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string who;
+  grpc::Status status = authorizer_->Check(*context, Rpc::kBacktest, &who);
+  if (status.ok()) status = CheckBacktestRequest(*request);
+  if (status.ok() && backtest_running_.exchange(true)) {
+    status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "a backtest is running; one runs at a time");
+  }
+  if (!status.ok()) {
+    RecordRpc(metrics_, "Backtest", status, who, 0, 0, start);
+    return RefusedBacktestCall(status);
+  }
+  Log(LogLevel::kInfo, "backtest_started",
+      "directory=" + Quote(request->directory()) + " who=" + Quote(who));
+  return StartBacktestCall(
+      *request, store_, snapshots_->Get()->analyzer,
+      [this, who, start](const grpc::Status& status) {
+        backtest_running_ = false;
+        RecordRpc(metrics_, "Backtest", status, who, 0, 0, start);
+        Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "backtest_done",
+            "code=" + std::to_string(status.error_code()) + " message=" +
+                Quote(status.error_message()) + " who=" + Quote(who));
+      });
 }
 
 }  // namespace vigil::service

@@ -96,6 +96,7 @@ bool Allowed(Role role, Rpc rpc) {
     case Rpc::kGetLexiconInfo:
       return true;
     case Rpc::kReloadLexicons:
+    case Rpc::kBacktest:
       return false;
     case Rpc::kReviewRead:
     case Rpc::kReviewWrite:

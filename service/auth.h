@@ -39,6 +39,7 @@ enum class Rpc : uint8_t {
   kAnalyzeStream,
   kGetLexiconInfo,
   kReloadLexicons,
+  kBacktest,
   // ReviewService: reads, then workflow steps.
   kReviewRead,
   kReviewWrite,

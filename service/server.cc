@@ -163,9 +163,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   FlagStore* store = server->store_;
   server->metrics_->SetQueueDepthSource(
       [store] { return store->CountByStatus(); });
-  server->admin_ = std::make_unique<AdminServiceImpl>(server->snapshots_.get(),
-                                                      server->authorizer_.get(),
-                                                      server->metrics_.get());
+  server->admin_ = std::make_unique<AdminServiceImpl>(
+      server->snapshots_.get(), server->authorizer_.get(),
+      server->metrics_.get(), server->store_);
   server->metrics_->SetLexicon(server->snapshots_->Get()->analyzer->version(),
                                load_seconds,
                                server->snapshots_->Get()->loaded_at);
@@ -203,7 +203,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   if (!options.http_listen.empty()) {
     server->json_rpc_ = std::make_unique<JsonRpc>(
         server->server_->InProcessChannel(grpc::ChannelArguments()),
-        std::set<std::string, std::less<>>{"vigil.v1.ReviewService",
+        std::set<std::string, std::less<>>{"vigil.v1.AdminService",
+                                           "vigil.v1.ReviewService",
                                            "vigil.v1.StatsService"});
     HttpServerOptions http;
     http.listen = options.http_listen;

@@ -26,6 +26,7 @@ const httplib::Headers& SecurityHeaders() {
 }
 
 constexpr char kJson[] = "application/json; charset=utf-8";
+constexpr char kNdJson[] = "application/x-ndjson; charset=utf-8";
 
 void SetJsonError(httplib::Response& response, int http_status,
                   grpc::StatusCode code, std::string_view message) {
@@ -103,10 +104,53 @@ void HttpServer::Stop() {
   http_.reset();
 }
 
+void HttpServer::ServeStream(const httplib::Request& req,
+                             httplib::Response& res) const {
+  res.set_header("Cache-Control", "no-store");
+  JsonRpc::Reply error;
+  std::shared_ptr<JsonRpc::Stream> stream =
+      rpc_->OpenStream(req.matches[1].str(), req.matches[2].str(), req.body,
+                       req.get_header_value("Authorization"), &error);
+  std::string first;
+  if (stream != nullptr && !stream->Next(&first)) error = stream->Finish();
+  if (first.empty()) {  // refused, failed or empty: a plain reply
+    res.status = error.http_status;
+    res.set_content(error.body, error.body.empty() ? kNdJson : kJson);
+    return;
+  }
+  // Started: one JSON message per line as they come; a failure after the
+  // start ends the stream with an error line ({"code": ..., "message": ...}).
+  res.set_chunked_content_provider(
+      kNdJson, [stream, first](size_t, httplib::DataSink& sink) {
+        std::string line = first + "\n";
+        bool open = sink.write(line.data(), line.size());
+        while (open && stream->Next(&line)) {
+          line += "\n";
+          open = sink.write(line.data(), line.size());
+        }
+        if (!open) {  // the client went away
+          stream->Cancel();
+          stream->Finish();
+          return false;
+        }
+        const JsonRpc::Reply reply = stream->Finish();
+        if (!reply.body.empty()) {
+          line = reply.body + "\n";
+          sink.write(line.data(), line.size());
+        }
+        sink.done();
+        return true;
+      });
+}
+
 void HttpServer::Route() {
   // POST /api/<service>/<method>: the gRPC method path under /api.
   http_->Post(R"(/api/([^/]+)/([^/]+))",
               [this](const httplib::Request& req, httplib::Response& res) {
+                if (rpc_->Streams(req.matches[1].str(), req.matches[2].str())) {
+                  ServeStream(req, res);
+                  return;
+                }
                 const JsonRpc::Reply reply =
                     rpc_->Call(req.matches[1].str(), req.matches[2].str(),
                                req.body, req.get_header_value("Authorization"));

@@ -6,6 +6,11 @@
 //   Authorization: Bearer <token>
 //   -> 200 {"items": [...], "next_page_token": "..."}
 //
+//   POST /api/vigil.v1.AdminService/Backtest     {"directory": "/srv/cand"}
+//   -> 200, application/x-ndjson: one response message per line as the
+//      server streams them ({"progress": ...} ..., {"report": ...}); a
+//      failure after the first line ends the stream with an error line
+//
 //   GET /            the console (index.html; app.js and the ES modules it
 //                    imports, as text/javascript; style.css)
 //
@@ -28,6 +33,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace vigil::service {
@@ -61,6 +68,9 @@ class HttpServer {
  private:
   HttpServer() = default;
   void Route();
+  // POST /api/<service>/<method> of a server-streaming method: the
+  // responses as JSON lines (application/x-ndjson).
+  void ServeStream(const httplib::Request& req, httplib::Response& res) const;
 
   HttpServerOptions options_;
   const JsonRpc* rpc_ = nullptr;

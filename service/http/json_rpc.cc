@@ -125,50 +125,101 @@ JsonRpc::JsonRpc(std::shared_ptr<grpc::Channel> channel,
       services_(std::move(services)),
       deadline_(deadline) {}
 
-JsonRpc::Reply JsonRpc::Call(std::string_view service, std::string_view method,
-                             std::string_view json,
-                             std::string_view authorization) const {
-  auto error = [](grpc::StatusCode code, std::string_view message) {
-    return Reply{HttpStatusFor(code), JsonError(code, message)};
-  };
+namespace {
+
+JsonRpc::Reply ErrorReply(grpc::StatusCode code, std::string_view message) {
+  return JsonRpc::Reply{HttpStatusFor(code), JsonError(code, message)};
+}
+
+// The method `service`/`method` of the HTTP API, streaming from the server
+// when `streaming`; null when there is none such.
+const pb::MethodDescriptor* FindMethod(
+    const std::set<std::string, std::less<>>& services,
+    std::string_view service, std::string_view method, bool streaming) {
   const pb::ServiceDescriptor* service_descriptor =
-      services_.count(service) == 0
+      services.count(service) == 0
           ? nullptr
           : pb::DescriptorPool::generated_pool()->FindServiceByName(
                 std::string(service));
-  const pb::MethodDescriptor* method_descriptor =
+  const pb::MethodDescriptor* found =
       service_descriptor == nullptr
           ? nullptr
           : service_descriptor->FindMethodByName(std::string(method));
-  if (method_descriptor == nullptr || method_descriptor->client_streaming() ||
-      method_descriptor->server_streaming()) {
-    return error(
-        grpc::StatusCode::NOT_FOUND,
-        StrCat("no method ", service, "/", method, " in the HTTP API"));
+  if (found == nullptr || found->client_streaming() ||
+      found->server_streaming() != streaming) {
+    return nullptr;
   }
+  return found;
+}
+
+// The request of `method` from `json` as a gRPC message; an error reply
+// when the JSON or the authorization cannot be used.
+std::optional<JsonRpc::Reply> SerializeRequest(
+    const pb::MethodDescriptor& method, std::string_view json,
+    std::string_view authorization, grpc::ByteBuffer* out) {
   if (!IsValidMetadataValue(authorization)) {
-    return error(grpc::StatusCode::UNAUTHENTICATED,
-                 "the Authorization header holds characters a token cannot");
+    return ErrorReply(
+        grpc::StatusCode::UNAUTHENTICATED,
+        "the Authorization header holds characters a token cannot");
   }
-  pb::MessageFactory* factory = pb::MessageFactory::generated_factory();
-  std::unique_ptr<pb::Message> request(
-      factory->GetPrototype(method_descriptor->input_type())->New());
+  std::unique_ptr<pb::Message> request(pb::MessageFactory::generated_factory()
+                                           ->GetPrototype(method.input_type())
+                                           ->New());
   if (!json.empty()) {
     pb::util::JsonParseOptions parse;
     parse.ignore_unknown_fields = false;
     const auto parsed =
         pb::util::JsonStringToMessage(std::string(json), request.get(), parse);
     if (!parsed.ok()) {
-      return error(grpc::StatusCode::INVALID_ARGUMENT,
-                   StrCat("request body is not a ",
-                          method_descriptor->input_type()->full_name(),
-                          " in JSON: ", parsed.message().as_string()));
+      return ErrorReply(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          StrCat("request body is not a ", method.input_type()->full_name(),
+                 " in JSON: ", parsed.message().as_string()));
     }
   }
   std::string serialized;
   request->SerializeToString(&serialized);
   grpc::Slice slice(serialized);
-  grpc::ByteBuffer request_buffer(&slice, 1);
+  *out = grpc::ByteBuffer(&slice, 1);
+  return std::nullopt;
+}
+
+// A response of `method` in JSON.
+absl::StatusOr<std::string> ResponseJson(const pb::MethodDescriptor& method,
+                                         grpc::ByteBuffer& buffer) {
+  std::unique_ptr<pb::Message> response(pb::MessageFactory::generated_factory()
+                                            ->GetPrototype(method.output_type())
+                                            ->New());
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (buffer.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  if (!response->ParseFromString(bytes)) {
+    return absl::InternalError("cannot parse the response");
+  }
+  return MessageJson(*response);
+}
+
+}  // namespace
+
+JsonRpc::Reply JsonRpc::Call(std::string_view service, std::string_view method,
+                             std::string_view json,
+                             std::string_view authorization) const {
+  const pb::MethodDescriptor* method_descriptor =
+      FindMethod(services_, service, method, /*streaming=*/false);
+  if (method_descriptor == nullptr) {
+    return ErrorReply(
+        grpc::StatusCode::NOT_FOUND,
+        StrCat("no method ", service, "/", method, " in the HTTP API"));
+  }
+  grpc::ByteBuffer request_buffer;
+  if (std::optional<Reply> bad = SerializeRequest(
+          *method_descriptor, json, authorization, &request_buffer)) {
+    return *std::move(bad);
+  }
   grpc::ByteBuffer response_buffer;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + deadline_);
@@ -184,27 +235,116 @@ JsonRpc::Reply JsonRpc::Call(std::string_view service, std::string_view method,
                      done.Notify();
                    });
   done.WaitForNotification();  // Notify() publishes `status`
-  if (!status.ok()) return error(status.error_code(), status.error_message());
-  std::unique_ptr<pb::Message> response(
-      factory->GetPrototype(method_descriptor->output_type())->New());
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  if (response_buffer.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) {
-      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
+  if (!status.ok()) {
+    return ErrorReply(status.error_code(), status.error_message());
   }
-  if (!response->ParseFromString(bytes)) {
-    return error(grpc::StatusCode::INTERNAL, "cannot parse the response");
-  }
-  absl::StatusOr<std::string> printed = MessageJson(*response);
+  absl::StatusOr<std::string> printed =
+      ResponseJson(*method_descriptor, response_buffer);
   if (!printed.ok()) {
-    return error(grpc::StatusCode::INTERNAL,
-                 std::string(printed.status().message()));
+    return ErrorReply(grpc::StatusCode::INTERNAL,
+                      std::string(printed.status().message()));
   }
   Reply reply;
   reply.body = *std::move(printed);
   return reply;
+}
+
+bool JsonRpc::Streams(std::string_view service, std::string_view method) const {
+  return FindMethod(services_, service, method, /*streaming=*/true) != nullptr;
+}
+
+bool JsonRpc::Stream::Wait() {
+  void* tag = nullptr;
+  bool ok = false;
+  return queue_.Next(&tag, &ok) && ok;
+}
+
+bool JsonRpc::Stream::Next(std::string* json) {
+  if (ended_) return false;
+  grpc::ByteBuffer buffer;
+  call_->Read(&buffer, this);
+  if (!Wait()) {
+    ended_ = true;
+    return false;
+  }
+  absl::StatusOr<std::string> printed = ResponseJson(*method_, buffer);
+  if (!printed.ok()) {
+    context_.TryCancel();
+    local_error_ = printed.status();
+    ended_ = true;
+    return false;
+  }
+  *json = *std::move(printed);
+  return true;
+}
+
+JsonRpc::Reply JsonRpc::Stream::Finish() {
+  while (!ended_) {  // drain what the caller did not read
+    std::string ignored;
+    Next(&ignored);
+  }
+  grpc::Status status;
+  call_->Finish(&status, this);
+  Wait();
+  queue_.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue_.Next(&tag, &ok)) {
+  }
+  finished_ = true;
+  if (!local_error_.ok()) {
+    return ErrorReply(grpc::StatusCode::INTERNAL,
+                      std::string(local_error_.message()));
+  }
+  if (!status.ok()) {
+    return ErrorReply(status.error_code(), status.error_message());
+  }
+  return Reply{};
+}
+
+void JsonRpc::Stream::Cancel() { context_.TryCancel(); }
+
+JsonRpc::Stream::~Stream() {
+  if (!finished_) {
+    Cancel();
+    Finish();
+  }
+}
+
+std::unique_ptr<JsonRpc::Stream> JsonRpc::OpenStream(
+    std::string_view service, std::string_view method, std::string_view json,
+    std::string_view authorization, Reply* error) const {
+  const pb::MethodDescriptor* method_descriptor =
+      FindMethod(services_, service, method, /*streaming=*/true);
+  if (method_descriptor == nullptr) {
+    *error = ErrorReply(grpc::StatusCode::NOT_FOUND,
+                        StrCat("no streaming method ", service, "/", method,
+                               " in the HTTP API"));
+    return nullptr;
+  }
+  grpc::ByteBuffer request_buffer;
+  if (std::optional<Reply> bad = SerializeRequest(
+          *method_descriptor, json, authorization, &request_buffer)) {
+    *error = *std::move(bad);
+    return nullptr;
+  }
+  std::unique_ptr<Stream> stream(new Stream());
+  stream->method_ = method_descriptor;
+  if (!authorization.empty()) {
+    stream->context_.AddMetadata("authorization", std::string(authorization));
+  }
+  stream->call_ = stub_->PrepareCall(
+      &stream->context_, StrCat("/", service, "/", method), &stream->queue_);
+  // A failed step shows in the first Read and in Finish's status.
+  stream->call_->StartCall(stream.get());
+  if (stream->Wait()) {
+    stream->call_->Write(request_buffer, stream.get());
+    if (stream->Wait()) {
+      stream->call_->WritesDone(stream.get());
+      stream->Wait();
+    }
+  }
+  return stream;
 }
 
 }  // namespace vigil::service

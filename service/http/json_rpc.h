@@ -18,14 +18,19 @@
 #ifndef VIGIL_SERVICE_HTTP_JSON_RPC_H_
 #define VIGIL_SERVICE_HTTP_JSON_RPC_H_
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+
+#include "absl/status/status.h"
 
 namespace vigil::service {
 
@@ -51,6 +56,46 @@ class JsonRpc {
   // passed on as the call's authorization metadata (empty: none).
   Reply Call(std::string_view service, std::string_view method,
              std::string_view json, std::string_view authorization) const;
+
+  // A call to a method that streams its responses (AdminService.Backtest),
+  // read one JSON message at a time. Not thread-safe: one reader.
+  class Stream {
+   public:
+    ~Stream();  // cancels the call if it was not finished
+    // The next response message in JSON; false at the end of the stream or
+    // when the call failed (then Finish() says how).
+    bool Next(std::string* json);
+    // The call's outcome: an empty body with status 200, or the error.
+    Reply Finish();
+    // Cancels the call (the HTTP client went away); Next() then ends.
+    void Cancel();
+
+   private:
+    friend class JsonRpc;
+    Stream() = default;
+    bool Wait();  // the one operation in flight completes; its ok
+
+    const google::protobuf::MethodDescriptor* method_ = nullptr;
+    grpc::ClientContext context_;
+    grpc::CompletionQueue queue_;
+    std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+    absl::Status local_error_;
+    bool ended_ = false;
+    bool finished_ = false;
+  };
+
+  // True for a server-streaming method of the HTTP API's services.
+  bool Streams(std::string_view service, std::string_view method) const;
+
+  // Starts a call to a server-streaming method with `json` as its request;
+  // null with `*error` set when there is no such method in the HTTP API or
+  // the request cannot be sent. Errors the server returns come from the
+  // stream (Next() false, then Finish()). No deadline: cancel instead.
+  std::unique_ptr<Stream> OpenStream(std::string_view service,
+                                     std::string_view method,
+                                     std::string_view json,
+                                     std::string_view authorization,
+                                     Reply* error) const;
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
