@@ -56,7 +56,6 @@ class BacktestReactor final
     } else {
       worker_.join();
     }
-    done_(final_status_);
     delete this;
   }
 
@@ -85,7 +84,12 @@ class BacktestReactor final
 
   void Run(const Actions& actions) {
     if (actions.write != nullptr) StartWrite(actions.write);
-    if (actions.finish) Finish(final_status_);
+    if (actions.finish) {
+      // Before Finish: a client that has the status may start the next
+      // backtest at once.
+      done_(final_status_);
+      Finish(final_status_);
+    }
   }
 
   // Queues `message` (a progress message replaces a queued one; the report

@@ -23,8 +23,8 @@ namespace vigil::service {
 // analysis requests on the same cores go first; progress messages that the
 // client has not taken yet are replaced by newer ones (memory stays
 // bounded however slow the client). Cancelling the call stops the
-// backtest at the next page of items. `done(status)` runs once the call is
-// over (for metrics and for the one-at-a-time slot). `store` must outlive
+// backtest at the next page of items. `done(status)` runs just before the call
+// finishes (for metrics and for the one-at-a-time slot). `store` must outlive
 // the call (the server finishes every call before closing its store).
 grpc::ServerWriteReactor<v1::BacktestResponse>* StartBacktestCall(
     const v1::BacktestRequest& request, FlagStore* store,

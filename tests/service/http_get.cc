@@ -34,6 +34,22 @@ std::string Exchange(int port, const std::string& request) {
   return response;
 }
 
+// The body of a chunked response, decoded (as it came when malformed).
+std::string Unchunk(const std::string& body) {
+  std::string out;
+  size_t at = 0;
+  while (at < body.size()) {
+    const size_t eol = body.find("\r\n", at);
+    if (eol == std::string::npos) return body;
+    const size_t size = std::stoul(body.substr(at, eol - at), nullptr, 16);
+    if (size == 0) return out;
+    if (eol + 2 + size > body.size()) return body;
+    out.append(body, eol + 2, size);
+    at = eol + 2 + size + 2;  // the chunk and its CRLF
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string HttpGet(int port, const std::string& path) {
@@ -56,6 +72,10 @@ HttpResponse HttpRequest(int port, const std::string& method,
   response.status = std::stoi(raw.substr(9, 3));
   response.headers = raw.substr(0, end);
   response.body = raw.substr(end + 4);
+  if (response.headers.find("Transfer-Encoding: chunked") !=
+      std::string::npos) {
+    response.body = Unchunk(response.body);
+  }
   return response;
 }
 

@@ -17,7 +17,8 @@ struct HttpResponse {
 };
 
 // `method` http://127.0.0.1:port/path with `headers` ("Name: value\r\n"
-// each) and `body` (Content-Length is added when there is one).
+// each) and `body` (Content-Length is added when there is one). A chunked
+// response body comes decoded.
 HttpResponse HttpRequest(int port, const std::string& method,
                          const std::string& path, const std::string& headers,
                          const std::string& body);

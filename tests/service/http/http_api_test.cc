@@ -18,6 +18,7 @@
 #include "service/server.h"
 #include "tests/service/http_get.h"
 #include "tests/service/test_server.h"
+#include "vigil/v1/admin.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 #include "vigil/v1/review.grpc.pb.h"
 
@@ -262,8 +263,10 @@ TEST_F(HttpApiTest, BadRequestsGetClearErrors) {
       {"POST", "/api/vigil.v1.ReviewService/ListQueue",
        "{\"filter\":{\"source\":\"\xff\xfe\"}}", 400, "INVALID_ARGUMENT"},
       {"POST", "/api/vigil.v1.ReviewService/Nope", "{}", 404, "no method"},
-      {"POST", "/api/vigil.v1.AdminService/ReloadLexicons", "{}", 404,
+      {"POST", "/api/vigil.v1.AnalysisService/Analyze", "{}", 404,
        "no method"},
+      {"POST", "/api/vigil.v1.AdminService/ReloadLexicons", "{}", 403,
+       "PERMISSION_DENIED"},
       {"POST", "/api/vigil.v1.AnalysisService/AnalyzeStream", "{}", 404,
        "no method"},
       {"POST", "/api/too/many/parts", "{}", 404, "/api/<service>/<method>"},
@@ -351,6 +354,52 @@ TEST_F(HttpApiTest, SummaryListsTheCategories) {
   EXPECT_THAT(r.body, HasSubstr(R"("categories":["profanity","insult",)"
                                 R"("hate","threat","sexual","self_harm",)"
                                 R"("scam","spam"])"));
+}
+
+// A server-streaming method (AdminService.Backtest) answers JSON lines:
+// progress, then the report; refusals before the start are plain errors.
+TEST_F(HttpApiTest, StreamsABacktestAsJsonLines) {
+  const std::string lexicons = testing::SourcePath("tests/fixtures/lexicon");
+  const HttpResponse http =
+      Post("vigil.v1.AdminService/Backtest",
+           R"({"directory": ")" + lexicons + R"("})", "tok-admin");
+  ASSERT_EQ(http.status, 200) << http.body;
+  EXPECT_THAT(http.headers, HasSubstr("application/x-ndjson"));
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < http.body.size();) {
+    const size_t eol = http.body.find('\n', at);
+    ASSERT_NE(eol, std::string::npos) << "a line without its newline";
+    lines.push_back(http.body.substr(at, eol - at));
+    at = eol + 1;
+  }
+  ASSERT_GE(lines.size(), 2u) << http.body;
+  v1::BacktestResponse first, last;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(lines.front(), &first).ok());
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(lines.back(), &last).ok());
+  EXPECT_TRUE(first.has_progress());
+  ASSERT_TRUE(last.has_report()) << lines.back();
+  // The same lexicon on both sides: the two flagged posts, nothing changes.
+  EXPECT_EQ(last.report().items(), 2);
+  EXPECT_EQ(last.report().before_version(), last.report().after_version());
+  EXPECT_EQ(last.report().newly_flagged() + last.report().no_longer_flagged(),
+            0);
+
+  const HttpResponse denied =
+      Post("vigil.v1.AdminService/Backtest",
+           R"({"directory": ")" + lexicons + R"("})", "tok-analyst");
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_THAT(denied.body, HasSubstr(R"("code":"PERMISSION_DENIED")"));
+  const HttpResponse missing =
+      Post("vigil.v1.AdminService/Backtest", "{}", "tok-admin");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_THAT(missing.body, HasSubstr(R"("code":"INVALID_ARGUMENT")"));
+  const HttpResponse nowhere =
+      Post("vigil.v1.AdminService/Backtest", R"({"directory": "/no/such/dir"})",
+           "tok-admin");
+  EXPECT_EQ(nowhere.status, 400) << nowhere.body;
+  EXPECT_THAT(nowhere.body, HasSubstr("/no/such/dir/manifest.tsv"));
 }
 
 TEST(HttpServerStartTest, RefusesPlainHttpBeyondLoopback) {
