@@ -1,13 +1,15 @@
 // vigil analyst console: a dependency-free single-page app over vigil's
 // HTTP JSON API (POST /api/vigil.v1.<Service>/<Method>, proto3 JSON), in
 // plain browser modules. This entry module draws the page (sign-in, or the
-// header with the queue or statistics view, help and the reason dialog),
+// header with the queue, statistics or (admin) backtest view, help and the
+// reason dialog),
 // keeps what is being typed across redraws, refreshes the current view
 // every few seconds while the tab is visible, and starts the session.
 // Everything the server sends is untrusted text: it reaches the page only
 // through textContent and attributes (dom.js), never as HTML. The token
 // lives in sessionStorage (this tab, until it closes); the language choice
 // in localStorage.
+import {cancelBacktest, renderBacktest} from './backtest.js';
 import {h} from './dom.js';
 import {t} from './i18n.js';
 import {renderDialog, renderItem} from './item.js';
@@ -117,7 +119,14 @@ function renderMain() {
           id: 'tab-stats',
           onclick: () => switchView('stats')
         },
-          t('stats')));
+          t('stats')),
+        state.admin ? h('button', {
+          class: state.view === 'backtest' ? 'tab active' : 'tab',
+          id: 'tab-backtest',
+          onclick: () => switchView('backtest')
+        },
+                        t('backtest')) :
+                      null);
   const header =
       h('header', {}, h('span', {class: 'brand'}, 'vigil'), tabs,
         h('span', {class: 'spacer'}),
@@ -130,6 +139,8 @@ function renderMain() {
     body = state.role === 'analyst' ?
         h('div', {class: 'queue-layout'}, renderQueue(), renderItem()) :
         h('p', {class: 'notice', id: 'viewer-only'}, t('viewerOnly'));
+  } else if (state.view === 'backtest') {
+    body = renderBacktest();
   } else {
     body = statsContainer;
   }
@@ -139,6 +150,7 @@ function renderMain() {
 }
 
 function switchView(view) {
+  if (view !== state.view && state.view === 'backtest') cancelBacktest();
   if (view !== state.view) {
     // The queue and the sample are different lists: start each afresh.
     state.pageTokens = [''];
@@ -176,7 +188,7 @@ function refresh() {
   if (!state.role) return;
   if (state.view === 'queue' || state.view === 'sample')
     loadQueue();
-  else
+  else if (state.view === 'stats')
     loadStats();
 }
 

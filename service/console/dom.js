@@ -49,3 +49,11 @@ export function scoreBar(score) {
 export function categoryChip(c) {
   return h('span', {class: `chip cat-${c}`}, categoryLabel(c));
 }
+
+// A share as a percentage ('—' when absent: no data), and a 95% interval
+// after it.
+export const percent = (x) =>
+    x === undefined || x === null ? '—' : `${(100 * x).toFixed(1)}%`;
+export const interval = (low, high) => low === undefined || low === null ?
+    '' :
+    ` (${percent(low)}–${percent(high)})`;

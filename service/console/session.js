@@ -1,11 +1,13 @@
 // Who is signed in and what they may do. probe() finds a token's role
-// (analyst: queue and statistics; viewer: statistics only), signIn() and
+// (analyst: queue and statistics; viewer: statistics only; an admin token
+// also gets the backtest view), signIn() and
 // signOut() keep the token in this tab's sessionStorage, resume() tries the
 // tab's token (or none, for a server without tokens) when the page opens,
 // and showError() shows a failed call (an expired token signs out). After
 // a sign-in the categories are read from the server (GetSummary lists
 // them in vigil's order), so the console keeps no list of its own.
 import {api, ApiError, describeError} from './api.js';
+import {cancelBacktest, mayBacktest} from './backtest.js';
 import {t} from './i18n.js';
 import {refresh, render, state} from './state.js';
 
@@ -43,10 +45,17 @@ async function loadCategories() {
 
 function enter(role) {
   state.role = role;
+  state.admin = false;
   state.view = role === 'analyst' ? 'queue' : 'stats';
   render();
   refresh();
   loadCategories();
+  const token = state.token;
+  mayBacktest(token).then((admin) => {
+    if (state.token !== token || !state.role || !admin) return;
+    state.admin = true;
+    render();
+  });
 }
 
 let signIns = 0;  // sign-in attempts so far
@@ -71,9 +80,11 @@ export async function signIn(token) {
 
 export function signOut(message) {
   sessionStorage.removeItem('vigil.token');
+  cancelBacktest();
   Object.assign(state, {
     token: '',
     role: null,
+    admin: false,
     items: [],
     item: null,
     history: [],

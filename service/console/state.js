@@ -29,8 +29,10 @@ export const state = {
   lang: localStorage.getItem('vigil.lang') === 'en' ? 'en' : 'vi',
   token: sessionStorage.getItem('vigil.token') || '',
   role: null,      // 'analyst' (queue + stats) or 'viewer' (stats)
+  admin: false,    // may run backtests (an admin token)
   categories: [],  // the server's, in its order (GetSummary.categories)
-  view: 'queue',   // 'queue', 'sample' (the quality sample) or 'stats'
+  // 'queue', 'sample' (the quality sample), 'stats' or 'backtest' (admin)
+  view: 'queue',
   filter: {
     category: '',
     status: 'pending',
@@ -55,6 +57,18 @@ export const state = {
   dialog: null,
   help: false,
   updatedAt: null,
+  // The backtest view: its form, the run in progress (an AbortController)
+  // and the last report; the item whose text is shown.
+  backtest: {
+    dir: '',
+    since: 'any',
+    running: false,
+    controller: null,
+    progress: null,
+    report: null,
+    error: '',
+    detail: null
+  },
 };
 
 const redraw = {

@@ -6,7 +6,7 @@
 // answer also names the categories, which the console takes from it.
 import {api} from './api.js';
 import {barChart, timeChart} from './charts.js';
-import {categoryChip, h, scoreBar, select} from './dom.js';
+import {categoryChip, h, interval, percent, scoreBar, select} from './dom.js';
 import {categoryLabel, t} from './i18n.js';
 import {setCategories, showError} from './session.js';
 import {RANGES, state} from './state.js';
@@ -89,9 +89,6 @@ function renderStats(summary, series, terms, outcomes, sample, granularity) {
         sampleTable(sample)));
 }
 
-const percent = (x) => x === undefined ? '—' : `${(100 * x).toFixed(1)}%`;
-const interval = (low, high) =>
-    low === undefined ? '' : ` (${percent(low)}–${percent(high)})`;
 
 // What the quality sample says per category: prevalence among unflagged
 // posts and the recall it implies, with their 95% intervals.
