@@ -106,6 +106,16 @@ ALTER TABLE items ADD COLUMN decided_categories BIGINT;
 CREATE INDEX items_by_queue ON items (queue, status, first_flagged_at);
 )sql",
        "", ""},
+      // Every listing names its queue: without the queue first, a page in
+      // time or score order sorted the whole queue (a backtest paging
+      // through 100,000 items spent most of its time there).
+      {5, "indexes that list one queue in time and in score order",
+       R"sql(
+DROP INDEX items_by_score;
+CREATE INDEX items_by_queue_score ON items (queue, max_score DESC, item_id DESC);
+CREATE INDEX items_by_queue_time ON items (queue, last_flagged_at DESC, item_id DESC);
+)sql",
+       "", ""},
   };
   return *kMigrations;
 }
