@@ -129,7 +129,7 @@ absl::StatusOr<v1::BacktestReport> RunBacktest(FlagStore& store,
         const std::string& text = item.post().raw_text().empty()
                                       ? item.post().text()
                                       : item.post().raw_text();
-        if (item.has_text_erased_at() || text.empty()) {
+        if (item.has_text_erased_at()) {
           report.set_erased(report.erased() + 1);
           continue;
         }
