@@ -19,10 +19,10 @@ namespace vigil::service {
 
 // Starts a backtest of `request` against `store`, the serving analyzer
 // `before` being the baseline, and returns the reactor that streams it.
-// The work runs on a new thread at low CPU priority (nice 10), so that
-// analysis requests on the same cores go first; progress messages that the
-// client has not taken yet are replaced by newer ones (memory stays
-// bounded however slow the client). Cancelling the call stops the
+// The work runs on the process's one backtest thread, at low CPU priority
+// (nice 10), so that analysis requests on the same cores go first; progress
+// messages that the client has not taken yet are replaced by newer ones (memory
+// stays bounded however slow the client). Cancelling the call stops the
 // backtest at the next page of items. `done(status)` runs just before the call
 // finishes (for metrics and for the one-at-a-time slot). `store` must outlive
 // the call (the server finishes every call before closing its store).
