@@ -8,8 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "service/server.h"
+#include "service/store/flag_store.h"
 #include "tests/service/test_server.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -127,6 +129,80 @@ TEST_F(BacktestCallTest, RefusesWhatItCannotRun) {
   EXPECT_EQ(broken.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(broken.error_message(), HasSubstr("insult.tsv:"));
   EXPECT_TRUE(messages.empty());
+}
+
+// Cancelling the call stops the backtest (CANCELLED, no report) and frees
+// the one-at-a-time slot. The store holds 40,000 items, some 80 pages: the
+// cancel, sent on the first progress message, comes long before the end.
+TEST(BacktestCallCancelTest, CancellingStopsItAndFreesTheSlot) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("vigil_backtest_cancel_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  testing::WriteTokensFile((dir / "tokens").string(),
+                           {{"tok-admin", "admin", "root"}});
+  auto store = OpenFlagStore("sqlite::memory:");
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<FlaggedPost> posts;
+  for (int i = 0; i < 40000; ++i) {
+    FlaggedPost p;
+    p.post.set_source("fb");
+    p.post.set_id(std::to_string(i));
+    p.post.set_text("thằng ngu số " + std::to_string(i));
+    p.verdict.set_flagged(true);
+    p.verdict.add_flagged_categories("insult");
+    posts.push_back(std::move(p));
+    if (posts.size() == 2000) {
+      ASSERT_TRUE((*store)->RecordFlagged(posts).ok());
+      posts.clear();
+    }
+  }
+  ServerOptions options = testing::TestServerOptions();
+  options.tokens_path = (dir / "tokens").string();
+  options.store = store->get();
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto admin =
+      v1::AdminService::NewStub(testing::LoopbackChannel((*server)->port()));
+  v1::BacktestRequest request;
+  request.set_directory(testing::SourcePath("tests/fixtures/lexicon"));
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer tok-admin");
+    auto reader = admin->Backtest(&context, request);
+    v1::BacktestResponse message;
+    ASSERT_TRUE(reader->Read(&message));
+    ASSERT_TRUE(message.has_progress());
+    EXPECT_LT(message.progress().items_read(), 40000);
+    context.TryCancel();
+    bool report = false;
+    while (reader->Read(&message)) report = report || message.has_report();
+    EXPECT_FALSE(report);
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  // The server-side run stops at its next page and frees the slot: a new
+  // backtest is accepted (allow it the time to notice the cancel).
+  grpc::StatusCode code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+  for (int attempt = 0;
+       attempt < 100 && code == grpc::StatusCode::RESOURCE_EXHAUSTED;
+       ++attempt) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer tok-admin");
+    auto reader = admin->Backtest(&context, request);
+    v1::BacktestResponse message;
+    int64_t items = 0;
+    while (reader->Read(&message)) {
+      if (message.has_report()) items = message.report().items();
+    }
+    code = reader->Finish().error_code();
+    if (code == grpc::StatusCode::OK) EXPECT_EQ(items, 40000);
+    if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_EQ(code, grpc::StatusCode::OK);
+  (*server)->Shutdown();
+  fs::remove_all(dir);
 }
 
 }  // namespace
