@@ -195,7 +195,9 @@ TEST(BacktestCallCancelTest, CancellingStopsItAndFreesTheSlot) {
       if (message.has_report()) items = message.report().items();
     }
     code = reader->Finish().error_code();
-    if (code == grpc::StatusCode::OK) EXPECT_EQ(items, 40000);
+    if (code == grpc::StatusCode::OK) {
+      EXPECT_EQ(items, 40000);
+    }
     if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
