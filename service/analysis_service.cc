@@ -47,10 +47,12 @@ void AnalysisServiceImpl::StoreAndCount(
     return;
   }
   std::vector<FlaggedPost> flagged;
+  int sampled = 0;
   for (size_t i = 0; i < posts.size(); ++i) {
     if (!responses[i]->verdict().flagged()) {
       if (sampler_.Sampled(posts[i]->source(), posts[i]->id())) {
         flagged.push_back({*posts[i], responses[i]->verdict(), true});
+        ++sampled;
       }
       continue;
     }
@@ -83,9 +85,10 @@ void AnalysisServiceImpl::StoreAndCount(
   }
   const auto start = std::chrono::steady_clock::now();
   store_->RecordFlaggedAsync(
-      std::move(flagged), [this, start, count, posts = std::move(posts),
-                           responses = std::move(responses),
-                           done = std::move(done)](absl::Status status) {
+      std::move(flagged),
+      [this, start, count, sampled, posts = std::move(posts),
+       responses = std::move(responses),
+       done = std::move(done)](absl::Status status) {
         metrics_->ObserveStore("RecordFlagged",
                                std::chrono::duration<double>(
                                    std::chrono::steady_clock::now() - start)
@@ -98,6 +101,7 @@ void AnalysisServiceImpl::StoreAndCount(
           return;
         }
         count(posts, responses);
+        metrics_->ObserveSampled(sampled);
         done(grpc::Status::OK);
       });
 }

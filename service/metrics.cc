@@ -82,6 +82,14 @@ Metrics::Metrics()
                         .Help("Posts flagged in at least one category")
                         .Register(*registry_)
                         .Add({});
+  posts_sampled_ =
+      &prometheus::BuildCounter()
+           .Name("vigil_posts_sampled_total")
+           .Help(
+               "Unflagged posts chosen for the quality sample and stored (a "
+               "re-sent post counts again; the store keeps one item)")
+           .Register(*registry_)
+           .Add({});
   auto& flags = prometheus::BuildCounter()
                     .Name("vigil_flags_total")
                     .Help("Flags by category (a post may flag several)")
@@ -220,6 +228,10 @@ void Metrics::SetQueueDepthSource(QueueDepthSource source) {
 
 int64_t Metrics::posts_analyzed() const {
   return static_cast<int64_t>(posts_analyzed_->Value());
+}
+
+void Metrics::ObserveSampled(int n) {
+  if (n > 0) posts_sampled_->Increment(n);
 }
 
 int64_t Metrics::posts_flagged() const {

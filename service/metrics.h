@@ -10,6 +10,8 @@
 //   rpc_duration_seconds{method}       call latency histogram
 //   posts_analyzed_total               posts analyzed
 //   posts_flagged_total                posts flagged
+//   posts_sampled_total                unflagged posts chosen for the
+//                                      quality sample and stored
 //   flags_total{category}              flags per category
 //   store_duration_seconds{op}         store call latency histogram
 //   store_errors_total{op}             store calls that failed
@@ -70,6 +72,9 @@ class Metrics {
                   double seconds);
   // One analyzed post's verdict.
   void ObserveVerdict(const v1::Verdict& verdict);
+  // `n` unflagged posts chosen for the quality sample were stored (a re-sent
+  // post counts again; the store keeps one item).
+  void ObserveSampled(int n);
   // A store call (op: record_flagged, list_queue, claim, ...).
   void ObserveStore(std::string_view op, double seconds, bool ok);
   // The serving lexicon changed (at start and after each good reload).
@@ -99,6 +104,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* rpc_seconds_;
   prometheus::Counter* posts_analyzed_;
   prometheus::Counter* posts_flagged_;
+  prometheus::Counter* posts_sampled_;
   std::array<prometheus::Counter*, match::kNumCategories> flags_{};
   prometheus::Family<prometheus::Histogram>* store_seconds_;
   prometheus::Family<prometheus::Counter>* store_errors_;

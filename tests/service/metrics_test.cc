@@ -20,6 +20,35 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+TEST(MetricsTest, CountsSampledPosts) {
+  ServerOptions options = vigil::testing::TestServerOptions();
+  options.metrics_listen = "127.0.0.1:0";
+  options.sample_rate = 1;  // every unflagged post
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto analysis =
+      v1::AnalysisService::NewStub(testing::LoopbackChannel((*server)->port()));
+  // Two unflagged posts stored, one flagged, one unflagged dry run.
+  const std::pair<const char*, bool> posts[] = {{"xin chào", false},
+                                                {"trời đẹp", false},
+                                                {"óc chó", false},
+                                                {"đi chơi", true}};
+  int id = 0;
+  for (const auto& [text, dry_run] : posts) {
+    grpc::ClientContext context;
+    v1::AnalyzeRequest request;
+    request.mutable_post()->set_id(std::to_string(id++));
+    request.mutable_post()->set_text(text);
+    request.set_dry_run(dry_run);
+    v1::AnalyzeResponse response;
+    ASSERT_TRUE(analysis->Analyze(&context, request, &response).ok());
+  }
+  const std::string page =
+      vigil::testing::HttpGet((*server)->metrics_port(), "/metrics");
+  EXPECT_THAT(page, HasSubstr("vigil_posts_sampled_total 2"));
+  EXPECT_THAT(page, HasSubstr("vigil_posts_flagged_total 1"));
+}
+
 TEST(MetricsTest, EndpointReportsCallsPostsFlagsAndLexicon) {
   ServerOptions options = vigil::testing::TestServerOptions();
   options.metrics_listen = "127.0.0.1:0";
