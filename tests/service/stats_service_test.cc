@@ -12,6 +12,7 @@
 
 #include "service/auth.h"
 #include "service/server.h"
+#include "service/store/flag_store.h"
 #include "tests/service/http_get.h"
 #include "tests/service/store/test_database.h"
 #include "tests/service/test_server.h"
@@ -36,8 +37,10 @@ std::string WriteTokens() {
 }
 
 std::unique_ptr<Server> StartServer(const std::string& store_url,
-                                    const std::string& tokens) {
+                                    const std::string& tokens,
+                                    double sample_rate = 0) {
   ServerOptions options = vigil::testing::TestServerOptions();
+  options.sample_rate = sample_rate;
   options.metrics_listen = "127.0.0.1:0";
   options.store_url = store_url;
   options.tokens_path = tokens;
@@ -189,9 +192,23 @@ TEST_P(StatsServiceTest, TwoInstancesAddUp) {
 }
 
 TEST_P(StatsServiceTest, CliPrintsTheSummary) {
-  auto server = StartServer(db_->url(), tokens_);
+  // Every unflagged post is sampled; an analyst labels one an insult.
+  auto server = StartServer(db_->url(), tokens_, /*sample_rate=*/1);
   ASSERT_NE(server, nullptr);
   Send(*server, {{"fb", "đồ óc chó"}, {"fb", "xin chào"}, {"yt", "chào"}});
+  {
+    auto store = OpenFlagStore(db_->url());
+    ASSERT_TRUE(store.ok()) << store.status();
+    v1::ClaimRequest claim;
+    claim.mutable_filter()->set_queue(v1::QUEUE_SAMPLE);
+    auto item = (*store)->Claim(claim, "ann");
+    ASSERT_TRUE(item.ok()) << item.status();
+    v1::DecideRequest decide;
+    decide.set_item_id(item->item_id());
+    decide.set_decision(v1::DECISION_ACTIONED);
+    decide.add_categories("insult");
+    ASSERT_TRUE((*store)->Decide(decide, "ann", "test").ok());
+  }
   const std::string command =
       "VIGIL_TOKEN=t-viewer " + std::string(VIGIL_BINARY) +
       " stats --since 1h --target 127.0.0.1:" + std::to_string(server->port()) +
@@ -206,6 +223,12 @@ TEST_P(StatsServiceTest, CliPrintsTheSummary) {
   EXPECT_THAT(output, HasSubstr("posts flagged   1 (33.33%)"));
   EXPECT_THAT(output, ::testing::ContainsRegex("insult +1"));
   EXPECT_THAT(output, ::testing::ContainsRegex("open +1"));
+  EXPECT_THAT(output,
+              HasSubstr("quality sample: 2 sampled of 2 unflagged posts, 1 "
+                        "labeled"));
+  // Of 1 labeled post, 1 insult: prevalence 1 with its Wilson interval.
+  EXPECT_THAT(output, ::testing::ContainsRegex(
+                          "insult +1  1\\.000 \\[0\\.[0-9]+, 1\\.000\\]"));
   // Without a token the server refuses, and the CLI says so.
   const std::string anonymous =
       std::string(VIGIL_BINARY) +

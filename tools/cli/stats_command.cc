@@ -23,7 +23,8 @@ constexpr char kUsage[] =
     "                   [--tls-ca PEM]\n"
     "Prints the statistics of a running vigil server: posts analyzed and\n"
     "flagged, flags per category, per source, the review queue by status,\n"
-    "and analysts' decisions with the precision of each category.\n"
+    "analysts' decisions with the precision of each category, and what the\n"
+    "quality sample estimates: prevalence among unflagged posts and recall.\n"
     "--target defaults to 127.0.0.1:50051; --since is how far back to count\n"
     "(30m, 24h, 7d; default 24h). The bearer token (viewer, analyst or admin)\n"
     "is read from $VIGIL_TOKEN. --tls-ca PEM connects with TLS.\n";
@@ -40,6 +41,34 @@ void PrintCounts(const v1::Counts& counts, std::ostream& out) {
     auto it = counts.flags_by_category().find(std::string(name));
     const int64_t n = it == counts.flags_by_category().end() ? 0 : it->second;
     out << "    " << std::left << std::setw(12) << name << std::right << n
+        << "\n";
+  }
+}
+
+// "0.012 [0.004, 0.031]", or "-" when absent.
+std::string Estimate(bool has, double value, double low, double high) {
+  if (!has) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(3) << value << " [" << low << ", "
+    << high << "]";
+  return s.str();
+}
+
+void PrintSample(const v1::GetSampleEstimatesResponse& sample,
+                 std::ostream& out) {
+  out << "quality sample: " << sample.sampled() << " sampled of "
+      << sample.unflagged() << " unflagged posts, " << sample.labeled()
+      << " labeled\n";
+  if (sample.labeled() == 0) return;
+  out << "  category     harmful  prevalence [95%]        recall [95%]\n";
+  for (const v1::SampleEstimate& e : sample.categories()) {
+    out << "  " << std::left << std::setw(12) << e.category() << std::right
+        << std::setw(8) << e.labeled_harmful() << "  " << std::left
+        << std::setw(24)
+        << Estimate(e.has_prevalence(), e.prevalence(), e.prevalence_low(),
+                    e.prevalence_high())
+        << std::right
+        << Estimate(e.has_recall(), e.recall(), e.recall_low(), e.recall_high())
         << "\n";
   }
 }
@@ -124,6 +153,24 @@ int RunStats(const std::vector<std::string>& args, const char*,
     }
     out << "\n";
   }
+  // What the quality sample says (vigil serve --sample-rate).
+  grpc::ClientContext sample_context;
+  sample_context.set_deadline(std::chrono::system_clock::now() +
+                              std::chrono::seconds(30));
+  if (const char* token = std::getenv("VIGIL_TOKEN"); token && *token) {
+    sample_context.AddMetadata("authorization", std::string("Bearer ") + token);
+  }
+  v1::GetSampleEstimatesRequest sample_request;
+  *sample_request.mutable_filter() = request.filter();
+  v1::GetSampleEstimatesResponse sample;
+  const grpc::Status sample_status =
+      stub->GetSampleEstimates(&sample_context, sample_request, &sample);
+  if (!sample_status.ok()) {
+    err << "vigil stats: " << target << ": " << sample_status.error_message()
+        << " (code " << sample_status.error_code() << ")\n";
+    return 1;
+  }
+  PrintSample(sample, out);
   return 0;
 }
 
