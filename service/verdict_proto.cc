@@ -4,6 +4,10 @@
 
 namespace vigil::service {
 
+std::string HitTermName(const match::Term& term) {
+  return term.is_regex ? "re:" + term.text : term.text;
+}
+
 void ToProto(const Analyzer& analyzer, const Analyzer::Result& result,
              v1::Verdict* out) {
   const score::Verdict& v = result.verdict;
@@ -19,7 +23,7 @@ void ToProto(const Analyzer& analyzer, const Analyzer::Result& result,
     const match::Term& term = analyzer.lexicon().terms()[h.term];
     v1::Hit* hit = out->add_hits();
     hit->set_category(std::string(match::CategoryName(term.category)));
-    hit->set_term(term.is_regex ? "re:" + term.text : term.text);
+    hit->set_term(HitTermName(term));
     hit->set_weight(term.weight);
     hit->set_begin(h.begin);
     hit->set_end(h.end);

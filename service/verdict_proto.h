@@ -11,6 +11,10 @@
 
 namespace vigil::service {
 
+// A term as verdicts name it (Hit.term): its text, "re:" + pattern for a
+// regex term.
+std::string HitTermName(const match::Term& term);
+
 // Fills `out` with the verdict of `result` (judged by `analyzer`).
 void ToProto(const Analyzer& analyzer, const Analyzer::Result& result,
              v1::Verdict* out);

@@ -12,6 +12,7 @@
 #include "service/store/proto_time.h"
 #include "service/store/sample_estimates.h"
 #include "service/store/workflow.h"
+#include "service/verdict_proto.h"
 
 namespace vigil::service {
 namespace {
@@ -24,6 +25,12 @@ struct Tally {
   void Add(int64_t id, int max_ids) {
     ++count;
     if (static_cast<int>(ids.size()) < max_ids) ids.push_back(id);
+  }
+
+  // Appends the ids to `out`; returns the count.
+  int64_t Report(google::protobuf::RepeatedField<int64_t>* out) const {
+    out->Add(ids.begin(), ids.end());
+    return count;
   }
 };
 
@@ -51,9 +58,8 @@ void TermsOf(const Analyzer& analyzer, const score::Verdict& verdict,
   out->clear();
   for (const match::Hit& hit : verdict.hits) {
     const match::Term& term = analyzer.lexicon().terms()[hit.term];
-    out->push_back({{static_cast<int>(term.category),
-                     term.is_regex ? "re:" + term.text : term.text},
-                    term.learned});
+    out->push_back(
+        {{static_cast<int>(term.category), HitTermName(term)}, term.learned});
   }
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end(),
@@ -168,30 +174,25 @@ absl::StatusOr<v1::BacktestReport> RunBacktest(FlagStore& store,
         }
         TermsOf(before, b.verdict, &terms_before);
         TermsOf(after, a.verdict, &terms_after);
-        for (const auto& [key, learned] : terms_before) {
-          TermTallies& t = terms[key];
-          t.learned = learned;
-          ++t.items_before;
-        }
-        for (const auto& [key, learned] : terms_after) {
-          TermTallies& t = terms[key];
-          t.learned = learned;
-          ++t.items_after;
-        }
-        // Both lists are sorted: walk them together for the differences.
+        // Both lists are sorted: one walk counts each term's items and
+        // finds the terms gained and lost.
         auto ib = terms_before.begin(), ia = terms_after.begin();
         while (ib != terms_before.end() || ia != terms_after.end()) {
-          if (ia == terms_after.end() ||
-              (ib != terms_before.end() && ib->first < ia->first)) {
-            terms[ib->first].lost.Add(id, max_ids);
-            ++ib;
-          } else if (ib == terms_before.end() || ia->first < ib->first) {
-            terms[ia->first].gained.Add(id, max_ids);
-            ++ia;
-          } else {
-            ++ib;
-            ++ia;
-          }
+          const bool from_before =
+              ia == terms_after.end() ||
+              (ib != terms_before.end() && ib->first <= ia->first);
+          const bool from_after =
+              ib == terms_before.end() ||
+              (ia != terms_after.end() && ia->first <= ib->first);
+          const auto& [key, learned] = from_before ? *ib : *ia;
+          TermTallies& t = terms[key];
+          t.learned = learned;
+          t.items_before += from_before;
+          t.items_after += from_after;
+          if (!from_after) t.lost.Add(id, max_ids);
+          if (!from_before) t.gained.Add(id, max_ids);
+          if (from_before) ++ib;
+          if (from_after) ++ia;
         }
       }
       if (options.progress) {
@@ -205,26 +206,20 @@ absl::StatusOr<v1::BacktestReport> RunBacktest(FlagStore& store,
     }
   }
 
-  report.set_newly_flagged(newly_flagged.count);
-  report.mutable_newly_flagged_item_ids()->Add(newly_flagged.ids.begin(),
-                                               newly_flagged.ids.end());
-  report.set_no_longer_flagged(no_longer_flagged.count);
-  report.mutable_no_longer_flagged_item_ids()->Add(
-      no_longer_flagged.ids.begin(), no_longer_flagged.ids.end());
-  report.set_changed_categories(changed_categories.count);
-  report.mutable_changed_categories_item_ids()->Add(
-      changed_categories.ids.begin(), changed_categories.ids.end());
+  report.set_newly_flagged(
+      newly_flagged.Report(report.mutable_newly_flagged_item_ids()));
+  report.set_no_longer_flagged(
+      no_longer_flagged.Report(report.mutable_no_longer_flagged_item_ids()));
+  report.set_changed_categories(
+      changed_categories.Report(report.mutable_changed_categories_item_ids()));
   for (int c = 0; c < match::kNumCategories; ++c) {
     const CategoryTallies& t = categories[c];
     v1::CategoryBacktest& out = *report.add_categories();
     out.set_category(std::string(match::kCategoryNames[c]));
     out.set_flagged_before(t.flagged_before);
     out.set_flagged_after(t.flagged_after);
-    out.set_gained(t.gained.count);
-    out.mutable_gained_item_ids()->Add(t.gained.ids.begin(),
-                                       t.gained.ids.end());
-    out.set_lost(t.lost.count);
-    out.mutable_lost_item_ids()->Add(t.lost.ids.begin(), t.lost.ids.end());
+    out.set_gained(t.gained.Report(out.mutable_gained_item_ids()));
+    out.set_lost(t.lost.Report(out.mutable_lost_item_ids()));
     *out.mutable_precision_before() =
         ShareOf(t.precision_k[0], t.precision_n[0]);
     *out.mutable_precision_after() =
@@ -256,11 +251,8 @@ absl::StatusOr<v1::BacktestReport> RunBacktest(FlagStore& store,
     out.set_learned(t.learned);
     out.set_items_before(t.items_before);
     out.set_items_after(t.items_after);
-    out.set_gained(t.gained.count);
-    out.mutable_gained_item_ids()->Add(t.gained.ids.begin(),
-                                       t.gained.ids.end());
-    out.set_lost(t.lost.count);
-    out.mutable_lost_item_ids()->Add(t.lost.ids.begin(), t.lost.ids.end());
+    out.set_gained(t.gained.Report(out.mutable_gained_item_ids()));
+    out.set_lost(t.lost.Report(out.mutable_lost_item_ids()));
   }
   *report.mutable_elapsed() = DurationOf(absl::Now() - start);
   return report;

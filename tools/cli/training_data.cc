@@ -1,7 +1,6 @@
 #include "tools/cli/training_data.h"
 
 #include <cstdio>
-#include <filesystem>
 #include <ostream>
 #include <sstream>
 
