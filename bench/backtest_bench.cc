@@ -19,10 +19,8 @@
 // worst.
 #include <benchmark/benchmark.h>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,6 +29,7 @@
 #include "service/backtest/backtest.h"
 #include "service/store/flag_store.h"
 #include "service/verdict_proto.h"
+#include "tests/service/backtest/direct_counts.h"
 #include "tests/test_data.h"
 
 namespace vigil::service {
@@ -73,33 +72,17 @@ std::shared_ptr<const Analyzer> LoadOrDie(const std::string& dir) {
   return *analyzer;
 }
 
-// The shipped lexicons with the two edits, in WorkDir()/candidate.
+// The shipped lexicons with the three edits, in WorkDir()/candidate.
 std::string MakeCandidate() {
-  const fs::path dir = WorkDir() / "candidate";
-  fs::remove_all(dir);
-  fs::create_directories(WorkDir());
-  fs::copy(testing::SourcePath("lexicons"), dir, fs::copy_options::recursive);
-  std::ifstream in(dir / "insult.tsv");
-  std::stringstream out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("ngu\t2.5\t", 0) == 0) line = "ngu\t1" + line.substr(7);
-    out << line << "\n";
-  }
-  out << "não cá vàng\t2.5\tfold\tmoderate\tbacktest_bench: a candidate term\n";
-  in.close();
-  std::ofstream(dir / "insult.tsv") << out.str();
-  std::ifstream manifest_in(dir / "manifest.tsv");
-  std::stringstream manifest;
-  while (std::getline(manifest_in, line)) {
-    if (line.rfind("learned\tinsult\t", 0) == 0) {
-      line = "learned\tinsult\tlearned/insult.tsv\t0.4500";
-    }
-    manifest << line << "\n";
-  }
-  manifest_in.close();
-  std::ofstream(dir / "manifest.tsv") << manifest.str();
-  return dir.string();
+  const std::string dir = testing::CopyLexicon(
+      testing::SourcePath("lexicons"), (WorkDir() / "candidate").string());
+  testing::EditLines(dir + "/insult.tsv", "ngu\t2.5\t",
+                     "ngu\t1\tnofold\tmoderate\tbacktest_bench: 2.5 -> 1\n"
+                     "não cá vàng\t2.5\tfold\tmoderate\tbacktest_bench: a "
+                     "candidate term\n");
+  testing::EditLines(dir + "/manifest.tsv", "learned\tinsult\t",
+                     "learned\tinsult\tlearned/insult.tsv\t0.4500\n");
+  return dir;
 }
 
 void Decide(FlagStore& store, v1::Queue queue, int count) {
@@ -176,30 +159,9 @@ void BM_Backtest100k(benchmark::State& state) {
   }
   // Check every count against a direct re-analysis of the posts (after
   // the timed loop).
-  std::array<int64_t, match::kNumCategories> flagged_before{}, flagged_after{},
-      gained{}, lost{};
-  int64_t newly = 0, no_longer = 0;
-  for (const std::string& text : Posts()) {
-    const uint32_t b = before->Analyze(text).verdict.flagged_categories;
-    const uint32_t a = after->Analyze(text).verdict.flagged_categories;
-    for (int c = 0; c < match::kNumCategories; ++c) {
-      const uint32_t bit = 1u << c;
-      flagged_before[c] += (b & bit) != 0;
-      flagged_after[c] += (a & bit) != 0;
-      gained[c] += !(b & bit) && (a & bit);
-      lost[c] += (b & bit) && !(a & bit);
-    }
-    newly += !b && a;
-    no_longer += b && !a;
-  }
-  bool same = report.items() == kItems && report.newly_flagged() == newly &&
-              report.no_longer_flagged() == no_longer;
-  for (int c = 0; c < match::kNumCategories; ++c) {
-    const v1::CategoryBacktest& got = report.categories(c);
-    same = same && got.flagged_before() == flagged_before[c] &&
-           got.flagged_after() == flagged_after[c] &&
-           got.gained() == gained[c] && got.lost() == lost[c];
-  }
+  const bool same =
+      report.items() == kItems &&
+      testing::CountDirectly(*before, *after, Posts()).Matches(report);
   if (!same) {
     state.SkipWithError("the report differs from a direct re-analysis");
     return;

@@ -27,6 +27,43 @@ bool SharedRequired() {
   return v != nullptr && std::string_view(v) == "1";
 }
 
+std::string CopyLexicon(const std::string& from, const std::string& to) {
+  std::error_code error;
+  std::filesystem::remove_all(to, error);
+  std::filesystem::create_directories(std::filesystem::path(to).parent_path(),
+                                      error);
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive,
+                        error);
+  if (error) {
+    std::fprintf(stderr, "cannot copy %s to %s: %s\n", from.c_str(), to.c_str(),
+                 error.message().c_str());
+    std::abort();
+  }
+  return to;
+}
+
+void EditLines(const std::string& path, const std::string& drop_prefix,
+               const std::string& append) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", path.c_str());
+    std::abort();
+  }
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    if (drop_prefix.empty() || line.rfind(drop_prefix, 0) != 0) {
+      kept += line + "\n";
+    }
+  }
+  in.close();
+  std::ofstream out(path, std::ios::trunc);
+  out << kept << append;
+  if (!out.flush()) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    std::abort();
+  }
+}
+
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {};

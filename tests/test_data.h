@@ -39,6 +39,15 @@ bool SharedRequired();
     GTEST_SKIP() << (why);                                                   \
   } while (0)
 
+// Candidate lexicons for backtests. CopyLexicon copies the lexicon
+// directory `from` to `to` (replacing it; parents created) and returns `to`.
+// EditLines drops the lines of the file at `path` that start with
+// `drop_prefix` (none when empty) and appends `append`. Both abort the
+// program on an I/O error.
+std::string CopyLexicon(const std::string& from, const std::string& to);
+void EditLines(const std::string& path, const std::string& drop_prefix,
+               const std::string& append);
+
 // Parses RFC 4180 CSV (quoted fields, "" escapes, newlines inside quotes).
 // Returns rows including the header; empty when the file cannot be read.
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path);

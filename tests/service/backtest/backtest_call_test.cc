@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "service/server.h"
@@ -54,16 +53,10 @@ class BacktestCallTest : public ::testing::Test {
       ASSERT_TRUE(response.verdict().flagged()) << text;
     }
     // The candidate: the test lexicon without "súc vật".
-    candidate_ = dir_ / "candidate";
-    fs::copy(testing::SourcePath("tests/fixtures/lexicon"), candidate_,
-             fs::copy_options::recursive);
-    std::ifstream in(candidate_ / "insult.tsv");
-    std::string kept, line;
-    while (std::getline(in, line)) {
-      if (line.rfind("súc vật\t", 0) != 0) kept += line + "\n";
-    }
-    in.close();
-    std::ofstream(candidate_ / "insult.tsv") << kept;
+    candidate_ =
+        testing::CopyLexicon(testing::SourcePath("tests/fixtures/lexicon"),
+                             (dir_ / "candidate").string());
+    testing::EditLines(candidate_ + "/insult.tsv", "súc vật\t", "");
   }
   void TearDown() override {
     if (server_) server_->Shutdown();
@@ -82,14 +75,15 @@ class BacktestCallTest : public ::testing::Test {
     return reader->Finish();
   }
 
-  fs::path dir_, candidate_;
+  fs::path dir_;
+  std::string candidate_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
 };
 
 TEST_F(BacktestCallTest, StreamsProgressThenTheReport) {
   v1::BacktestRequest request;
-  request.set_directory(candidate_.string());
+  request.set_directory(candidate_);
   std::vector<v1::BacktestResponse> messages;
   const grpc::Status status = Backtest(request, "tok-admin", &messages);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -97,7 +91,7 @@ TEST_F(BacktestCallTest, StreamsProgressThenTheReport) {
   EXPECT_TRUE(messages.front().has_progress());
   ASSERT_TRUE(messages.back().has_report());
   const v1::BacktestReport& report = messages.back().report();
-  EXPECT_EQ(report.directory(), candidate_.string());
+  EXPECT_EQ(report.directory(), candidate_);
   EXPECT_EQ(report.items(), 3);
   EXPECT_EQ(report.no_longer_flagged(), 2);
   EXPECT_EQ(report.newly_flagged(), 0);
@@ -113,7 +107,7 @@ TEST_F(BacktestCallTest, StreamsProgressThenTheReport) {
 TEST_F(BacktestCallTest, RefusesWhatItCannotRun) {
   std::vector<v1::BacktestResponse> messages;
   v1::BacktestRequest request;
-  request.set_directory(candidate_.string());
+  request.set_directory(candidate_);
   EXPECT_EQ(Backtest(request, "tok-analyst", &messages).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(
@@ -123,7 +117,7 @@ TEST_F(BacktestCallTest, RefusesWhatItCannotRun) {
   EXPECT_EQ(Backtest(request, "tok-admin", &messages).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   // A broken candidate: INVALID_ARGUMENT naming file:line.
-  std::ofstream(candidate_ / "insult.tsv", std::ios::app) << "bad line\n";
+  testing::EditLines(candidate_ + "/insult.tsv", "", "bad line\n");
   request.set_max_item_ids(0);
   const grpc::Status broken = Backtest(request, "tok-admin", &messages);
   EXPECT_EQ(broken.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

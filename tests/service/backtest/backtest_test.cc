@@ -8,14 +8,13 @@
 #include <unicode/ustring.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "analyzers/match/category.h"
 #include "service/store/sql_flag_store.h"
 #include "service/verdict_proto.h"
+#include "tests/service/backtest/direct_counts.h"
 #include "tests/service/store/test_database.h"
 #include "tests/test_data.h"
 
@@ -38,18 +37,11 @@ bool IsUtf8WithoutNul(const std::string& s) {
 
 // The test lexicon with insult's "súc vật" removed and "đồ ăn hại" added.
 std::string MakeCandidate(const fs::path& dir) {
-  fs::copy(vigil::testing::SourcePath("tests/fixtures/lexicon"), dir,
-           fs::copy_options::recursive);
-  std::ifstream in(dir / "insult.tsv");
-  std::stringstream kept;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("súc vật\t", 0) != 0) kept << line << "\n";
-  }
-  kept << "đồ ăn hại\t3\tfold\tmoderate\n";
-  in.close();
-  std::ofstream(dir / "insult.tsv") << kept.str();
-  return dir.string();
+  const std::string copy = vigil::testing::CopyLexicon(
+      vigil::testing::SourcePath("tests/fixtures/lexicon"), dir.string());
+  vigil::testing::EditLines(copy + "/insult.tsv", "súc vật\t",
+                            "đồ ăn hại\t3\tfold\tmoderate\n");
+  return copy;
 }
 
 class BacktestTest : public ::testing::TestWithParam<std::string> {
@@ -69,7 +61,6 @@ class BacktestTest : public ::testing::TestWithParam<std::string> {
     before_ = *before;
     dir_ = fs::temp_directory_path() /
            ("vigil_backtest_" + std::to_string(::getpid()) + "_" + GetParam());
-    fs::remove_all(dir_);
     auto after = Analyzer::Load(MakeCandidate(dir_));
     ASSERT_TRUE(after.ok()) << after.status();
     after_ = *after;
@@ -260,39 +251,33 @@ TEST_P(BacktestTest, CountsMatchADirectReanalysis) {
   ASSERT_TRUE(report.ok()) << report.status();
 
   // Direct: analyze each stored post's text with both analyzers.
-  std::array<int64_t, match::kNumCategories> flagged_before{}, flagged_after{},
-      gained{}, lost{};
-  std::set<std::string> newly, no_longer;
+  std::vector<std::string> stored;
   int64_t raw = 0;
   for (const FlaggedPost& p : posts) {
-    const std::string& text =
-        p.post.raw_text().empty() ? p.post.text() : p.post.raw_text();
+    stored.push_back(p.post.raw_text().empty() ? p.post.text()
+                                               : p.post.raw_text());
     raw += !p.post.raw_text().empty();
-    const uint32_t b = before_->Analyze(text).verdict.flagged_categories;
-    const uint32_t a = after_->Analyze(text).verdict.flagged_categories;
-    for (int c = 0; c < match::kNumCategories; ++c) {
-      const uint32_t bit = 1u << c;
-      flagged_before[c] += (b & bit) != 0;
-      flagged_after[c] += (a & bit) != 0;
-      gained[c] += !(b & bit) && (a & bit);
-      lost[c] += (b & bit) && !(a & bit);
-    }
-    if (!b && a) newly.insert(p.post.id());
-    if (b && !a) no_longer.insert(p.post.id());
   }
+  const vigil::testing::DirectCounts direct =
+      vigil::testing::CountDirectly(*before_, *after_, stored);
   EXPECT_EQ(report->items(), static_cast<int64_t>(posts.size()));
   EXPECT_GT(raw, 0);  // posts sent as bytes are re-analyzed too
   int64_t changed = 0;
   for (int c = 0; c < match::kNumCategories; ++c) {
     const v1::CategoryBacktest& got = report->categories(c);
-    EXPECT_EQ(got.flagged_before(), flagged_before[c]) << got.category();
-    EXPECT_EQ(got.flagged_after(), flagged_after[c]) << got.category();
-    EXPECT_EQ(got.gained(), gained[c]) << got.category();
-    EXPECT_EQ(got.lost(), lost[c]) << got.category();
-    changed += gained[c] + lost[c];
+    EXPECT_EQ(got.flagged_before(), direct.flagged_before[c]) << got.category();
+    EXPECT_EQ(got.flagged_after(), direct.flagged_after[c]) << got.category();
+    EXPECT_EQ(got.gained(), direct.gained[c]) << got.category();
+    EXPECT_EQ(got.lost(), direct.lost[c]) << got.category();
+    changed += direct.gained[c] + direct.lost[c];
   }
   EXPECT_GT(changed, 100);  // the candidate changes many of these posts
-  std::set<std::string> got_newly, got_no_longer;
+  EXPECT_TRUE(direct.Matches(*report));
+  std::set<std::string> newly, no_longer, got_newly, got_no_longer;
+  for (size_t i : direct.newly_flagged) newly.insert(posts[i].post.id());
+  for (size_t i : direct.no_longer_flagged) {
+    no_longer.insert(posts[i].post.id());
+  }
   for (int64_t id : report->newly_flagged_item_ids()) {
     got_newly.insert(store_->GetItem(id)->post().id());
   }

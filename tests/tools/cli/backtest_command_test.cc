@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "analyzers/analyzer.h"
 #include "service/store/flag_store.h"
@@ -47,25 +46,19 @@ class BacktestCliTest : public ::testing::Test {
     }
     ASSERT_TRUE((*store)->RecordFlagged(posts).ok());
     // The candidate: the test lexicon without "súc vật".
-    candidate_ = dir_ / "candidate";
-    fs::copy(lexicons_, candidate_, fs::copy_options::recursive);
-    std::ifstream in(candidate_ / "insult.tsv");
-    std::string kept, line;
-    while (std::getline(in, line)) {
-      if (line.rfind("súc vật\t", 0) != 0) kept += line + "\n";
-    }
-    in.close();
-    std::ofstream(candidate_ / "insult.tsv") << kept;
+    candidate_ =
+        vigil::testing::CopyLexicon(lexicons_, (dir_ / "candidate").string());
+    vigil::testing::EditLines(candidate_ + "/insult.tsv", "súc vật\t", "");
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string Args() const {
     return "backtest --store " + store_url_ + " --baseline " + lexicons_ +
-           " --lexicons " + candidate_.string();
+           " --lexicons " + candidate_;
   }
 
-  fs::path dir_, candidate_;
-  std::string store_url_, lexicons_;
+  fs::path dir_;
+  std::string candidate_, store_url_, lexicons_;
 };
 
 TEST_F(BacktestCliTest, PrintsWhatTheCandidateChanges) {
@@ -86,7 +79,7 @@ TEST_F(BacktestCliTest, PrintsTheReportAsJson) {
   EXPECT_EQ(report.items(), 3);
   EXPECT_EQ(report.no_longer_flagged(), 2);
   EXPECT_EQ(report.no_longer_flagged_item_ids_size(), 1);
-  EXPECT_EQ(report.directory(), candidate_.string());
+  EXPECT_EQ(report.directory(), candidate_);
   EXPECT_EQ(report.categories_size(), 8);
 }
 
@@ -97,12 +90,12 @@ TEST_F(BacktestCliTest, ReportsBadArgumentsAndData) {
     std::string says;
   };
   const std::vector<Case> cases = {
-      {"backtest --lexicons " + candidate_.string(), 2, "--store"},
+      {"backtest --lexicons " + candidate_, 2, "--store"},
       {"backtest --store " + store_url_, 2, "--lexicons"},
       {Args() + " --since 3x", 2, "--since"},
       {Args() + " --max-item-ids -1", 2, "--max-item-ids"},
       {"backtest --store sqlite:" + (dir_ / "none.db").string() +
-           " --lexicons " + candidate_.string(),
+           " --lexicons " + candidate_,
        1, "no such file"},
       {"backtest --store " + store_url_ + " --lexicons " +
            (dir_ / "nowhere").string(),
