@@ -15,28 +15,41 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(service, method, body, token = state.token) {
+// POSTs `body` to the method; the response, or an ApiError when the server
+// cannot be reached (CANCELLED when `signal` aborted the call).
+async function post(service, method, body, token, signal) {
   const headers = {'Content-Type': 'application/json'};
   if (token) headers.Authorization = 'Bearer ' + token;
-  let response;
   try {
-    response = await fetch(
+    return await fetch(
         `/api/vigil.v1.${service}/${method}`,
-        {method: 'POST', headers, body: JSON.stringify(body || {})});
+        {method: 'POST', headers, body: JSON.stringify(body || {}), signal});
   } catch (e) {
+    if (signal?.aborted) throw new ApiError('CANCELLED', e.message, 0);
     throw new ApiError('network', t('err_network'), 0);
   }
-  let data = null;
+}
+
+// The response's JSON body, or null when it has none.
+async function jsonOf(response) {
   try {
-    data = await response.json();
+    return await response.json();
   } catch (e) {
-    data = null;
+    return null;
   }
-  if (!response.ok) {
-    throw new ApiError(
-        data?.code || 'UNKNOWN', data?.message || response.statusText,
-        response.status);
-  }
+}
+
+// The error a refused call's JSON body ({code, message}) names.
+function refusal(response, data) {
+  return new ApiError(
+      data?.code || 'UNKNOWN', data?.message || response.statusText,
+      response.status);
+}
+
+export async function api(service, method, body, token = state.token) {
+  const response = await post(service, method, body, token);
+  const data = await jsonOf(response);
+  if (!response.ok) throw refusal(response, data);
   return data;
 }
 
@@ -46,28 +59,8 @@ export async function api(service, method, body, token = state.token) {
 // cancel the call on the server too.
 export async function apiStream(
     service, method, body, onMessage, signal, token = state.token) {
-  const headers = {'Content-Type': 'application/json'};
-  if (token) headers.Authorization = 'Bearer ' + token;
-  let response;
-  try {
-    response = await fetch(
-        `/api/vigil.v1.${service}/${method}`,
-        {method: 'POST', headers, body: JSON.stringify(body || {}), signal});
-  } catch (e) {
-    if (signal?.aborted) throw new ApiError('CANCELLED', e.message, 0);
-    throw new ApiError('network', t('err_network'), 0);
-  }
-  if (!response.ok) {
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (e) {
-      data = null;
-    }
-    throw new ApiError(
-        data?.code || 'UNKNOWN', data?.message || response.statusText,
-        response.status);
-  }
+  const response = await post(service, method, body, token, signal);
+  if (!response.ok) throw refusal(response, await jsonOf(response));
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let pending = '';

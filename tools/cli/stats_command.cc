@@ -45,6 +45,15 @@ void PrintCounts(const v1::Counts& counts, std::ostream& out) {
   }
 }
 
+// A 30 s deadline and the bearer token from $VIGIL_TOKEN.
+void PrepareCall(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+  if (const char* token = std::getenv("VIGIL_TOKEN"); token && *token) {
+    context->AddMetadata("authorization", std::string("Bearer ") + token);
+  }
+}
+
 // "0.012 [0.004, 0.031]", or "-" when absent.
 std::string Estimate(bool has, double value, double low, double high) {
   if (!has) return "-";
@@ -104,11 +113,7 @@ int RunStats(const std::vector<std::string>& args, const char*,
   auto stub =
       v1::StatsService::NewStub(grpc::CreateChannel(target, credentials));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(30));
-  if (const char* token = std::getenv("VIGIL_TOKEN"); token && *token) {
-    context.AddMetadata("authorization", std::string("Bearer ") + token);
-  }
+  PrepareCall(&context);
   v1::GetSummaryRequest request;
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -155,11 +160,7 @@ int RunStats(const std::vector<std::string>& args, const char*,
   }
   // What the quality sample says (vigil serve --sample-rate).
   grpc::ClientContext sample_context;
-  sample_context.set_deadline(std::chrono::system_clock::now() +
-                              std::chrono::seconds(30));
-  if (const char* token = std::getenv("VIGIL_TOKEN"); token && *token) {
-    sample_context.AddMetadata("authorization", std::string("Bearer ") + token);
-  }
+  PrepareCall(&sample_context);
   v1::GetSampleEstimatesRequest sample_request;
   *sample_request.mutable_filter() = request.filter();
   v1::GetSampleEstimatesResponse sample;
