@@ -29,18 +29,24 @@ grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
   return grpc::Status::OK;
 }
 
-void AnalysisServiceImpl::AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
-                                     const v1::Post& post,
-                                     v1::AnalyzeResponse* response) const {
+void AnalysisServiceImpl::AnalyzeOne(
+    const SnapshotHolder::Snapshot& snapshot, const v1::Post& post,
+    v1::AnalyzeResponse* response,
+    std::optional<cluster::Fingerprint>* fingerprint) const {
   const Analyzer::Result result = snapshot.analyzer->Analyze(PostBytes(post));
   response->set_post_id(post.id());
   ToProto(*snapshot.analyzer, result, response->mutable_verdict());
   metrics_->ObserveVerdict(response->verdict());
+  // Only flagged posts join clusters: the others need none.
+  if (result.verdict.flagged) {
+    *fingerprint = cluster::Fingerprint::Of(result.normalized);
+  }
 }
 
 void AnalysisServiceImpl::StoreAndCount(
     std::vector<const v1::Post*> posts,
-    std::vector<const v1::AnalyzeResponse*> responses, bool dry_run,
+    std::vector<const v1::AnalyzeResponse*> responses,
+    std::vector<std::optional<cluster::Fingerprint>> fingerprints, bool dry_run,
     std::function<void(grpc::Status)> done) {
   if (dry_run) {
     done(grpc::Status::OK);
@@ -66,7 +72,9 @@ void AnalysisServiceImpl::StoreAndCount(
               "an id, or dry_run to analyze without storing)"));
       return;
     }
-    flagged.push_back({*posts[i], responses[i]->verdict()});
+    flagged.push_back(
+        {*posts[i], responses[i]->verdict(), false,
+         i < fingerprints.size() ? fingerprints[i] : std::nullopt});
   }
   // Counted once acknowledged: a failed call the client retries is not
   // counted twice.
@@ -120,9 +128,11 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::Analyze(
     reactor->Finish(status);
     return reactor;
   }
-  AnalyzeOne(*snapshots_->Get(), request->post(), response);
+  std::optional<cluster::Fingerprint> fingerprint;
+  AnalyzeOne(*snapshots_->Get(), request->post(), response, &fingerprint);
   // Answered when the flag (if any) is stored; the call's thread moves on.
-  StoreAndCount({&request->post()}, {response}, request->dry_run(),
+  StoreAndCount({&request->post()}, {response}, {std::move(fingerprint)},
+                request->dry_run(),
                 [this, reactor, response, who, start](grpc::Status status) {
                   in_flight_.Leave();
                   RecordRpc(metrics_, "Analyze", status, who, 1,
@@ -161,6 +171,9 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
   // One snapshot for the whole batch: every post judged by one lexicon.
   const std::shared_ptr<const SnapshotHolder::Snapshot> snapshot =
       snapshots_->Get();
+  std::vector<std::optional<cluster::Fingerprint>> fingerprints(
+      request->posts_size());
+  int n = 0;
   for (const v1::Post& post : request->posts()) {
     // Honour cancellation and the deadline between posts.
     if (context->IsCancelled()) {
@@ -172,7 +185,7 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
                             "deadline passed during the batch");
       break;
     }
-    AnalyzeOne(*snapshot, post, response->add_results());
+    AnalyzeOne(*snapshot, post, response->add_results(), &fingerprints[n++]);
   }
   if (!status.ok()) {
     in_flight_.Leave();
@@ -186,8 +199,8 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
     posts.push_back(&request->posts(i));
     results.push_back(&response->results(i));
   }
-  StoreAndCount(std::move(posts), std::move(results), request->dry_run(),
-                [this, finish](grpc::Status status) {
+  StoreAndCount(std::move(posts), std::move(results), std::move(fingerprints),
+                request->dry_run(), [this, finish](grpc::Status status) {
                   in_flight_.Leave();
                   finish(status);
                 });
@@ -214,18 +227,20 @@ grpc::Status AnalysisServiceImpl::CheckBatch(
   return grpc::Status::OK;
 }
 
-grpc::Status AnalysisServiceImpl::AnalyzePost(const v1::Post& post,
-                                              v1::AnalyzeResponse* response) {
+grpc::Status AnalysisServiceImpl::AnalyzePost(
+    const v1::Post& post, v1::AnalyzeResponse* response,
+    std::optional<cluster::Fingerprint>* fingerprint) {
   grpc::Status status = Validate(post);
-  if (status.ok()) AnalyzeOne(*snapshots_->Get(), post, response);
+  if (status.ok()) AnalyzeOne(*snapshots_->Get(), post, response, fingerprint);
   return status;
 }
 
-void AnalysisServiceImpl::StorePost(const v1::Post& post,
-                                    const v1::AnalyzeResponse& response,
-                                    bool dry_run,
-                                    std::function<void(grpc::Status)> done) {
-  StoreAndCount({&post}, {&response}, dry_run, std::move(done));
+void AnalysisServiceImpl::StorePost(
+    const v1::Post& post, const v1::AnalyzeResponse& response,
+    std::optional<cluster::Fingerprint> fingerprint, bool dry_run,
+    std::function<void(grpc::Status)> done) {
+  StoreAndCount({&post}, {&response}, {std::move(fingerprint)}, dry_run,
+                std::move(done));
 }
 
 void AnalysisServiceImpl::StreamDone(

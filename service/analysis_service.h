@@ -55,10 +55,12 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService,
 
  private:
   // StreamHost, for the streams this service opens.
-  grpc::Status AnalyzePost(const v1::Post& post,
-                           v1::AnalyzeResponse* response) override;
+  grpc::Status AnalyzePost(
+      const v1::Post& post, v1::AnalyzeResponse* response,
+      std::optional<cluster::Fingerprint>* fingerprint) override;
   void StorePost(const v1::Post& post, const v1::AnalyzeResponse& response,
-                 bool dry_run, std::function<void(grpc::Status)> done) override;
+                 std::optional<cluster::Fingerprint> fingerprint, bool dry_run,
+                 std::function<void(grpc::Status)> done) override;
   void StreamDone(const grpc::Status& status, const std::string& who, int posts,
                   int flagged,
                   std::chrono::steady_clock::time_point start) override;
@@ -69,19 +71,23 @@ class AnalysisServiceImpl final : public v1::AnalysisService::CallbackService,
                           std::string* who);
   // Checks a post against the limits; OK or INVALID_ARGUMENT.
   grpc::Status Validate(const v1::Post& post) const;
-  // Analyzes one post into `response` with `snapshot`'s analyzer.
+  // Analyzes one post into `response` with `snapshot`'s analyzer, and, if
+  // it is flagged, its near-duplicate fingerprint into `*fingerprint`.
   void AnalyzeOne(const SnapshotHolder::Snapshot& snapshot,
-                  const v1::Post& post, v1::AnalyzeResponse* response) const;
+                  const v1::Post& post, v1::AnalyzeResponse* response,
+                  std::optional<cluster::Fingerprint>* fingerprint) const;
   // Unless `dry_run`: stores the flagged posts among `posts`/`responses`
   // (and the unflagged ones the sampler picks, in the sample queue) and,
   // once they are stored, counts all of them in the statistics; then
   // calls `done` (on the store's thread, or on this one when there is
   // nothing to store) with OK, or UNAVAILABLE when the store failed (the
   // caller must not acknowledge). `posts` and `responses` must stay valid
-  // until `done` runs.
-  void StoreAndCount(std::vector<const v1::Post*> posts,
-                     std::vector<const v1::AnalyzeResponse*> responses,
-                     bool dry_run, std::function<void(grpc::Status)> done);
+  // until `done` runs. `fingerprints[i]` is AnalyzeOne's for post i.
+  void StoreAndCount(
+      std::vector<const v1::Post*> posts,
+      std::vector<const v1::AnalyzeResponse*> responses,
+      std::vector<std::optional<cluster::Fingerprint>> fingerprints,
+      bool dry_run, std::function<void(grpc::Status)> done);
 
   SnapshotHolder* const snapshots_;
   const Authorizer* const authorizer_;

@@ -44,8 +44,9 @@ class StreamReactor final
     pending->request = std::move(read_buffer_);
     read_buffer_.Clear();
     ++posts_;
-    const grpc::Status invalid =
-        host_->AnalyzePost(pending->request.post(), &pending->response);
+    std::optional<cluster::Fingerprint> fingerprint;
+    const grpc::Status invalid = host_->AnalyzePost(
+        pending->request.post(), &pending->response, &fingerprint);
     if (!invalid.ok()) {
       pending->status = invalid;
       pending->ready = true;
@@ -62,8 +63,8 @@ class StreamReactor final
     }
     Run(actions);
     if (!invalid.ok()) return;
-    host_->StorePost(raw->request.post(), raw->response, raw->request.dry_run(),
-                     [this, raw](grpc::Status status) {
+    host_->StorePost(raw->request.post(), raw->response, std::move(fingerprint),
+                     raw->request.dry_run(), [this, raw](grpc::Status status) {
                        Actions actions;
                        {
                          absl::MutexLock lock(&mu_);

@@ -16,8 +16,10 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "analyzers/cluster/fingerprint.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 
 namespace vigil::service {
@@ -31,16 +33,19 @@ class StreamHost {
   virtual ~StreamHost() = default;
 
   // Checks `post` against the limits and analyzes it into `*response` with
-  // the current lexicon; or the error (INVALID_ARGUMENT), `*response`
-  // untouched.
-  virtual grpc::Status AnalyzePost(const v1::Post& post,
-                                   v1::AnalyzeResponse* response) = 0;
+  // the current lexicon, and a flagged post's near-duplicate fingerprint
+  // into `*fingerprint`; or the error (INVALID_ARGUMENT), both untouched.
+  virtual grpc::Status AnalyzePost(
+      const v1::Post& post, v1::AnalyzeResponse* response,
+      std::optional<cluster::Fingerprint>* fingerprint) = 0;
 
   // Unless `dry_run`, stores the post's flag (if it is flagged) and counts
   // it in the statistics; then calls `done` with OK or the error to end the
   // stream with. `post` and `response` stay valid until `done` runs.
   virtual void StorePost(const v1::Post& post,
-                         const v1::AnalyzeResponse& response, bool dry_run,
+                         const v1::AnalyzeResponse& response,
+                         std::optional<cluster::Fingerprint> fingerprint,
+                         bool dry_run,
                          std::function<void(grpc::Status)> done) = 0;
 
   // The stream `who` opened at `start` ended with `status` after `posts`

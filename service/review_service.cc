@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "service/cluster_view.h"
 #include "service/log.h"
 
 namespace vigil::service {
@@ -89,6 +90,57 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::GetHistory(
                             return store_->GetHistory(request->item_id());
                           });
                         });
+}
+
+grpc::ServerUnaryReactor* ReviewServiceImpl::ListClusters(
+    grpc::CallbackServerContext* context,
+    const v1::ListClustersRequest* request,
+    v1::ListClustersResponse* response) {
+  return ServeStoreCall(
+      context, "ListClusters", Rpc::kReviewRead, *authorizer_, in_flight_,
+      metrics_, [&](const auto&) {
+        absl::Status status =
+            Into(response, [&] { return store_->ListClusters(*request); });
+        if (!status.ok()) return status;
+        const auto snapshot = snapshots_->Get();
+        for (v1::Cluster& c : *response->mutable_clusters()) {
+          MarkVaryingParts(snapshot->analyzer->normalizer(), &c);
+        }
+        return status;
+      });
+}
+
+grpc::ServerUnaryReactor* ReviewServiceImpl::GetCluster(
+    grpc::CallbackServerContext* context, const v1::GetClusterRequest* request,
+    v1::GetClusterResponse* response) {
+  return ServeStoreCall(
+      context, "GetCluster", Rpc::kReviewRead, *authorizer_, in_flight_,
+      metrics_, [&](const auto&) {
+        absl::Status status =
+            Into(response, [&] { return store_->GetCluster(*request); });
+        if (!status.ok()) return status;
+        MarkVaryingParts(snapshots_->Get()->analyzer->normalizer(),
+                         response->mutable_cluster());
+        return status;
+      });
+}
+
+grpc::ServerUnaryReactor* ReviewServiceImpl::DecideCluster(
+    grpc::CallbackServerContext* context,
+    const v1::DecideClusterRequest* request,
+    v1::DecideClusterResponse* response) {
+  return ServeStoreCall(
+      context, "DecideCluster", Rpc::kReviewWrite, *authorizer_, in_flight_,
+      metrics_, [&](const std::string& r) {
+        const std::string version = snapshots_->Get()->analyzer->version();
+        absl::Status status = Into(response, [&] {
+          return store_->DecideCluster(*request, r, version);
+        });
+        if (!status.ok()) return status;
+        MarkVaryingParts(snapshots_->Get()->analyzer->normalizer(),
+                         response->mutable_cluster());
+        return status;
+      });
 }
 
 }  // namespace vigil::service

@@ -1,5 +1,5 @@
-// ReviewService: the review queue, claims, decisions and history, each a
-// unary call into the flag store (ServeStoreCall).
+// ReviewService: the review queue, claims, decisions, history and
+// campaigns, each a unary call into the flag store (ServeStoreCall).
 #ifndef VIGIL_SERVICE_REVIEW_SERVICE_H_
 #define VIGIL_SERVICE_REVIEW_SERVICE_H_
 
@@ -50,6 +50,18 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetHistoryRequest* request,
       v1::GetHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* ListClusters(
+      grpc::CallbackServerContext* context,
+      const v1::ListClustersRequest* request,
+      v1::ListClustersResponse* response) override;
+  grpc::ServerUnaryReactor* GetCluster(
+      grpc::CallbackServerContext* context,
+      const v1::GetClusterRequest* request,
+      v1::GetClusterResponse* response) override;
+  grpc::ServerUnaryReactor* DecideCluster(
+      grpc::CallbackServerContext* context,
+      const v1::DecideClusterRequest* request,
+      v1::DecideClusterResponse* response) override;
 
  private:
   SnapshotHolder* snapshots_;

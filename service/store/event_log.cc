@@ -15,7 +15,7 @@ namespace {
 // The columns ReadEvents selects, and their indices in its rows.
 constexpr char kEventColumns[] =
     "event_id, item_id, kind, actor, at, status_after, decision, text, "
-    "lexicon_version";
+    "lexicon_version, cluster_id";
 enum EventColumn : size_t {
   kEventId,
   kItemId,
@@ -26,6 +26,7 @@ enum EventColumn : size_t {
   kDecision,
   kText,
   kLexiconVersion,
+  kClusterId,
   kEventColumnCount,
 };
 static_assert(
@@ -54,6 +55,7 @@ v1::ReviewEvent EventFromRow(const SqlRow& row) {
                          .value_or(v1::DECISION_UNSPECIFIED));
   event.set_text(row[kText].AsString());
   event.set_lexicon_version(row[kLexiconVersion].AsString());
+  event.set_cluster_id(row[kClusterId].AsInt());
   return event;
 }
 
@@ -71,11 +73,12 @@ absl::StatusOr<v1::ReviewEvent> AppendEvent(SqlConnection& db,
           ? SqlValue::Null()
           : SqlValue::Text(std::string(DecisionName(e.decision))),
       TextOrNull(e.text),
-      TextOrNull(e.lexicon_version)};
+      TextOrNull(e.lexicon_version),
+      e.cluster_id == 0 ? SqlValue::Null() : SqlValue::Int(e.cluster_id)};
   auto rows = db.Query(
       "INSERT INTO events (item_id, kind, actor, at, status_after, decision, "
-      "text, lexicon_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-      "RETURNING event_id",
+      "text, lexicon_version, cluster_id) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+      "$8, $9) RETURNING event_id",
       params);
   if (!rows.ok()) return rows.status();
   v1::ReviewEvent event;
@@ -88,6 +91,7 @@ absl::StatusOr<v1::ReviewEvent> AppendEvent(SqlConnection& db,
   event.set_decision(e.decision);
   event.set_text(e.text);
   event.set_lexicon_version(e.lexicon_version);
+  event.set_cluster_id(e.cluster_id);
   return event;
 }
 

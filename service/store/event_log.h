@@ -35,6 +35,7 @@ struct EventFields {
   v1::Decision decision = v1::DECISION_UNSPECIFIED;
   std::string text;
   std::string lexicon_version;
+  int64_t cluster_id = 0;  // 0: stored as NULL
 };
 
 // Appends `e` and returns it as stored, with its new event_id. Errors are

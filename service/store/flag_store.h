@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <tuple>
@@ -30,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "analyzers/cluster/fingerprint.h"
 #include "vigil/v1/analysis.pb.h"
 #include "vigil/v1/review.pb.h"
 #include "vigil/v1/stats.pb.h"
@@ -44,6 +46,18 @@ struct FlaggedPost {
   // Store it in the sample queue (v1::QUEUE_SAMPLE) if it is not stored
   // yet; an item already stored (flagged or sampled) is left as it is.
   bool sampled = false;
+  // The post's near-duplicate fingerprint (analyzers/cluster/
+  // fingerprint.h): a new flagged item with one joins a cluster of items
+  // like it (review.proto, Cluster). None: the item joins no cluster.
+  std::optional<cluster::Fingerprint> fingerprint;
+};
+
+// How many clusters there are, how large the largest is, and how many
+// items they hold (metrics and statistics).
+struct ClusterCounts {
+  int64_t clusters = 0;
+  int64_t largest = 0;
+  int64_t clustered_items = 0;
 };
 
 // Counts to add to the store's per-minute statistics (see stats.proto).
@@ -140,6 +154,21 @@ class FlagStore {
   // Items of the flagged queue per status now ("open", "claimed", ...; every
   // status present).
   virtual absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() = 0;
+
+  // Campaigns (review.proto, Cluster). The samples' texts come without
+  // their varying spans: the service, which has the normalizer, marks
+  // them. NOT_FOUND for an unknown cluster.
+  virtual absl::StatusOr<v1::ListClustersResponse> ListClusters(
+      const v1::ListClustersRequest& request) = 0;
+  virtual absl::StatusOr<v1::GetClusterResponse> GetCluster(
+      const v1::GetClusterRequest& request) = 0;
+  // Decides every open item of the cluster (and every item `reviewer`
+  // holds) in one transaction, as Decide would one by one; items under
+  // someone else's live claim are skipped and reported. All or nothing.
+  virtual absl::StatusOr<v1::DecideClusterResponse> DecideCluster(
+      const v1::DecideClusterRequest& request, const std::string& reviewer,
+      const std::string& lexicon_version) = 0;
+  virtual absl::StatusOr<ClusterCounts> CountClusters() = 0;
 };
 
 // Opens a store by URL, creating or migrating its schema:

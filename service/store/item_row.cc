@@ -64,6 +64,7 @@ v1::ReviewItem ItemFromRow(const SqlRow& row, int64_t now) {
        CategoryNamesOf(row[C::kDecidedCategories].AsInt())) {
     item.add_decided_categories(std::move(name));
   }
+  item.set_cluster_id(row[C::kClusterId].AsInt());
   return item;
 }
 

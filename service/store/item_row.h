@@ -48,6 +48,7 @@ struct ItemColumn {
     kTextErasedAt,
     kQueue,
     kDecidedCategories,
+    kClusterId,
     kCount,
   };
 };
@@ -78,6 +79,7 @@ inline constexpr ItemColumnName kItemColumns[] = {
     {ItemColumn::kTextErasedAt, "text_erased_at"},
     {ItemColumn::kQueue, "queue"},
     {ItemColumn::kDecidedCategories, "decided_categories"},
+    {ItemColumn::kClusterId, "cluster_id"},
 };
 
 static_assert(std::size(kItemColumns) == ItemColumn::kCount,

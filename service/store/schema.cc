@@ -116,6 +116,34 @@ CREATE INDEX items_by_queue_score ON items (queue, max_score DESC, item_id DESC)
 CREATE INDEX items_by_queue_time ON items (queue, last_flagged_at DESC, item_id DESC);
 )sql",
        "", ""},
+      // Campaigns (review.proto, Cluster): each flagged item's MinHash
+      // fingerprint, its locality-sensitive band keys, and the clusters of
+      // near-duplicate items with their running counts.
+      {6, "clusters of near-duplicate flagged items",
+       R"sql(
+CREATE TABLE clusters (
+  cluster_id {pk},
+  size BIGINT NOT NULL,
+  category_mask BIGINT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  hour BIGINT NOT NULL,
+  hour_count BIGINT NOT NULL,
+  previous_hour_count BIGINT NOT NULL
+);
+CREATE INDEX clusters_by_size ON clusters (size DESC, last_seen DESC);
+CREATE INDEX clusters_by_last_seen ON clusters (last_seen DESC);
+CREATE TABLE fingerprint_bands (
+  band BIGINT NOT NULL,
+  item_id BIGINT NOT NULL,
+  PRIMARY KEY (band, item_id)
+);
+ALTER TABLE items ADD COLUMN fingerprint {blob};
+ALTER TABLE items ADD COLUMN cluster_id BIGINT;
+CREATE INDEX items_by_cluster ON items (cluster_id, first_flagged_at);
+ALTER TABLE events ADD COLUMN cluster_id BIGINT;
+)sql",
+       "", ""},
   };
   return *kMigrations;
 }

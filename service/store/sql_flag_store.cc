@@ -7,6 +7,7 @@
 
 #include "analyzers/match/category.h"
 #include "analyzers/util/strings.h"
+#include "service/store/clusters.h"
 #include "service/store/event_log.h"
 #include "service/store/item_row.h"
 #include "service/store/queue_query.h"
@@ -218,7 +219,14 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
                             std::tie(b->post.source(), b->post.id());
                    });
   const int64_t now = Now();
+  const bool clustering =
+      std::any_of(posts.begin(), posts.end(), [](const FlaggedPost* p) {
+        return !p->sampled && p->fingerprint.has_value();
+      });
   return Transact([&](SqlConnection& db) -> absl::Status {
+    if (clustering) {
+      if (absl::Status s = LockClusterAssignment(db); !s.ok()) return s;
+    }
     std::vector<EventFields> events;
     events.reserve(posts.size());
     for (const FlaggedPost* p : posts) {
@@ -227,15 +235,16 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
       // Databases keep no NUL in text; a space keeps every offset.
       std::string text = p->post.text();
       std::replace(text.begin(), text.end(), '\0', ' ');
-      SqlValue params[] = {SqlValue::Text(p->post.source()),
-                           SqlValue::Text(p->post.id()),
-                           SqlValue::Text(std::move(text)),
-                           SqlValue::Bytes(stored.SerializeAsString()),
-                           SqlValue::Bytes(p->verdict.SerializeAsString()),
-                           SqlValue::Text(p->verdict.lexicon_version()),
-                           SqlValue::Real(MaxScore(p->verdict)),
-                           SqlValue::Int(CategoryMask(p->verdict)),
-                           SqlValue::Int(now)};
+      std::vector<SqlValue> params = {
+          SqlValue::Text(p->post.source()),
+          SqlValue::Text(p->post.id()),
+          SqlValue::Text(std::move(text)),
+          SqlValue::Bytes(stored.SerializeAsString()),
+          SqlValue::Bytes(p->verdict.SerializeAsString()),
+          SqlValue::Text(p->verdict.lexicon_version()),
+          SqlValue::Real(MaxScore(p->verdict)),
+          SqlValue::Int(CategoryMask(p->verdict)),
+          SqlValue::Int(now)};
       if (p->sampled) {
         // A quality sample: a new item in the sample queue, or nothing when
         // the post is already stored (a re-send is not sampled twice, and
@@ -258,11 +267,17 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
         e.lexicon_version = p->verdict.lexicon_version();
         continue;
       }
+      params.push_back(p->fingerprint.has_value()
+                           ? SqlValue::Bytes(p->fingerprint->Serialize())
+                           : SqlValue::Null());
+      // The fingerprint is the first flag's: a re-flag keeps the item's
+      // cluster.
       auto rows = db.Query(
           "INSERT INTO items (source, post_id, text, post, verdict, "
           "lexicon_version, max_score, category_mask, status, "
-          "first_flagged_at, last_flagged_at, times_flagged) VALUES ($1, $2, "
-          "$3, $4, $5, $6, $7, $8, 'open', $9, $9, 1) ON CONFLICT (source, "
+          "first_flagged_at, last_flagged_at, times_flagged, fingerprint) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9, 1, $10) ON "
+          "CONFLICT (source, "
           "post_id) DO UPDATE SET text = excluded.text, post = excluded.post, "
           "verdict = excluded.verdict, lexicon_version = "
           "excluded.lexicon_version, max_score = excluded.max_score, "
@@ -288,6 +303,15 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
       e.at = now;
       e.status_after = EffectiveStatus(state, now);
       e.lexicon_version = p->verdict.lexicon_version();
+      if (e.kind == v1::EVENT_KIND_FLAGGED && p->fingerprint.has_value()) {
+        NewClusterItem item;
+        item.item_id = e.item_id;
+        item.fingerprint = *p->fingerprint;
+        item.category_mask = CategoryMask(p->verdict);
+        item.now = now;
+        auto placed = PlaceInCluster(db, item, options_.cluster_threshold);
+        if (!placed.ok()) return placed.status();
+      }
     }
     return AppendFlagEvents(db, events);
   });

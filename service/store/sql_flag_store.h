@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "service/store/clusters.h"
 #include "service/store/flag_store.h"
 #include "service/store/sql.h"
 #include "service/store/workflow.h"
@@ -45,6 +46,10 @@ class SqlFlagStore : public FlagStore {
     int pool_size = 4;
     // Defaults to the system clock; tests move time by hand.
     Clock now;
+    // A new item joins a cluster when its fingerprint's estimated
+    // similarity to a stored item's reaches this (see clusters.h for how
+    // it was measured).
+    double cluster_threshold = kDefaultClusterThreshold;
   };
 
   // Connects once and migrates the schema (see schema.h).
@@ -81,6 +86,14 @@ class SqlFlagStore : public FlagStore {
   absl::StatusOr<v1::GetSampleEstimatesResponse> GetSampleEstimates(
       const v1::GetSampleEstimatesRequest& request) override;
   absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override;
+  absl::StatusOr<v1::ListClustersResponse> ListClusters(
+      const v1::ListClustersRequest& request) override;
+  absl::StatusOr<v1::GetClusterResponse> GetCluster(
+      const v1::GetClusterRequest& request) override;
+  absl::StatusOr<v1::DecideClusterResponse> DecideCluster(
+      const v1::DecideClusterRequest& request, const std::string& reviewer,
+      const std::string& lexicon_version) override;
+  absl::StatusOr<ClusterCounts> CountClusters() override;
 
  protected:
   explicit SqlFlagStore(Options options);

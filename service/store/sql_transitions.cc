@@ -24,6 +24,14 @@ constexpr int kMaxLeaseSeconds = 3600;
 constexpr size_t kMaxCommentBytes = 4096;
 constexpr size_t kMaxReasonBytes = 4096;
 
+// Records a decision on item $1: status $2, decision $3 by $4 for reason $5
+// at $6, with category labels $7; the verdict decided on is kept.
+constexpr char kDecideSql[] =
+    "UPDATE items SET status = $2, claimed_by = NULL, lease_expires_at = "
+    "NULL, decision = $3, decided_by = $4, decision_reason = $5, decided_at "
+    "= $6, decided_verdict = verdict, decided_categories = $7 WHERE item_id "
+    "= $1";
+
 // What a transition does to the item it checked.
 struct ItemChange {
   // Log first that another reviewer's lease ran out (NoteExpiredLease).
@@ -241,12 +249,7 @@ absl::StatusOr<v1::ReviewItem> SqlFlagStore::Decide(
   };
   t.change = [&](int64_t item_id, const ItemState&) {
     ItemChange c;
-    c.update.sql =
-        "UPDATE items SET status = $2, claimed_by = NULL, "
-        "lease_expires_at = NULL, decision = $3, decided_by = $4, "
-        "decision_reason = $5, decided_at = $6, "
-        "decided_verdict = verdict, decided_categories = $7 WHERE item_id = "
-        "$1";
+    c.update.sql = kDecideSql;
     c.update.params = {
         SqlValue::Int(item_id),
         SqlValue::Text(std::string(StatusName(after))),
@@ -316,6 +319,102 @@ absl::StatusOr<v1::ReviewEvent> SqlFlagStore::Comment(
   });
   if (!status.ok()) return status;
   return event;
+}
+
+}  // namespace vigil::service
+
+namespace vigil::service {
+
+absl::StatusOr<v1::DecideClusterResponse> SqlFlagStore::DecideCluster(
+    const v1::DecideClusterRequest& request, const std::string& reviewer,
+    const std::string& lexicon_version) {
+  if (absl::Status s = CheckReviewer(reviewer); !s.ok()) return s;
+  v1::ItemStatus after = v1::ITEM_STATUS_UNSPECIFIED;
+  if (absl::Status s = StatusAfterDecision(request.decision(), &after);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckReason(request.reason()); !s.ok()) return s;
+  absl::StatusOr<int64_t> labels = CategoryMaskOf(request.categories());
+  if (!labels.ok()) return labels.status();
+  const int64_t label_mask = *labels;
+  const int64_t now = Now();
+  v1::DecideClusterResponse response;
+  absl::Status status = Transact([&](SqlConnection& db) -> absl::Status {
+    response.Clear();
+    SqlValue id[] = {SqlValue::Int(request.cluster_id())};
+    auto cluster =
+        db.Query("SELECT cluster_id FROM clusters WHERE cluster_id = $1", id);
+    if (!cluster.ok()) return cluster.status();
+    if (cluster->empty()) {
+      return absl::NotFoundError(StrCat("no cluster ", request.cluster_id()));
+    }
+    // Every item of the cluster, locked on PostgreSQL in id order (as
+    // claims lock them one at a time, no deadlock).
+    auto rows = db.Query(
+        StrCat("SELECT ", ItemColumnList(),
+               " FROM items WHERE cluster_id = $1 ORDER BY item_id",
+               db.dialect() == SqlDialect::kPostgres ? " FOR UPDATE" : ""),
+        id);
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      const int64_t item_id = row[ItemColumn::kItemId].AsInt();
+      const ItemState state = StateOf(row);
+      const v1::ItemStatus seen = EffectiveStatus(state, now);
+      if (seen == v1::ITEM_STATUS_CLAIMED && state.claimed_by != reviewer) {
+        v1::SkippedItem* skipped = response.add_skipped();
+        skipped->set_item_id(item_id);
+        skipped->set_claimed_by(state.claimed_by);
+        continue;
+      }
+      if (seen != v1::ITEM_STATUS_OPEN && seen != v1::ITEM_STATUS_CLAIMED) {
+        response.set_not_open(response.not_open() + 1);
+        continue;
+      }
+      if (absl::Status s =
+              CheckDecisionLabels(state, request.decision(), label_mask);
+          !s.ok()) {
+        return s;
+      }
+      if (state.claimed_by != reviewer) {
+        if (absl::Status s = NoteExpiredLease(db, item_id, state, now);
+            !s.ok()) {
+          return s;
+        }
+      }
+      SqlValue params[] = {
+          SqlValue::Int(item_id),
+          SqlValue::Text(std::string(StatusName(after))),
+          SqlValue::Text(std::string(DecisionName(request.decision()))),
+          SqlValue::Text(reviewer),
+          SqlValue::Text(request.reason()),
+          SqlValue::Int(now),
+          label_mask == 0 ? SqlValue::Null() : SqlValue::Int(label_mask)};
+      if (auto done = db.Query(kDecideSql, params); !done.ok()) {
+        return done.status();
+      }
+      EventFields e;
+      e.item_id = item_id;
+      e.kind = v1::EVENT_KIND_DECIDED;
+      e.actor = reviewer;
+      e.at = now;
+      e.status_after = after;
+      e.decision = request.decision();
+      e.text = request.reason();
+      e.lexicon_version = lexicon_version;
+      e.cluster_id = request.cluster_id();
+      if (auto event = AppendEvent(db, e); !event.ok()) return event.status();
+      response.add_decided(item_id);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  v1::GetClusterRequest get;
+  get.set_cluster_id(request.cluster_id());
+  get.set_max_items(1);
+  auto cluster = GetCluster(get);
+  if (cluster.ok()) *response.mutable_cluster() = cluster->cluster();
+  return response;
 }
 
 }  // namespace vigil::service

@@ -79,6 +79,22 @@ class FailingStore final : public FlagStore {
       const v1::GetSampleEstimatesRequest& r) override {
     return real_->GetSampleEstimates(r);
   }
+  absl::StatusOr<v1::ListClustersResponse> ListClusters(
+      const v1::ListClustersRequest& r) override {
+    return real_->ListClusters(r);
+  }
+  absl::StatusOr<v1::GetClusterResponse> GetCluster(
+      const v1::GetClusterRequest& r) override {
+    return real_->GetCluster(r);
+  }
+  absl::StatusOr<v1::DecideClusterResponse> DecideCluster(
+      const v1::DecideClusterRequest& r, const std::string& who,
+      const std::string& v) override {
+    return real_->DecideCluster(r, who, v);
+  }
+  absl::StatusOr<ClusterCounts> CountClusters() override {
+    return real_->CountClusters();
+  }
   absl::StatusOr<std::map<std::string, int64_t>> CountByStatus() override {
     return real_->CountByStatus();
   }

@@ -1,0 +1,80 @@
+// Clusters of near-duplicate flagged items in the SQL store: how a new item
+// is placed (on the write path, inside the transaction that stores it) and
+// how clusters are read back (review.proto, Cluster).
+//
+// Placing an item. Its fingerprint's band keys (analyzers/cluster/
+// fingerprint.h) look up, per band, the latest items that share the key
+// (fingerprint_bands, at most kCandidatesPerBand each, so a campaign of a
+// million items costs no more than one of ten); the candidate with the
+// highest estimated similarity decides, if it reaches the threshold: the
+// item joins the candidate's cluster, or the two start one. Then the item's
+// own band keys are stored. On PostgreSQL the transaction first takes an
+// advisory lock (LockClusterAssignment), so instances sharing the store
+// place items one transaction at a time and each sees the items the other
+// committed: a campaign whose first posts reach two instances at once still
+// makes one cluster. SQLite runs one write transaction at a time anyway.
+//
+// Thread safety: functions over a connection, which one thread uses at a
+// time (sql.h).
+#ifndef VIGIL_SERVICE_STORE_CLUSTERS_H_
+#define VIGIL_SERVICE_STORE_CLUSTERS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "analyzers/cluster/fingerprint.h"
+#include "service/store/sql.h"
+#include "vigil/v1/review.pb.h"
+
+namespace vigil::service {
+
+// The estimated similarity at which a new item joins a stored one's
+// cluster. Chosen on the tuning half of the generated campaigns
+// (tools/quality/campaigns, `vigil campaigns eval`): the lowest threshold
+// keeping the tuning half's pairwise precision at 0.99 or more; the figures
+// on the other half are in BENCHMARKS.md ("Campaigns").
+inline constexpr double kDefaultClusterThreshold = 0.5;
+// Items looked at per band key: the latest ones.
+inline constexpr int kCandidatesPerBand = 8;
+
+// A new flagged item to place.
+struct NewClusterItem {
+  int64_t item_id = 0;
+  cluster::Fingerprint fingerprint;
+  int64_t category_mask = 0;
+  int64_t now = 0;  // microseconds since the epoch
+};
+
+// On PostgreSQL, waits for the transaction-scoped lock that serializes
+// cluster placement across instances; nothing on SQLite. Call it first in
+// the transaction, before any row is written, so no lock waits on another.
+absl::Status LockClusterAssignment(SqlConnection& db);
+
+// Places `item` (already inserted, in this transaction) and stores its band
+// keys; returns its cluster id, or 0 when nothing stored is like it.
+absl::StatusOr<int64_t> PlaceInCluster(SqlConnection& db,
+                                       const NewClusterItem& item,
+                                       double threshold);
+
+// Fills in each cluster's open count, sources, hourly counts (the 24 hours
+// up to `now`) and up to `samples` sample texts (the first item, then the
+// latest), from its items. `clusters` must have cluster_id set.
+absl::Status FillClusterDetails(SqlConnection& db, int64_t now, int samples,
+                                const std::vector<v1::Cluster*>& clusters);
+
+// The columns ClusterFromRow reads, for SELECT lists over `clusters`.
+inline constexpr char kClusterColumns[] =
+    "cluster_id, size, category_mask, first_seen, last_seen, hour, "
+    "hour_count, previous_hour_count";
+// A row of kClusterColumns as a Cluster at `now`: id, size, categories,
+// first and last seen, growth. Details come from FillClusterDetails.
+v1::Cluster ClusterFromRow(const SqlRow& row, int64_t now);
+
+// The hour (since the epoch) holding `micros`.
+inline int64_t HourOf(int64_t micros) { return micros / 3'600'000'000; }
+
+}  // namespace vigil::service
+
+#endif  // VIGIL_SERVICE_STORE_CLUSTERS_H_
