@@ -93,7 +93,12 @@ std::vector<FingerprintToken> FingerprintTokens(
 std::optional<Fingerprint> Fingerprint::Of(
     const normalize::NormalizedText& text) {
   const std::vector<FingerprintToken> tokens = FingerprintTokens(text);
-  if (tokens.size() < static_cast<size_t>(kMinTokens)) return std::nullopt;
+  // Tokens as written: an expansion's syllables share their word's span.
+  int written = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    written += i == 0 || tokens[i].begin != tokens[i - 1].begin;
+  }
+  if (written < kMinTokens) return std::nullopt;
   // The shingles' 64-bit hashes: each token, and each pair of neighbours.
   std::vector<uint64_t> shingles;
   shingles.reserve(2 * tokens.size());

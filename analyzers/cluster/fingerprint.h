@@ -51,9 +51,10 @@ inline constexpr int kBands = 16;
 inline constexpr int kRows = kHashes / kBands;
 static_assert(kBands * kRows == kHashes);
 
-// Posts with fewer tokens have no fingerprint: "đồ ngu vl" written by a
-// hundred people is a crowd, not a campaign, and such short texts share
-// most of their shingles by chance.
+// Posts with fewer tokens (as written: "cmm" is one, though it reads as
+// "con mẹ mày") have no fingerprint: "đồ ngu vl" written by a hundred
+// people is a crowd, not a campaign, and such short texts share most of
+// their shingles by chance.
 inline constexpr int kMinTokens = 5;
 // Only the first tokens of a very long post count.
 inline constexpr int kMaxTokens = 2000;

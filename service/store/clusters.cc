@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "analyzers/util/strings.h"
@@ -77,24 +78,31 @@ absl::StatusOr<int64_t> PlaceInCluster(SqlConnection& db,
   for (int64_t key : keys) params.push_back(SqlValue::Int(key));
   auto candidates = db.Query(CandidateSql(), params);
   if (!candidates.ok()) return candidates.status();
-  // The most similar candidate (ties: the latest).
+  // The most similar candidate in a cluster, else the most similar one
+  // (ties: the latest): joining a campaign's cluster beats pairing with a
+  // lone copy of it, which would split the campaign in two clusters.
   const SqlRow* best = nullptr;
   double best_similarity = -1;
   int64_t best_id = 0;
+  bool best_clustered = false;
   for (const SqlRow& row : *candidates) {
     const int64_t id = row[0].AsInt();
     if (id == item.item_id || row[1].is_null()) continue;
     auto other = cluster::Fingerprint::Parse(row[1].AsString());
     if (!other.ok()) continue;  // not one of ours: never joined
     const double s = cluster::Similarity(item.fingerprint, *other);
-    if (s > best_similarity || (s == best_similarity && id > best_id)) {
+    if (s < threshold) continue;
+    const bool clustered = row[2].AsInt() != 0;
+    if (std::tie(clustered, s, id) >
+        std::tie(best_clustered, best_similarity, best_id)) {
       best = &row;
       best_similarity = s;
       best_id = id;
+      best_clustered = clustered;
     }
   }
   int64_t cluster_id = 0;
-  if (best != nullptr && best_similarity >= threshold) {
+  if (best != nullptr) {
     cluster_id = (*best)[2].AsInt();
     const int64_t hour = HourOf(item.now);
     if (cluster_id == 0) {

@@ -89,6 +89,8 @@ TEST_F(FingerprintTest, ShortPostsHaveNone) {
   EXPECT_EQ(Of("😡😡😡 !!!"), std::nullopt);
   EXPECT_EQ(Of(""), std::nullopt);
   EXPECT_NE(Of("mày là đồ ngu vl"), std::nullopt);
+  // Counted as written: the expansion of "cmm" does not make it longer.
+  EXPECT_EQ(Of("nhanh chậm cmm :))"), std::nullopt);
 }
 
 TEST_F(FingerprintTest, TokensMaskNumbersLinksAndMentions) {
