@@ -62,6 +62,11 @@ int RunLm(const std::vector<std::string>& args, const char* argv0,
 int RunBacktest(const std::vector<std::string>& args, const char* argv0,
                 std::ostream& out, std::ostream& err);
 
+// `vigil campaigns eval`: how well near-duplicate posts are grouped, on
+// generated campaigns mixed with unrelated flagged posts.
+int RunCampaigns(const std::vector<std::string>& args, const char* argv0,
+                 std::ostream& out, std::ostream& err);
+
 // `vigil lexicon lint DIR`: every problem of a lexicon directory.
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);

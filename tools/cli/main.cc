@@ -22,6 +22,7 @@ constexpr char kUsage[] =
     "  eval        precision/recall/F1 on a labeled dataset (vihsd, vihos)\n"
     "  lexicon     lexicon tools: vigil lexicon lint DIR\n"
     "  backtest    what a candidate lexicon would change on stored items\n"
+    "  campaigns   how well near-duplicate posts are grouped: campaigns eval\n"
     "  train       fit the learned lexicons on ViHOS\n"
     "  lm          the syllable language model: vigil lm build|eval\n"
     "Run 'vigil <command> --help' for a command's options.\n";
@@ -58,6 +59,9 @@ int main(int argc, char** argv) {
   }
   if (command == "backtest") {
     return vigil::cli::RunBacktest(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "campaigns") {
+    return vigil::cli::RunCampaigns(args, argv[0], std::cout, std::cerr);
   }
   if (command == "stats") {
     return vigil::cli::RunStats(args, argv[0], std::cout, std::cerr);
