@@ -8,6 +8,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <exception>
+#include <optional>
 #include <sstream>
 
 #include "absl/base/thread_annotations.h"
@@ -29,36 +30,73 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
 }  // namespace
 
 // vigil_queue_items{status}: asks the store at each scrape.
+// Gauges read from the store at scrape time: the queue by status, and the
+// campaigns (clusters).
 class Metrics::QueueDepth final : public prometheus::Collectable {
  public:
   void Set(QueueDepthSource source) {
     absl::MutexLock lock(&mu_);
     source_ = std::move(source);
   }
+  void SetClusters(ClusterCountsSource source) {
+    absl::MutexLock lock(&mu_);
+    clusters_ = std::move(source);
+  }
+  // When the store cannot answer, a series is left out of this scrape
+  // (Prometheus then shows a gap; the logs and store metrics of the calls
+  // that failed say why).
   std::vector<prometheus::MetricFamily> Collect() const override {
     absl::MutexLock lock(&mu_);
-    if (!source_) return {};
-    auto counts = source_();
-    // When the store cannot answer, the series is left out of this scrape
-    // (Prometheus then shows a gap; the logs and store metrics of the
-    // calls that failed say why).
-    if (!counts.ok()) return {};
-    prometheus::MetricFamily family;
-    family.name = "vigil_queue_items";
-    family.help = "Review items by status";
-    family.type = prometheus::MetricType::Gauge;
-    for (const auto& [status, n] : *counts) {
-      prometheus::ClientMetric metric;
-      metric.label.push_back({"status", status});
-      metric.gauge.value = static_cast<double>(n);
-      family.metric.push_back(std::move(metric));
+    std::vector<prometheus::MetricFamily> families;
+    if (source_) {
+      if (auto counts = source_(); counts.ok()) {
+        prometheus::MetricFamily family =
+            Gauge("vigil_queue_items", "Review items by status");
+        for (const auto& [status, n] : *counts) {
+          prometheus::ClientMetric metric;
+          metric.label.push_back({"status", status});
+          metric.gauge.value = static_cast<double>(n);
+          family.metric.push_back(std::move(metric));
+        }
+        families.push_back(std::move(family));
+      }
     }
-    return {std::move(family)};
+    if (clusters_) {
+      if (auto counts = clusters_(); counts.ok()) {
+        families.push_back(Gauge("vigil_clusters",
+                                 "Campaigns: clusters of near-duplicate "
+                                 "flagged items",
+                                 counts->clusters));
+        families.push_back(Gauge("vigil_cluster_largest_items",
+                                 "Items in the largest cluster",
+                                 counts->largest));
+        families.push_back(Gauge("vigil_clustered_items",
+                                 "Flagged items that belong to a cluster",
+                                 counts->clustered_items));
+      }
+    }
+    return families;
   }
 
  private:
+  // A gauge family; with `value`, its one unlabeled series.
+  static prometheus::MetricFamily Gauge(std::string name, std::string help,
+                                        std::optional<int64_t> value = {}) {
+    prometheus::MetricFamily family;
+    family.name = std::move(name);
+    family.help = std::move(help);
+    family.type = prometheus::MetricType::Gauge;
+    if (value.has_value()) {
+      prometheus::ClientMetric metric;
+      metric.gauge.value = static_cast<double>(*value);
+      family.metric.push_back(std::move(metric));
+    }
+    return family;
+  }
+
   mutable absl::Mutex mu_;
   QueueDepthSource source_ ABSL_GUARDED_BY(mu_);
+  ClusterCountsSource clusters_ ABSL_GUARDED_BY(mu_);
 };
 
 Metrics::Metrics()
@@ -224,6 +262,10 @@ void Metrics::ObserveReload(bool ok) {
 
 void Metrics::SetQueueDepthSource(QueueDepthSource source) {
   queue_depth_->Set(std::move(source));
+}
+
+void Metrics::SetClusterCountsSource(ClusterCountsSource source) {
+  queue_depth_->SetClusters(std::move(source));
 }
 
 int64_t Metrics::posts_analyzed() const {

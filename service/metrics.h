@@ -42,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "analyzers/match/category.h"
+#include "service/store/flag_store.h"
 #include "vigil/v1/analysis.pb.h"
 
 namespace prometheus {
@@ -85,6 +86,10 @@ class Metrics {
   using QueueDepthSource =
       std::function<absl::StatusOr<std::map<std::string, int64_t>>()>;
   void SetQueueDepthSource(QueueDepthSource source);
+  // Where the campaign gauges (vigil_clusters, vigil_cluster_largest_items,
+  // vigil_clustered_items) come from (null: not reported).
+  using ClusterCountsSource = std::function<absl::StatusOr<ClusterCounts>()>;
+  void SetClusterCountsSource(ClusterCountsSource source);
 
   // Posts analyzed and flagged since start.
   int64_t posts_analyzed() const;

@@ -163,6 +163,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   FlagStore* store = server->store_;
   server->metrics_->SetQueueDepthSource(
       [store] { return store->CountByStatus(); });
+  server->metrics_->SetClusterCountsSource(
+      [store] { return store->CountClusters(); });
   server->admin_ = std::make_unique<AdminServiceImpl>(
       server->snapshots_.get(), server->authorizer_.get(),
       server->metrics_.get(), server->store_);
@@ -330,6 +332,7 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
   }
   // Every call has finished: close the store.
   metrics_->SetQueueDepthSource(nullptr);
+  metrics_->SetClusterCountsSource(nullptr);
   if (owned_store_ != nullptr) {
     owned_store_.reset();
     store_ = nullptr;

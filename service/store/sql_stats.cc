@@ -23,6 +23,9 @@
 namespace vigil::service {
 namespace {
 
+// Campaigns the summary lists, by size and by growth.
+constexpr int kTopCampaigns = 5;
+
 constexpr int kDefaultTopTerms = 20;
 constexpr int kMaxTopTerms = 1000;
 constexpr int64_t kMaxBuckets = 10000;
@@ -233,6 +236,28 @@ absl::StatusOr<v1::GetSummaryResponse> SqlFlagStore::GetSummary(
   auto outcomes = GetReviewOutcomes(outcomes_request);
   if (!outcomes.ok()) return outcomes.status();
   *response.mutable_outcomes() = outcomes->categories();
+  auto clusters = CountClusters();
+  if (!clusters.ok()) return clusters.status();
+  v1::CampaignSummary* campaigns = response.mutable_campaigns();
+  campaigns->set_clusters(clusters->clusters);
+  campaigns->set_clustered_items(clusters->clustered_items);
+  campaigns->set_largest(clusters->largest);
+  for (const v1::ClusterOrder order :
+       {v1::CLUSTER_ORDER_SIZE, v1::CLUSTER_ORDER_GROWTH}) {
+    v1::ListClustersRequest top;
+    top.set_order(order);
+    top.set_page_size(kTopCampaigns);
+    top.set_samples(1);
+    auto listed = ListClusters(top);
+    if (!listed.ok()) return listed.status();
+    for (v1::Cluster& c : *listed->mutable_clusters()) {
+      if (order == v1::CLUSTER_ORDER_SIZE) {
+        *campaigns->add_top_by_size() = std::move(c);
+      } else if (c.growth() > 0) {  // growing: joined this hour or the last
+        *campaigns->add_top_by_growth() = std::move(c);
+      }
+    }
+  }
   return response;
 }
 

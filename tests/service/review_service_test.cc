@@ -15,6 +15,7 @@
 #include "service/auth.h"
 #include "service/sampler.h"
 #include "service/server.h"
+#include "tests/service/http_get.h"
 #include "tests/service/store/test_database.h"
 #include "tests/service/test_server.h"
 #include "tests/test_data.h"
@@ -55,6 +56,7 @@ class Instance {
     options.tokens_path = tokens;
     options.sample_rate = sample_rate;
     options.sample_key = "shared secret";
+    options.metrics_listen = "127.0.0.1:0";
     auto server = Server::Start(options);
     EXPECT_TRUE(server.ok()) << server.status();
     if (!server.ok()) return;
@@ -66,6 +68,7 @@ class Instance {
     stats = v1::StatsService::NewStub(channel);
   }
   bool ok() const { return server_ != nullptr; }
+  int metrics_port() const { return server_->metrics_port(); }
 
   std::unique_ptr<v1::AnalysisService::Stub> analysis;
   std::unique_ptr<v1::ReviewService::Stub> review;
@@ -189,6 +192,109 @@ TEST_P(ReviewServiceTest, AnalystsWorkTheQueue) {
   bad.mutable_filter()->add_categories("politics");
   EXPECT_EQ(server.review->ListQueue(&bad_context, bad, &denied).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_P(ReviewServiceTest, CampaignsAreGroupedAndDecidedTogether) {
+  Instance server(db_->url(), tokens_);
+  ASSERT_TRUE(server.ok());
+  // Four copies of one post (another number each, emoji), a short flagged
+  // post and an unflagged one.
+  Ingest(server,
+         {"thằng admin trang này đúng là đồ óc chó, gọi 0912345678 mà xem",
+          "thằng admin trang này đúng là đồ óc chó, gọi 0987654321 mà xem",
+          "😡 thằng admin trang này đúng là đồ óc chó!! gọi 0911111111 mà xem",
+          "thằng admin trang này đúng là đồ óc chó, gọi 0912345678 mà xem đi",
+          "đồ óc chó", "hôm nay trời đẹp quá, đi chơi thôi mọi người ơi"});
+
+  grpc::ClientContext list_context;
+  As("analyst0", &list_context);
+  v1::ListClustersResponse clusters;
+  ASSERT_TRUE(server.review->ListClusters(&list_context, {}, &clusters).ok());
+  ASSERT_EQ(clusters.clusters_size(), 1);
+  const v1::Cluster& cluster = clusters.clusters(0);
+  EXPECT_EQ(cluster.size(), 4);
+  EXPECT_EQ(cluster.open_count(), 4);
+  EXPECT_THAT(cluster.categories(), ::testing::ElementsAre("insult"));
+  ASSERT_EQ(cluster.samples_size(), 3);
+  // What varies between the samples is marked in each: the samples are the
+  // first copy and the latest two, so the third copy's number and the
+  // fourth's extra word (the number it shares with the first does not).
+  std::vector<std::string> varying;
+  for (const v1::ClusterSample& sample : cluster.samples()) {
+    for (const v1::TextSpan& span : sample.varying()) {
+      varying.push_back(
+          sample.text().substr(span.begin(), span.end() - span.begin()));
+    }
+  }
+  EXPECT_THAT(varying, ::testing::UnorderedElementsAre("0911111111", "đi"));
+
+  // Viewers see no posts; ingest clients decide nothing.
+  grpc::ClientContext viewer_context;
+  As("dash", &viewer_context);
+  EXPECT_EQ(
+      server.review->ListClusters(&viewer_context, {}, &clusters).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  v1::DecideClusterRequest decide;
+  decide.set_cluster_id(cluster.cluster_id());
+  decide.set_decision(v1::DECISION_DISMISSED);
+  decide.set_reason("đùa giữa bạn bè");
+  v1::DecideClusterResponse decided;
+  grpc::ClientContext ingest_context;
+  As("pipeline", &ingest_context);
+  EXPECT_EQ(server.review->DecideCluster(&ingest_context, decide, &decided)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // analyst1 holds one copy; analyst0 decides the rest at once.
+  grpc::ClientContext get_context;
+  As("analyst0", &get_context);
+  v1::GetClusterRequest get;
+  get.set_cluster_id(cluster.cluster_id());
+  v1::GetClusterResponse got;
+  ASSERT_TRUE(server.review->GetCluster(&get_context, get, &got).ok());
+  ASSERT_EQ(got.items_size(), 4);
+  grpc::ClientContext claim_context;
+  As("analyst1", &claim_context);
+  v1::ClaimRequest claim;
+  claim.set_item_id(got.items(0).item_id());
+  v1::ReviewItem claimed;
+  ASSERT_TRUE(server.review->Claim(&claim_context, claim, &claimed).ok());
+  grpc::ClientContext decide_context;
+  As("analyst0", &decide_context);
+  ASSERT_TRUE(
+      server.review->DecideCluster(&decide_context, decide, &decided).ok());
+  EXPECT_EQ(decided.decided_size(), 3);
+  ASSERT_EQ(decided.skipped_size(), 1);
+  EXPECT_EQ(decided.skipped(0).claimed_by(), "analyst1");
+  EXPECT_EQ(decided.cluster().open_count(), 0);
+  grpc::ClientContext history_context;
+  As("analyst1", &history_context);
+  v1::GetHistoryRequest history_request;
+  history_request.set_item_id(decided.decided(0));
+  v1::GetHistoryResponse history;
+  ASSERT_TRUE(
+      server.review->GetHistory(&history_context, history_request, &history)
+          .ok());
+  const v1::ReviewEvent& last = history.events(history.events_size() - 1);
+  EXPECT_EQ(last.kind(), v1::EVENT_KIND_DECIDED);
+  EXPECT_EQ(last.actor(), "analyst0");
+  EXPECT_EQ(last.cluster_id(), cluster.cluster_id());
+
+  // Dashboards see the campaigns in the summary and in the metrics.
+  grpc::ClientContext summary_context;
+  As("dash", &summary_context);
+  v1::GetSummaryResponse summary;
+  ASSERT_TRUE(server.stats->GetSummary(&summary_context, {}, &summary).ok());
+  EXPECT_EQ(summary.campaigns().clusters(), 1);
+  EXPECT_EQ(summary.campaigns().largest(), 4);
+  ASSERT_EQ(summary.campaigns().top_by_size_size(), 1);
+  EXPECT_EQ(summary.campaigns().top_by_size(0).size(), 4);
+  ASSERT_EQ(summary.campaigns().top_by_growth_size(), 1);
+  EXPECT_EQ(summary.campaigns().top_by_growth(0).growth(), 4);
+  const std::string metrics =
+      vigil::testing::HttpGet(server.metrics_port(), "/metrics");
+  EXPECT_THAT(metrics, ::testing::HasSubstr("vigil_clusters 1"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("vigil_cluster_largest_items 4"));
 }
 
 TEST_P(ReviewServiceTest, TwoInstancesNeverHandOutTheSameItem) {

@@ -221,6 +221,9 @@ TEST_P(StatsServiceTest, CliPrintsTheSummary) {
   EXPECT_EQ(pclose(pipe), 0) << output;
   EXPECT_THAT(output, HasSubstr("posts analyzed  3"));
   EXPECT_THAT(output, HasSubstr("posts flagged   1 (33.33%)"));
+  EXPECT_THAT(output,
+              HasSubstr("campaigns now: 0 clusters holding 0 items, the "
+                        "largest 0"));
   EXPECT_THAT(output, ::testing::ContainsRegex("insult +1"));
   EXPECT_THAT(output, ::testing::ContainsRegex("open +1"));
   EXPECT_THAT(output,

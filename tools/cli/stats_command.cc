@@ -2,6 +2,7 @@
 // (vigil.v1.StatsService/GetSummary) as a table.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -61,6 +62,45 @@ std::string Estimate(bool has, double value, double low, double high) {
   s << std::fixed << std::setprecision(3) << value << " [" << low << ", "
     << high << "]";
   return s.str();
+}
+
+// The first `max_bytes` of `text` on one line, cut at a character's start.
+std::string Snippet(const std::string& text, size_t max_bytes) {
+  std::string one_line = text;
+  std::replace(one_line.begin(), one_line.end(), '\n', ' ');
+  if (one_line.size() <= max_bytes) return one_line;
+  size_t end = max_bytes;
+  while (end > 0 &&
+         (static_cast<unsigned char>(one_line[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  return one_line.substr(0, end) + "...";
+}
+
+void PrintCampaigns(const v1::CampaignSummary& c, std::ostream& out) {
+  out << "campaigns now: " << c.clusters() << " clusters holding "
+      << c.clustered_items() << " items, the largest " << c.largest() << "\n";
+  auto print =
+      [&out](const char* title,
+             const google::protobuf::RepeatedPtrField<v1::Cluster>& clusters) {
+        if (clusters.empty()) return;
+        out << title << "\n";
+        for (const v1::Cluster& cluster : clusters) {
+          std::string categories;
+          for (const std::string& name : cluster.categories()) {
+            categories += (categories.empty() ? "" : ",") + name;
+          }
+          out << "  #" << cluster.cluster_id() << "  " << cluster.size()
+              << " items (" << cluster.open_count() << " open, +"
+              << cluster.growth() << " this hour and the last)  " << categories;
+          if (cluster.samples_size() > 0) {
+            out << "  \"" << Snippet(cluster.samples(0).text(), 60) << "\"";
+          }
+          out << "\n";
+        }
+      };
+  print("largest campaigns:", c.top_by_size());
+  print("growing campaigns:", c.top_by_growth());
 }
 
 void PrintSample(const v1::GetSampleEstimatesResponse& sample,
@@ -158,6 +198,7 @@ int RunStats(const std::vector<std::string>& args, const char*,
     }
     out << "\n";
   }
+  PrintCampaigns(summary.campaigns(), out);
   // What the quality sample says (vigil serve --sample-rate).
   grpc::ClientContext sample_context;
   PrepareCall(&sample_context);
