@@ -1,8 +1,8 @@
 // vigil analyst console: a dependency-free single-page app over vigil's
 // HTTP JSON API (POST /api/vigil.v1.<Service>/<Method>, proto3 JSON), in
 // plain browser modules. This entry module draws the page (sign-in, or the
-// header with the queue, statistics or (admin) backtest view, help and the
-// reason dialog),
+// header with the queue, campaigns, sample, statistics or (admin) backtest
+// view, help and the reason dialog),
 // keeps what is being typed across redraws, refreshes the current view
 // every few seconds while the tab is visible, and starts the session.
 // Everything the server sends is untrusted text: it reaches the page only
@@ -10,6 +10,7 @@
 // lives in sessionStorage (this tab, until it closes); the language choice
 // in localStorage.
 import {cancelBacktest, renderBacktest} from './backtest.js';
+import {loadCampaigns, renderCampaigns} from './campaigns.js';
 import {h} from './dom.js';
 import {t} from './i18n.js';
 import {renderDialog, renderItem} from './item.js';
@@ -99,34 +100,22 @@ function renderSignIn() {
       h('div', {class: 'topright'}, langButton()), form);
 }
 
+// The tab of `view` (its label is the word of the same name).
+function tab(view) {
+  return h(
+      'button', {
+        class: state.view === view ? 'tab active' : 'tab',
+        id: 'tab-' + view,
+        onclick: () => switchView(view)
+      },
+      t(view));
+}
+
 function renderMain() {
+  const analyst = state.role === 'analyst';
   const tabs =
-      h('nav', {class: 'tabs'},
-        h('button', {
-          class: state.view === 'queue' ? 'tab active' : 'tab',
-          id: 'tab-queue',
-          onclick: () => switchView('queue')
-        },
-          t('queue')),
-        h('button', {
-          class: state.view === 'sample' ? 'tab active' : 'tab',
-          id: 'tab-sample',
-          onclick: () => switchView('sample')
-        },
-          t('sample')),
-        h('button', {
-          class: state.view === 'stats' ? 'tab active' : 'tab',
-          id: 'tab-stats',
-          onclick: () => switchView('stats')
-        },
-          t('stats')),
-        state.admin ? h('button', {
-          class: state.view === 'backtest' ? 'tab active' : 'tab',
-          id: 'tab-backtest',
-          onclick: () => switchView('backtest')
-        },
-                        t('backtest')) :
-                      null);
+      h('nav', {class: 'tabs'}, tab('queue'), analyst ? tab('campaigns') : null,
+        tab('sample'), tab('stats'), state.admin ? tab('backtest') : null);
   const header =
       h('header', {}, h('span', {class: 'brand'}, 'vigil'), tabs,
         h('span', {class: 'spacer'}),
@@ -136,9 +125,11 @@ function renderMain() {
         h('button', {id: 'signout', onclick: () => signOut('')}, t('signOut')));
   let body;
   if (state.view === 'queue' || state.view === 'sample') {
-    body = state.role === 'analyst' ?
+    body = analyst ?
         h('div', {class: 'queue-layout'}, renderQueue(), renderItem()) :
         h('p', {class: 'notice', id: 'viewer-only'}, t('viewerOnly'));
+  } else if (state.view === 'campaigns') {
+    body = renderCampaigns();
   } else if (state.view === 'backtest') {
     body = renderBacktest();
   } else {
@@ -188,6 +179,8 @@ function refresh() {
   if (!state.role) return;
   if (state.view === 'queue' || state.view === 'sample')
     loadQueue();
+  else if (state.view === 'campaigns')
+    loadCampaigns();
   else if (state.view === 'stats')
     loadStats();
 }

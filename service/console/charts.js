@@ -1,7 +1,8 @@
-// The statistics charts, drawn as inline SVG: the stacked columns of flags
-// per category over time, and barChart(), the one horizontal bar chart
-// (rows of labelled, possibly stacked bars with a note after each) that
-// draws both the review outcomes per category and the top terms.
+// The charts, drawn as inline SVG: the stacked columns of flags per
+// category over time, barChart(), the one horizontal bar chart (rows of
+// labelled, possibly stacked bars with a note after each) that draws both
+// the review outcomes per category and the top terms, and sparkline(), a
+// row of small columns (a campaign's new posts per hour).
 import {svg} from './dom.js';
 import {categoryLabel, locale, t} from './i18n.js';
 
@@ -72,6 +73,31 @@ export function timeChart(buckets, granularity, categories) {
         'text',
         {x: width / 2, y: height / 2, class: 'tick', 'text-anchor': 'middle'},
         t('noData')));
+  return chart;
+}
+
+// Small columns, one per value of `values` (oldest first), scaled to the
+// largest; a column of zero is a thin line so the time axis shows.
+// `title` is its tooltip.
+export function sparkline(values, title) {
+  const width = 96, height = 20;
+  const numbers = values.map(Number);
+  const max = Math.max(1, ...numbers);
+  const step = numbers.length ? width / numbers.length : 0;
+  const chart = chartSvg(null, width, height);
+  chart.classList.add('sparkline');
+  chart.append(svg('title', {}, title));
+  numbers.forEach((n, i) => {
+    const hgt = n ? Math.max(2, (n / max) * height) : 1;
+    chart.append(svg('rect', {
+      x: i * step,
+      y: height - hgt,
+      width: Math.max(1, step - 1),
+      height: hgt,
+      class: n ? 'spark' : 'spark zero',
+      'data-count': n
+    }));
+  });
   return chart;
 }
 

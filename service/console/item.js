@@ -3,9 +3,10 @@
 // hits in the side panel, scores and severities per category, the event
 // history, and the workflow buttons (claim, release, decide with a reason,
 // reopen) with the dialog that asks for the reason and, actioning, the
-// categories the post is harmful in (required for a sampled post).
+// categories the post is harmful in (required for a sampled post). The
+// campaigns view asks for its decisions with the same dialog and buttons.
 import {api} from './api.js';
-import {categoryChip, h, scoreBar} from './dom.js';
+import {categoryChip, h, markRegions, mergeSpans, scoreBar, statusChip} from './dom.js';
 import {categoryLabel, fmtTime, t} from './i18n.js';
 import {loadQueue} from './queue.js';
 import {showError} from './session.js';
@@ -31,43 +32,85 @@ export async function act(method, body) {
 
 const isSample = (item) => item?.queue === 'QUEUE_SAMPLE';
 
-// Opens the reason dialog for `decision` (a DECISION_* or REOPEN). Actioning
-// also asks in which categories the post is harmful: the flagged ones to
-// start with, none for a sampled post (its verdict flagged nothing).
-export function askReason(decision) {
-  if (!state.item) return;
+// The word of each decision (and of reopening) on buttons and dialogs.
+const DECISION_WORDS = {
+  DECISION_ACTIONED: 'actioned',
+  DECISION_DISMISSED: 'dismissed',
+  DECISION_ESCALATED: 'escalated',
+  REOPEN: 'reopen'
+};
+
+// Opens the reason dialog for `decision` (a DECISION_* or REOPEN).
+// Actioning also asks in which categories the post is harmful, with
+// `categories` checked to start with; `note` says what the decision
+// applies to. send(reason, categories) sends it (categories: the checked
+// ones, in the server's order), or returns a problem to show instead.
+export function openDialog(decision, {categories = [], note = '', send}) {
   state.dialog = {
     decision,
     reason: '',
-    categories: new Set(
-        decision === 'DECISION_ACTIONED' && !isSample(state.item) ?
-            state.item.verdict?.flagged_categories || [] :
-            []),
-    problem: ''
+    categories: new Set(categories),
+    note,
+    problem: '',
+    send
   };
   render();
 }
 
-function sendDecision() {
-  const {decision, reason, categories} = state.dialog;
-  if (decision === 'DECISION_ACTIONED' && isSample(state.item) &&
-      categories.size === 0) {
+// The dialog for the open item. Actioning starts with its flagged
+// categories checked, none for a sampled post (its verdict flagged
+// nothing).
+export function askReason(decision) {
+  const item = state.item;
+  if (!item) return;
+  openDialog(decision, {
+    categories: decision === 'DECISION_ACTIONED' && !isSample(item) ?
+        item.verdict?.flagged_categories || [] :
+        [],
+    send: (reason, categories) =>
+        sendItemDecision(item, decision, reason, categories)
+  });
+}
+
+function sendItemDecision(item, decision, reason, categories) {
+  if (decision === 'DECISION_ACTIONED' && isSample(item) &&
+      categories.length === 0) {
     // The server refuses it too; say so before asking.
-    state.dialog.problem = t('needCategories');
+    return t('needCategories');
+  }
+  if (decision === 'REOPEN')
+    act('Reopen', {reason});
+  else if (decision === 'DECISION_ACTIONED')
+    act('Decide', {decision, reason, categories});
+  else
+    act('Decide', {decision, reason});
+  return '';
+}
+
+function sendDecision() {
+  const dialog = state.dialog;
+  const problem = dialog.send(
+      dialog.reason, state.categories.filter((c) => dialog.categories.has(c)));
+  if (problem) {
+    dialog.problem = problem;
     render();
     return;
   }
   state.dialog = null;
-  if (decision === 'REOPEN')
-    act('Reopen', {reason});
-  else if (decision === 'DECISION_ACTIONED')
-    act('Decide', {
-      decision,
-      reason,
-      categories: state.categories.filter((c) => categories.has(c))
-    });
-  else
-    act('Decide', {decision, reason});
+}
+
+// The buttons that decide (a, d, e), with ids `${prefix}-a` ...; each calls
+// decide(decision).
+export function decisionButtons(prefix, enabled, decide) {
+  return Object.entries(DECISIONS).map(
+      ([key, d]) =>
+          h('button', {
+            id: `${prefix}-${key}`,
+            class: 'decide ' + d,
+            disabled: !enabled,
+            onclick: () => decide(d),
+          },
+            t(DECISION_WORDS[d])));
 }
 
 // The category boxes of the actioning dialog.
@@ -94,12 +137,6 @@ function categoryBoxes() {
 
 export function renderDialog() {
   const decision = state.dialog.decision;
-  const label = {
-    DECISION_ACTIONED: 'actioned',
-    DECISION_DISMISSED: 'dismissed',
-    DECISION_ESCALATED: 'escalated',
-    REOPEN: 'reopen'
-  }[decision];
   return h(
       'div', {class: 'overlay'},
       h('form', {
@@ -111,7 +148,10 @@ export function renderDialog() {
           sendDecision();
         }
       },
-        h('h2', {}, t(label)),
+        h('h2', {}, t(DECISION_WORDS[decision])),
+        state.dialog.note ?
+            h('p', {class: 'muted', id: 'dialog-note'}, state.dialog.note) :
+            null,
         decision === 'DECISION_ACTIONED' ? categoryBoxes() : null,
         state.dialog.problem ? h('p', {class: 'problem', id: 'dialog-problem'},
                                  state.dialog.problem) :
@@ -147,24 +187,11 @@ export function renderDialog() {
 }
 
 // Merges overlapping hit spans (code points) into regions; each region
-// takes the category of its strongest hit (hits come strongest first).
+// takes the category of its strongest hit (hits come strongest first), its
+// `members` the indices of its hits.
 function hitRegions(hits) {
-  const spans = hits.map(
-                        (hit, index) =>
-                            ({begin: hit.begin_char, end: hit.end_char, index}))
-                    .sort((x, y) => x.begin - y.begin || y.end - x.end);
-  const regions = [];
-  for (const s of spans) {
-    const last = regions[regions.length - 1];
-    if (last && s.begin < last.end) {
-      last.end = Math.max(last.end, s.end);
-      last.hits.push(s.index);
-    } else {
-      regions.push({begin: s.begin, end: s.end, hits: [s.index]});
-    }
-  }
-  for (const r of regions) r.hits.sort((a, b) => a - b);
-  return regions;
+  return mergeSpans(
+      hits.map((hit) => ({begin: hit.begin_char, end: hit.end_char})));
 }
 
 function stepLabel(step, spanText) {
@@ -197,14 +224,10 @@ function renderPostText(item) {
   const text = item.post?.text || '';
   const chars = Array.from(text);  // code points, as the spans count
   const hits = item.verdict?.hits || [];
-  const out = h('div', {class: 'post-text', id: 'post-text'});
-  let at = 0;
-  for (const region of hitRegions(hits)) {
-    if (region.begin > at) out.append(chars.slice(at, region.begin).join(''));
-    const spanText = chars.slice(region.begin, region.end).join('');
-    const top = hits[region.hits[0]];
+  const mark = (region, spanText) => {
+    const top = hits[region.members[0]];
     const tip =
-        region.hits
+        region.members
             .map(
                 (i) => hitDetails(
                            hits[i],
@@ -212,8 +235,8 @@ function renderPostText(item) {
                                .join(''))
                            .join('\n'))
             .join('\n\n');
-    out.append(
-        h('mark', {
+    return h(
+        'mark', {
           class: `hit cat-${top.category}`,
           'data-category': top.category,
           'data-term': top.term,
@@ -221,16 +244,18 @@ function renderPostText(item) {
           'data-end-char': region.end,
           title: tip,
           tabindex: 0,
-          onmouseenter: () => lightHits(region.hits, true),
-          onmouseleave: () => lightHits(region.hits, false),
-          onfocus: () => lightHits(region.hits, true),
-          onblur: () => lightHits(region.hits, false),
+          onmouseenter: () => lightHits(region.members, true),
+          onmouseleave: () => lightHits(region.members, false),
+          onfocus: () => lightHits(region.members, true),
+          onblur: () => lightHits(region.members, false),
         },
-          spanText));
-    at = Math.max(at, region.end);
-  }
-  if (at < chars.length) out.append(chars.slice(at).join(''));
-  return out;
+        spanText);
+  };
+  return h(
+      'div', {class: 'post-text', id: 'post-text'},
+      markRegions(
+          chars.length, (begin, end) => chars.slice(begin, end).join(''),
+          hitRegions(hits), mark));
 }
 
 export function renderItem() {
@@ -256,15 +281,7 @@ export function renderItem() {
       h('button',
         {id: 'release', disabled: !claimed, onclick: () => act('Release', {})},
         t('release')),
-      ...Object.entries(DECISIONS).map(
-          ([key, d]) =>
-              h('button', {
-                id: 'decide-' + key,
-                class: 'decide ' + d,
-                disabled: !claimed,
-                onclick: () => askReason(d),
-              },
-                t({a: 'actioned', d: 'dismissed', e: 'escalated'}[key]))),
+      ...decisionButtons('decide', claimed, askReason),
       h('button', {
         id: 'reopen',
         disabled: !(decided || item.status === 'ITEM_STATUS_ESCALATED'),
@@ -282,8 +299,7 @@ export function renderItem() {
         'data-status': item.status
       },
       h('div', {class: 'item-head'}, h('h2', {}, `#${item.item_id}`),
-        h('span', {class: `status st-${item.status}`, id: 'item-status'},
-          t('status_' + item.status)),
+        statusChip(item.status, {id: 'item-status'}),
         isSample(item) ?
             h('span', {class: 'chip plain', id: 'sample-chip'}, t('sampled')) :
             null,

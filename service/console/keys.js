@@ -1,7 +1,10 @@
 // The keyboard: j/k next/previous item, c claim, u release, a/d/e decide
 // and o reopen (each asks for a reason), n/p pages, r refresh, s queue or
-// statistics, ? help, Esc closes dialogs. Keys do nothing while typing in
-// a field or a dialog is open, and the queue's keys only for analysts.
+// statistics, ? help, Esc closes dialogs. On the campaigns tab j/k move
+// between campaigns and a/d/e decide the open one's posts (Enter opens a
+// focused row: campaigns.js). Keys do nothing while typing in a field or a
+// dialog is open, and the queue's and campaigns' keys only for analysts.
+import {askClusterDecision, moveCluster} from './campaigns.js';
 import {act, askReason} from './item.js';
 import {goPage, move} from './queue.js';
 import {DECISIONS, refresh, render, state} from './state.js';
@@ -40,9 +43,20 @@ function onKey(ev, toggleHelp, switchView) {
     refresh();
     return;
   }
-  if ((state.view !== 'queue' && state.view !== 'sample') ||
-      state.role !== 'analyst')
+  if (state.role !== 'analyst') return;
+  if (state.view === 'campaigns') {
+    if (key === 'j')
+      moveCluster(1);
+    else if (key === 'k')
+      moveCluster(-1);
+    else if (DECISIONS[key])
+      askClusterDecision(DECISIONS[key]);
+    else
+      return;
+    ev.preventDefault();
     return;
+  }
+  if (state.view !== 'queue' && state.view !== 'sample') return;
   if (key === 'j')
     move(1);
   else if (key === 'k')

@@ -5,9 +5,9 @@
 // a click), which opens the item beside the list (item.js draws it). The
 // category filter lists the categories the server named.
 import {api} from './api.js';
-import {categoryChip, h, scoreBar, select} from './dom.js';
-import {categoryLabel, fmtTime, locale, t} from './i18n.js';
-import {showError} from './session.js';
+import {categoryChip, categoryOptions, h, scoreBar, select, snippet, statusChip} from './dom.js';
+import {fmtTime, locale, t} from './i18n.js';
+import {listLoader, showError} from './session.js';
 import {PAGE_SIZE, PENDING, RANGES, render, state, STATUSES} from './state.js';
 
 // The ListQueue request for the filters and the page shown: the flagged
@@ -35,33 +35,20 @@ function queueRequest() {
   };
 }
 
-let loading = false;
-export async function loadQueue() {
-  if (state.role !== 'analyst' || loading) return;
-  loading = true;
-  try {
-    const reply = await api('ReviewService', 'ListQueue', queueRequest());
-    const selectedId = state.item?.item_id;
-    state.items = reply.items || [];
-    state.nextPageToken = reply.next_page_token || '';
-    const firstLoad = state.seen.size === 0;
-    state.fresh = new Set();
-    for (const item of state.items) {
-      if (!state.seen.has(item.item_id) && !firstLoad)
-        state.fresh.add(item.item_id);
-      state.seen.add(item.item_id);
-    }
-    state.selected = state.items.findIndex((i) => i.item_id === selectedId);
-    state.updatedAt = new Date();
-    if (state.error && state.error.startsWith(t('err_network')))
-      state.error = '';
-    render();
-  } catch (e) {
-    showError(e);
-  } finally {
-    loading = false;
+export const loadQueue = listLoader('ListQueue', queueRequest, (reply) => {
+  const selectedId = state.item?.item_id;
+  state.items = reply.items || [];
+  state.nextPageToken = reply.next_page_token || '';
+  const firstLoad = state.seen.size === 0;
+  state.fresh = new Set();
+  for (const item of state.items) {
+    if (!state.seen.has(item.item_id) && !firstLoad)
+      state.fresh.add(item.item_id);
+    state.seen.add(item.item_id);
   }
-}
+  state.selected = state.items.findIndex((i) => i.item_id === selectedId);
+  state.updatedAt = new Date();
+});
 
 export async function openItem(index) {
   if (index < 0 || index >= state.items.length) return;
@@ -113,8 +100,6 @@ export function setFilter(key, value) {
 // The queue list (filters, one page of items, the pager).
 export function renderQueue() {
   const f = state.filter;
-  const categories =
-      [['', t('all')], ...state.categories.map((c) => [c, categoryLabel(c)])];
   const statuses = [
     ['pending', t('pending')], ['', t('all')],
     ...STATUSES.map((s) => [s, t('status_' + s)])
@@ -128,8 +113,8 @@ export function renderQueue() {
   const filters = h(
       'div', {class: 'filters'},
       select(
-          'f-category', f.category, categories, (v) => setFilter('category', v),
-          t('category')),
+          'f-category', f.category, categoryOptions(),
+          (v) => setFilter('category', v), t('category')),
       select(
           'f-status', f.status, statuses, (v) => setFilter('status', v),
           t('status')),
@@ -169,11 +154,8 @@ export function renderQueue() {
           h('span', {class: 'bar'}, scoreBar(item.max_score)),
           (item.max_score ?? 0).toFixed(2)),
         h('span', {class: 'cats'}, cats.map(categoryChip)),
-        h('span', {class: 'snippet'},
-          text.length > 140 ? Array.from(text).slice(0, 140).join('') + '…' :
-                              text),
-        h('span', {class: `status st-${item.status}`},
-          t('status_' + item.status)),
+        h('span', {class: 'snippet'}, snippet(text, 140)),
+        statusChip(item.status),
         h('span', {class: 'meta'}, item.post?.source || '', ' · ',
           fmtTime(item.last_flagged_at)),
         state.fresh.has(item.item_id) ?

@@ -1,15 +1,16 @@
 // Who is signed in and what they may do. probe() finds a token's role
-// (analyst: queue and statistics; viewer: statistics only; an admin token
-// also gets the backtest view), signIn() and
-// signOut() keep the token in this tab's sessionStorage, resume() tries the
-// tab's token (or none, for a server without tokens) when the page opens,
-// and showError() shows a failed call (an expired token signs out). After
-// a sign-in the categories are read from the server (GetSummary lists
-// them in vigil's order), so the console keeps no list of its own.
+// (analyst: queue, campaigns and statistics; viewer: statistics only; an admin
+// token also gets the backtest view), signIn() and signOut() keep the token in
+// this tab's sessionStorage, resume() tries the tab's token (or none, for a
+// server without tokens) when the page opens, and showError() shows a failed
+// call (an expired token signs out); listLoader() makes the loader of one of
+// the analyst's lists. After a sign-in the categories are read from the server
+// (GetSummary lists them in vigil's order), so the console keeps no list of its
+// own.
 import {api, ApiError, describeError} from './api.js';
 import {cancelBacktest, mayBacktest} from './backtest.js';
 import {t} from './i18n.js';
-import {refresh, render, state} from './state.js';
+import {noCampaigns, refresh, render, state} from './state.js';
 
 // Finds what `token` may do: the queue (analyst), statistics only
 // (viewer) or nothing (throws).
@@ -88,6 +89,7 @@ export function signOut(message) {
     items: [],
     item: null,
     history: [],
+    campaigns: noCampaigns(),
     selected: -1,
     seen: new Set(),
     fresh: new Set(),
@@ -105,6 +107,29 @@ export function showError(e) {
   }
   state.error = e instanceof ApiError ? describeError(e) : String(e);
   render();
+}
+
+// A loader of one of the analyst's lists: it calls ReviewService's
+// `method` with request(), hands the answer to take(answer) and redraws; a
+// failure is shown. A call while the last one runs does nothing.
+export function listLoader(method, request, take) {
+  let loading = false;
+  return async () => {
+    if (state.role !== 'analyst' || loading) return;
+    loading = true;
+    try {
+      take(await api('ReviewService', method, request()));
+      // The server answers again: a banner saying it could not be reached
+      // goes.
+      if (state.error && state.error.startsWith(t('err_network')))
+        state.error = '';
+      render();
+    } catch (e) {
+      showError(e);
+    } finally {
+      loading = false;
+    }
+  };
 }
 
 // A token from this tab's session, or none (a server without tokens

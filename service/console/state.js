@@ -25,13 +25,21 @@ export const RANGES = {
 export const PAGE_SIZE = 25;
 export const POLL_MS = 4000;
 
+// What the campaigns view shows (emptied on sign-out): the first clusters
+// in the chosen order (`more`: there are others), the selected row, the
+// open cluster (GetCluster: {cluster, items}) and what the last
+// DecideCluster answered (with its cluster_id).
+export const noCampaigns = () =>
+    ({clusters: [], more: false, selected: -1, open: null, outcome: null});
+
 export const state = {
   lang: localStorage.getItem('vigil.lang') === 'en' ? 'en' : 'vi',
   token: sessionStorage.getItem('vigil.token') || '',
-  role: null,      // 'analyst' (queue + stats) or 'viewer' (stats)
+  role: null,      // 'analyst' (queue, campaigns + stats) or 'viewer' (stats)
   admin: false,    // may run backtests (an admin token)
   categories: [],  // the server's, in its order (GetSummary.categories)
-  // 'queue', 'sample' (the quality sample), 'stats' or 'backtest' (admin)
+  // 'queue', 'campaigns', 'sample' (the quality sample), 'stats' or
+  // 'backtest' (admin)
   view: 'queue',
   filter: {
     category: '',
@@ -50,10 +58,17 @@ export const state = {
   selected: -1,
   item: null,
   history: [],
+  campaignFilter: {
+    order: 'CLUSTER_ORDER_SIZE',
+    category: '',
+    openOnly: true,
+  },
+  campaigns: noCampaigns(),
   statsRange: 'day',
   error: '',
-  // {decision, reason, categories (a Set), problem} while asking for a
-  // reason (and, deciding, the categories the post is harmful in).
+  // {decision, reason, categories (a Set), note, problem, send} while
+  // asking for a reason (and, actioning, the categories the post is
+  // harmful in); see openDialog() in item.js.
   dialog: null,
   help: false,
   updatedAt: null,

@@ -114,6 +114,13 @@ async function apiCall(method, body, token) {
   return {status: r.status, body: await r.json()};
 }
 
+// The answer of a call that must succeed.
+async function apiOk(method, body, token) {
+  const r = await apiCall(method, body, token);
+  assert.equal(r.status, 200, `${method}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
 const INSULT = '😡😡 Thằng này đúng là đồ ngu, cút đi';
 sendPosts([
   INSULT, 'vcl thật sự, dm mày', 'tao sẽ giết mày',
@@ -569,6 +576,233 @@ try {
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
+  await step(
+      'campaigns: groups near-duplicates and decides them together',
+      async () => {
+        // One job scam six times, each with another amount, phone number or
+        // link, two of them without diacritics; and a flagged post of
+        // another kind.
+        const CAMPAIGN = [
+          'Việc nhẹ lương cao, nhận 500k mỗi ngày, liên hệ Zalo 0912345678',
+          'Viec nhe luong cao, nhan 700k moi ngay, lien he Zalo 0987654321',
+          'Việc nhẹ lương cao, nhận 800k mỗi ngày, liên hệ Zalo 0901111222',
+          'Việc nhẹ lương cao, nhận 300k mỗi ngày, liên hệ qua bit.ly/viecnhe',
+          'Việc nhẹ lương cao, nhận 1 triệu mỗi ngày, liên hệ Zalo 0934567890',
+          'Viec nhe luong cao, nhan 900k moi ngay, lien he Zalo 0977888999',
+        ];
+        const OTHER = 'tao sẽ đánh chết mày nếu mày còn nói nữa';
+        sendPosts([...CAMPAIGN, OTHER]);
+        const listed = await apiOk(
+            'ReviewService/ListQueue',
+            {order: 'QUEUE_ORDER_TIME', page_size: 100}, analyst.token);
+        const byText = new Map(listed.items.map((i) => [i.post.text, i]));
+        const posts = CAMPAIGN.map((text) => byText.get(text));
+        assert.ok(posts.every(Boolean), 'every campaign post is flagged');
+        const clusterId = posts[0].cluster_id;
+        assert.notEqual(clusterId, '0');
+        assert.deepEqual(
+            posts.map((p) => p.cluster_id), CAMPAIGN.map(() => clusterId));
+        assert.equal(byText.get(OTHER)?.cluster_id, '0');
+        // Another reviewer holds one post; one is escalated on its own.
+        const [held, escalated] = [posts[1], posts[2]];
+        await apiOk(
+            'ReviewService/Claim', {item_id: held.item_id}, admin.token);
+        await apiOk(
+            'ReviewService/Claim', {item_id: escalated.item_id}, analyst.token);
+        await apiOk(
+            'ReviewService/Decide', {
+              item_id: escalated.item_id,
+              decision: 'DECISION_ESCALATED',
+              reason: 'hỏi trưởng nhóm'
+            },
+            analyst.token);
+
+        const page = await newPage();
+        await page.goto(base + '/');
+        await page.fill('#token', analyst.token);
+        await page.press('#token', 'Enter');
+        await page.waitForSelector('#tab-campaigns');
+        assert.equal(await page.textContent('#tab-campaigns'), 'Chiến dịch');
+        await page.click('#tab-campaigns');
+        await page.waitForSelector('#cluster-list');
+        // Most recent first: this campaign, then the thirty near-identical
+        // insults of the analyst step.
+        const ordered = page.waitForResponse(
+            (r) => r.url().endsWith('/ListClusters') &&
+                JSON.parse(r.request().postData()).order ===
+                    'CLUSTER_ORDER_RECENT');
+        await page.selectOption('#c-order', 'CLUSTER_ORDER_RECENT');
+        const request = JSON.parse((await ordered).request().postData());
+        const row = `#cluster-row-${clusterId}`;
+        await page.waitForFunction(
+            (id) =>
+                document.querySelector('.cluster-row')?.dataset.clusterId ===
+                id,
+            clusterId);
+        const rowIds = await page.$$eval(
+            '.cluster-row', (rows) => rows.map((r) => r.dataset.clusterId));
+        assert.ok(rowIds.length >= 2, JSON.stringify(rowIds));
+        assert.match(await page.textContent(`${row} .size`), /^6 bài$/);
+        assert.match(
+            await page.textContent(`${row} .open-count`),
+            /^4 bài đang mở$/);
+        assert.equal(await page.locator(`${row} .chip.cat-scam`).count(), 1);
+        const perHour = await page.$$eval(
+            `${row} .sparkline rect`,
+            (rects) => rects.map((r) => Number(r.dataset.count)));
+        assert.equal(perHour.length, 24);
+        assert.equal(perHour.reduce((a, b) => a + b), 6);
+        // The samples with what varies marked: the server's spans count
+        // UTF-8 bytes, the page shows exactly those bytes.
+        const answer =
+            await apiOk('ReviewService/ListClusters', request, analyst.token);
+        const cluster = answer.clusters.find((c) => c.cluster_id === clusterId);
+        const shown = await page.$$eval(
+            `${row} .samples li`,
+            (lis) =>
+                lis.map((li) => ({
+                          item_id: li.dataset.itemId,
+                          text: li.textContent,
+                          marks: [...li.querySelectorAll('mark.varying')].map(
+                              (m) => m.textContent)
+                        })));
+        assert.deepEqual(
+            shown,
+            cluster.samples.map(
+                (s) => ({
+                  item_id: s.item_id,
+                  text: s.text,
+                  marks: (s.varying || [])
+                             .map(
+                                 (v) => Buffer.from(s.text)
+                                            .subarray(v.begin, v.end)
+                                            .toString())
+                })));
+        const marks = shown.flatMap((s) => s.marks);
+        assert.ok(
+            marks.some((m) => /^(\d+k|0\d{9}|bit\.ly\/viecnhe)$/.test(m)),
+            JSON.stringify(marks));
+
+        // j and k open the campaigns in turn, Enter the focused one.
+        await page.evaluate(() => document.activeElement.blur());
+        const opened = (id) =>
+            page.waitForSelector(`#cluster[data-cluster-id="${
+                id}"] #cluster-items tr[data-item-id]`);
+        await page.keyboard.press('j');
+        await opened(rowIds[0]);
+        await page.keyboard.press('j');
+        await opened(rowIds[1]);
+        await page.keyboard.press('k');
+        await opened(clusterId);
+        await page.focus(`#cluster-row-${rowIds[1]}`);
+        await page.keyboard.press('Enter');
+        await opened(rowIds[1]);
+        await page.focus(row);
+        await page.keyboard.press('Enter');
+        await opened(clusterId);
+        const items = await page.$$eval(
+            '#cluster-items tr[data-item-id]',
+            (trs) => trs.map((tr) => [tr.dataset.itemId, tr.dataset.status]));
+        assert.deepEqual(
+            new Map(items),
+            new Map(posts.map(
+                (p) =>
+                    [p.item_id,
+                     p === held          ? 'ITEM_STATUS_CLAIMED' :
+                         p === escalated ? 'ITEM_STATUS_ESCALATED' :
+                                           'ITEM_STATUS_OPEN'])));
+        assert.ok(
+            await page.locator('#cluster-samples mark.varying').count() > 0);
+
+        // The category filter asks the server for scam campaigns only.
+        const scamOnly = page.waitForResponse(
+            (r) => r.url().endsWith('/ListClusters') &&
+                JSON.stringify(
+                    JSON.parse(r.request().postData()).filter?.categories) ===
+                    '["scam"]');
+        await page.selectOption('#c-category', 'scam');
+        await scamOnly;
+        await page.waitForFunction(
+            () => [...document.querySelectorAll('.cluster-row')].every(
+                (r) => r.querySelector('.chip.cat-scam')));
+        assert.equal(await page.locator(row).count(), 1);
+
+        // a: the reason dialog, with the campaign's categories checked;
+        // Enter sends one decision for every open post.
+        await page.evaluate(() => document.activeElement.blur());
+        await page.keyboard.press('a');
+        await page.waitForSelector('#decide-dialog');
+        assert.match(
+            await page.textContent('#dialog-note'),
+            new RegExp(`#${clusterId}:`));
+        assert.equal(await page.isChecked('#decide-cat-scam'), true);
+        const reason = 'cùng một chiến dịch lừa đảo việc làm';
+        await page.keyboard.type(reason);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('#cluster-outcome');
+        assert.match(
+            await page.textContent('#outcome-decided'),
+            /^4 bài đã được quyết định$/);
+        assert.equal(
+            await page.textContent('#outcome-skipped'),
+            `1 bài bị bỏ qua vì người khác đang xử lý: #${
+                held.item_id} (root)`);
+        assert.match(await page.textContent('#outcome-not-open'), /^1 bài/);
+        await page.waitForFunction(
+            () =>
+                document
+                    .querySelectorAll(
+                        '#cluster-items tr[data-status="ITEM_STATUS_ACTIONED"]')
+                    .length === 4);
+
+        // The store agrees: four actioned, each decided event naming the
+        // campaign; the held and the escalated post as they were.
+        const stored = await apiOk(
+            'ReviewService/GetCluster', {cluster_id: clusterId}, analyst.token);
+        assert.equal(stored.cluster.size, '6');
+        assert.equal(stored.cluster.open_count, '0');
+        const after = new Map(stored.items.map((i) => [i.item_id, i]));
+        for (const p of posts) {
+          const item = after.get(p.item_id);
+          if (p === held) {
+            assert.equal(item.status, 'ITEM_STATUS_CLAIMED');
+            assert.equal(item.claimed_by, 'root');
+            continue;
+          }
+          const history = await apiOk(
+              'ReviewService/GetHistory', {item_id: p.item_id}, analyst.token);
+          const decided =
+              history.events.filter((e) => e.kind === 'EVENT_KIND_DECIDED');
+          if (p === escalated) {
+            assert.equal(item.status, 'ITEM_STATUS_ESCALATED');
+            assert.deepEqual(decided.map((e) => e.cluster_id), ['0']);
+            continue;
+          }
+          assert.equal(item.status, 'ITEM_STATUS_ACTIONED');
+          assert.equal(item.decided_by, 'ann');
+          assert.equal(item.decision_reason, reason);
+          assert.ok(item.decided_categories.includes('scam'));
+          assert.deepEqual(
+              decided.map((e) => [e.cluster_id, e.actor, e.text]),
+              [[clusterId, 'ann', reason]]);
+        }
+        const other = await apiOk(
+            'ReviewService/GetItem', {item_id: byText.get(OTHER).item_id},
+            analyst.token);
+        assert.equal(other.status, 'ITEM_STATUS_OPEN');
+
+        // Nothing open is left: the campaign leaves the open-only list and
+        // comes back without it.
+        await page.waitForSelector(row, {state: 'detached'});
+        await page.uncheck('#c-open-only');
+        await page.waitForSelector(row);
+        assert.match(
+            await page.textContent(`${row} .open-count`),
+            /^0 bài đang mở$/);
+        await shot(page, '10-campaigns');
+        assert.deepEqual(page.problems, []);
+        await page.context().close();
+      });
 } catch (e) {
   failed = true;
 } finally {
