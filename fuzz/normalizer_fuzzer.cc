@@ -2,12 +2,16 @@
 // every token maps to a non-empty, in-bounds span of the input; spans
 // increase, except that the parts of one expanded word (teencode "vcl" ->
 // "vãi cả lồn") share their word's span; and the per-thread word memo
-// changes nothing.
+// changes nothing. The near-duplicate fingerprint of the same text parses
+// back from its bytes, and the varying spans it marks between the input and
+// its halves lie in order inside each text.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
+#include "analyzers/cluster/fingerprint.h"
 #include "analyzers/normalize/normalizer.h"
 
 namespace {
@@ -53,7 +57,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     previous_end = token.end;
   }
   const auto plain = Get(false).Normalize(input);
-  Check(plain.canonical() == text.canonical(), "memo changed the canonical view");
+  Check(plain.canonical() == text.canonical(),
+        "memo changed the canonical view");
   Check(plain.folded() == text.folded(), "memo changed the folded view");
+
+  if (auto f = vigil::cluster::Fingerprint::Of(text)) {
+    auto parsed = vigil::cluster::Fingerprint::Parse(f->Serialize());
+    Check(parsed.ok() && *parsed == *f, "fingerprint does not parse back");
+    Check(vigil::cluster::Similarity(*f, *f) == 1.0, "not like itself");
+  }
+  const std::vector<std::string_view> posts = {input, input.substr(0, size / 2),
+                                               input.substr(size / 2)};
+  std::vector<vigil::normalize::NormalizedText> normalized;
+  for (std::string_view p : posts) normalized.push_back(Get(true).Normalize(p));
+  const auto spans = vigil::cluster::VaryingSpans(posts, normalized);
+  Check(spans.size() == posts.size(), "a span list per post");
+  for (size_t p = 0; p < spans.size(); ++p) {
+    uint32_t end = 0;
+    for (const auto& span : spans[p]) {
+      Check(span.begin < span.end && span.end <= posts[p].size(),
+            "varying span out of its post");
+      Check(span.begin >= end, "varying spans overlap or go back");
+      end = span.end;
+    }
+  }
   return 0;
 }
