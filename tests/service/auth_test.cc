@@ -133,6 +133,18 @@ class AuthServerTest : public ::testing::Test {
       v1::GetHistoryResponse response;
       return review_->GetHistory(c, {}, &response).error_code();
     });
+    calls.emplace_back("ListClusters", [this](grpc::ClientContext* c) {
+      v1::ListClustersResponse response;
+      return review_->ListClusters(c, {}, &response).error_code();
+    });
+    calls.emplace_back("GetCluster", [this](grpc::ClientContext* c) {
+      v1::GetClusterResponse response;
+      return review_->GetCluster(c, {}, &response).error_code();
+    });
+    calls.emplace_back("DecideCluster", [this](grpc::ClientContext* c) {
+      v1::DecideClusterResponse response;
+      return review_->DecideCluster(c, {}, &response).error_code();
+    });
     calls.emplace_back("GetSummary", [this](grpc::ClientContext* c) {
       v1::GetSummaryResponse response;
       return stats_->GetSummary(c, {}, &response).error_code();
@@ -173,8 +185,9 @@ TEST_F(AuthServerTest, RoleMatrix) {
        {"Analyze", "AnalyzeBatch", "AnalyzeStream", "GetLexiconInfo"}},
       {Role::kAnalyst,
        {"GetLexiconInfo", "ListQueue", "GetItem", "Claim", "Release", "Decide",
-        "Reopen", "Comment", "GetHistory", "GetSummary", "GetTimeSeries",
-        "GetTopTerms", "GetReviewOutcomes"}},
+        "Reopen", "Comment", "GetHistory", "ListClusters", "GetCluster",
+        "DecideCluster", "GetSummary", "GetTimeSeries", "GetTopTerms",
+        "GetReviewOutcomes"}},
       {Role::kViewer,
        {"GetLexiconInfo", "GetSummary", "GetTimeSeries", "GetTopTerms",
         "GetReviewOutcomes"}},
