@@ -7,6 +7,25 @@
 
 namespace vigil::service {
 
+namespace {
+
+// The name AnalyzeBatch is logged and counted under: the drop-in API that
+// made the call (service/http/dropin_api.h names itself in metadata; only
+// its two names are taken), else "AnalyzeBatch".
+std::string BatchMethodName(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-vigil-dropin");
+  if (it != metadata.end()) {
+    const std::string_view api(it->second.data(), it->second.size());
+    if (api == "openai.moderations" || api == "perspective.analyze") {
+      return std::string(api);
+    }
+  }
+  return "AnalyzeBatch";
+}
+
+}  // namespace
+
 grpc::Status AnalysisServiceImpl::Validate(const v1::Post& post) const {
   // Ids name items in the store, where a NUL would cut them short.
   if (post.id().find('\0') != std::string::npos ||
@@ -152,15 +171,16 @@ grpc::ServerUnaryReactor* AnalysisServiceImpl::AnalyzeBatch(
   // so that `finish` logs who called.
   std::string who;
   grpc::Status status = CheckBatch(context, *request, &who);
-  auto finish = [this, reactor, request, response, who,
-                 start](grpc::Status status) {
+  const std::string method = BatchMethodName(*context);
+  auto finish = [this, reactor, request, response, who, start,
+                 method](grpc::Status status) {
     if (!status.ok()) response->Clear();
     int flagged = 0;
     for (const v1::AnalyzeResponse& r : response->results()) {
       flagged += r.verdict().flagged();
     }
-    RecordRpc(metrics_, "AnalyzeBatch", status, who, request->posts_size(),
-              flagged, start);
+    RecordRpc(metrics_, method, status, who, request->posts_size(), flagged,
+              start);
     reactor->Finish(status);
   };
   if (status.ok() && !in_flight_.TryEnter()) status = InFlight::Overloaded();

@@ -213,7 +213,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     http.tls_cert_path = options.tls_cert_path;
     http.tls_key_path = options.tls_key_path;
     http.tls_client_ca_path = options.tls_client_ca_path;
-    auto started = HttpServer::Start(http, server->json_rpc_.get());
+    server->dropin_ = std::make_unique<DropInApi>(
+        server->server_->InProcessChannel(grpc::ChannelArguments()));
+    auto started =
+        HttpServer::Start(http, server->json_rpc_.get(), server->dropin_.get());
     if (!started.ok()) return started.status();  // ~Server shuts down
     server->http_ = *std::move(started);
   }
@@ -314,6 +317,7 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
   if (http_ != nullptr) http_->Stop();
   http_.reset();
   json_rpc_.reset();
+  dropin_.reset();
   for (grpc::Server* s : {server_.get(), health_server_.get()}) {
     if (s == nullptr) continue;
     if (auto* health = s->GetHealthCheckService()) {

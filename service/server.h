@@ -98,6 +98,7 @@ class AdminServiceImpl;
 class ReviewServiceImpl;
 class StatsServiceImpl;
 class JsonRpc;
+class DropInApi;
 class HttpServer;
 
 class Server {
@@ -167,6 +168,7 @@ class Server {
   int health_port_ = 0;
   std::string lexicon_fingerprint_;  // maintenance thread only
   std::unique_ptr<JsonRpc> json_rpc_;
+  std::unique_ptr<DropInApi> dropin_;  // OpenAI and Perspective shapes
   std::unique_ptr<HttpServer> http_;
   int port_ = 0;
   bool shut_down_ = false;

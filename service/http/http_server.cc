@@ -38,7 +38,8 @@ void SetJsonError(httplib::Response& response, int http_status,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    const HttpServerOptions& options, const JsonRpc* rpc) {
+    const HttpServerOptions& options, const JsonRpc* rpc,
+    const DropInApi* dropin) {
   const bool tls =
       !options.tls_cert_path.empty() || !options.tls_key_path.empty();
   if (tls && (options.tls_cert_path.empty() || options.tls_key_path.empty())) {
@@ -55,6 +56,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->options_ = options;
   server->rpc_ = rpc;
+  server->dropin_ = dropin;
   if (tls) {
     auto https = std::make_unique<httplib::SSLServer>(
         options.tls_cert_path.c_str(), options.tls_key_path.c_str(),
@@ -158,6 +160,25 @@ void HttpServer::Route() {
                 res.set_header("Cache-Control", "no-store");
                 res.set_content(reply.body, kJson);
               });
+  // The drop-in APIs (dropin_api.h), answering in the originals' shapes.
+  if (dropin_ != nullptr) {
+    http_->Post("/v1/moderations",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  const DropInApi::Reply reply = dropin_->Moderations(
+                      req.body, req.get_header_value("Authorization"));
+                  res.status = reply.http_status;
+                  res.set_header("Cache-Control", "no-store");
+                  res.set_content(reply.body, kJson);
+                });
+    http_->Post("/v1alpha1/comments:analyze",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  const DropInApi::Reply reply = dropin_->PerspectiveAnalyze(
+                      req.body, req.get_param_value("key"));
+                  res.status = reply.http_status;
+                  res.set_header("Cache-Control", "no-store");
+                  res.set_content(reply.body, kJson);
+                });
+  }
   http_->Post(R"(/api/.*)",
               [](const httplib::Request&, httplib::Response& res) {
                 SetJsonError(res, 404, grpc::StatusCode::NOT_FOUND,

@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "service/http/dropin_api.h"
 #include "service/http/json_rpc.h"
 
 namespace httplib {
@@ -54,10 +55,12 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // Starts serving; UNAVAILABLE when `options.listen` cannot be bound,
-  // INVALID_ARGUMENT for a bad address or unusable TLS files. `rpc` must
+  // INVALID_ARGUMENT for a bad address or unusable TLS files. `rpc` and
+  // `dropin` (OpenAI's and Perspective's shapes; null: not served) must
   // outlive the server.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
-      const HttpServerOptions& options, const JsonRpc* rpc);
+      const HttpServerOptions& options, const JsonRpc* rpc,
+      const DropInApi* dropin = nullptr);
   ~HttpServer();  // Stops.
 
   // The bound port.
@@ -74,6 +77,7 @@ class HttpServer {
 
   HttpServerOptions options_;
   const JsonRpc* rpc_ = nullptr;
+  const DropInApi* dropin_ = nullptr;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;  // runs the accept loop
   int port_ = 0;
