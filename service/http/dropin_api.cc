@@ -220,6 +220,21 @@ bool IsVietnamese(std::string language) {
 
 }  // namespace
 
+std::optional<DropInApi::Reply> DropInApi::Refusal(std::string_view path,
+                                                   int http_status,
+                                                   std::string_view message) {
+  if (path == "/v1/moderations") {
+    return OpenAiError(http_status, message, "invalid_request_error", nullptr,
+                       nullptr);
+  }
+  if (path.rfind("/v1alpha1/", 0) == 0) {
+    return PerspectiveError(http_status,
+                            http_status == 413 ? "INVALID_ARGUMENT" : "UNKNOWN",
+                            message);
+  }
+  return std::nullopt;
+}
+
 DropInApi::DropInApi(std::shared_ptr<grpc::Channel> channel,
                      std::chrono::milliseconds deadline)
     : stub_(v1::AnalysisService::NewStub(std::move(channel))),

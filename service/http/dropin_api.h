@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,12 @@ class DropInApi {
   // POST /v1alpha1/comments:analyze: `key` is the ?key= parameter (a vigil
   // token).
   Reply PerspectiveAnalyze(std::string_view body, std::string_view key) const;
+
+  // A refusal the HTTP server makes before a handler runs (413: the body is
+  // over the limit), in the shape of the API at `path`; nullopt for paths
+  // that are not the drop-in APIs'.
+  static std::optional<Reply> Refusal(std::string_view path, int http_status,
+                                      std::string_view message);
 
  private:
   std::unique_ptr<v1::AnalysisService::Stub> stub_;

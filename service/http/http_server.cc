@@ -217,12 +217,16 @@ void HttpServer::Route() {
   // httplib's own refusals (413 for a body over the limit, 400 for a
   // request it cannot parse) get a body that says why.
   http_->set_error_handler(
-      [this](const httplib::Request&, httplib::Response& res) {
+      [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;
         if (res.status == 413) {
-          SetJsonError(
-              res, 413, grpc::StatusCode::INVALID_ARGUMENT,
-              StrCat("request body over ", options_.max_body_bytes, " bytes"));
+          const std::string message =
+              StrCat("request body over ", options_.max_body_bytes, " bytes");
+          if (auto reply = DropInApi::Refusal(req.path, 413, message)) {
+            res.set_content(reply->body, kJson);
+            return;
+          }
+          SetJsonError(res, 413, grpc::StatusCode::INVALID_ARGUMENT, message);
         } else {
           res.set_content(StrCat("HTTP ", res.status, "\n"),
                           "text/plain; charset=utf-8");

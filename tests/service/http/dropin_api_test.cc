@@ -27,6 +27,7 @@ using testing::HttpResponse;
 constexpr char kInsult[] = "Thằng ngu vcl";
 constexpr char kThreat[] = "tao sẽ giết mày";
 constexpr char kClean[] = "hôm nay trời đẹp quá";
+constexpr size_t kMaxPostBytes = 100 << 10;
 
 class DropInApiTest : public ::testing::Test {
  protected:
@@ -42,6 +43,7 @@ class DropInApiTest : public ::testing::Test {
     options.tokens_path = *tokens_path_;
     options.http_listen = "127.0.0.1:0";
     options.metrics_listen = "127.0.0.1:0";
+    options.max_post_bytes = kMaxPostBytes;
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();
@@ -290,6 +292,29 @@ TEST_F(DropInApiTest, OnlyNamedPostsAreStored) {
                 .status,
             200);
   EXPECT_EQ(Stored(), before + 2);
+}
+
+TEST_F(DropInApiTest, OversizedBodiesGetTheOriginalsShape) {
+  const std::string big(2 << 20, 'a');  // over the 1 MiB body limit
+  const HttpResponse openai = Moderate(big);
+  EXPECT_EQ(openai.status, 413);
+  EXPECT_EQ(Body(openai)["error"]["type"], "invalid_request_error");
+  const HttpResponse perspective = Analyze(big);
+  EXPECT_EQ(perspective.status, 413);
+  EXPECT_EQ(Body(perspective)["error"]["code"], 413);
+  // A post over the server's post limit (in a body under the HTTP limit).
+  const std::string long_post(kMaxPostBytes + 1, 'a');
+  const HttpResponse too_long = Moderate(json{{"input", long_post}}.dump());
+  EXPECT_EQ(too_long.status, 400) << too_long.body.substr(0, 200);
+  EXPECT_THAT(Body(too_long)["error"]["message"].get<std::string>(),
+              HasSubstr("the limit is"));
+  const HttpResponse too_long_comment = Analyze(json{
+      {"comment", {{"text", long_post}}},
+      {"requestedAttributes",
+       {{"TOXICITY", json::object()}}}}.dump());
+  EXPECT_EQ(too_long_comment.status, 400);
+  EXPECT_EQ(Body(too_long_comment)["error"]["details"][0]["errorType"],
+            "COMMENT_TOO_LONG");
 }
 
 TEST_F(DropInApiTest, CountedAndLoggedUnderTheirOwnNames) {
