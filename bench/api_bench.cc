@@ -10,7 +10,9 @@
 //
 // Cases (each as Grpc_ and Http_): ListQueue (a page of 25 items, the
 // console's queue view), GetItem (one item with its hits, the item view)
-// and GetSummary (the stats view's totals). Client and server share the
+// and GetSummary (the stats view's totals); and one post analyzed as gRPC
+// Analyze, OpenAI's /v1/moderations and Perspective's comments:analyze
+// (the drop-in APIs). Client and server share the
 // machine's cores, so the figures are latency of a whole round trip.
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
@@ -103,24 +105,28 @@ Fixture& Shared() {
   return *fixture;
 }
 
-// POST /api/vigil.v1.<method> with the analyst's token; dies unless 200.
-void HttpCall(benchmark::State& state, const std::string& method,
-              const std::string& body) {
+// POST `path` with `headers` and `body` per iteration; fails unless 200.
+void HttpPost(benchmark::State& state, const std::string& path,
+              const httplib::Headers& headers, const std::string& body) {
   Fixture& f = Shared();
-  const httplib::Headers headers = {
-      {"Authorization", std::string("Bearer ") + kAnalystToken}};
   size_t bytes = 0;
   for (auto _ : state) {
-    auto result = f.http->Post("/api/vigil.v1." + method, headers, body,
-                               "application/json");
+    auto result = f.http->Post(path, headers, body, "application/json");
     if (!result || result->status != 200) {
-      state.SkipWithError(("HTTP " + method + " failed").c_str());
+      state.SkipWithError(("HTTP " + path + " failed").c_str());
       return;
     }
     bytes += result->body.size();
   }
   state.counters["response_bytes"] =
       static_cast<double>(bytes) / static_cast<double>(state.iterations());
+}
+
+// POST /api/vigil.v1.<method> with the analyst's token.
+void HttpCall(benchmark::State& state, const std::string& method,
+              const std::string& body) {
+  HttpPost(state, "/api/vigil.v1." + method,
+           {{"Authorization", std::string("Bearer ") + kAnalystToken}}, body);
 }
 
 // Runs `call(context, &response)` per iteration with the analyst's token.
@@ -179,12 +185,56 @@ void BM_Http_GetSummary(benchmark::State& state) {
   HttpCall(state, "StatsService/GetSummary", "{}");
 }
 
+// The drop-in APIs (service/http/dropin_api.h) next to the gRPC call they
+// make: one post analyzed, not stored, with the ingest token.
+constexpr char kPost[] = "Thằng ngu vcl, đồ óc chó cút đi";
+
+void BM_Grpc_Analyze(benchmark::State& state) {
+  Fixture& f = Shared();
+  auto analysis = v1::AnalysisService::NewStub(f.channel);
+  v1::AnalyzeRequest request;
+  request.mutable_post()->set_text(kPost);
+  request.set_dry_run(true);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer bench-ingest");
+    v1::AnalyzeResponse response;
+    grpc::Status status = analysis->Analyze(&context, request, &response);
+    if (!status.ok()) {
+      state.SkipWithError(status.error_message().c_str());
+      return;
+    }
+    bytes += response.ByteSizeLong();
+  }
+  state.counters["response_bytes"] =
+      static_cast<double>(bytes) / static_cast<double>(state.iterations());
+}
+void BM_Http_OpenAiModerations(benchmark::State& state) {
+  HttpPost(state, "/v1/moderations", {{"Authorization", "Bearer bench-ingest"}},
+           std::string(R"({"model": "omni-moderation-latest", "input": ")") +
+               kPost + "\"}");
+}
+void BM_Http_PerspectiveAnalyze(benchmark::State& state) {
+  HttpPost(state, "/v1alpha1/comments:analyze?key=bench-ingest", {},
+           std::string(R"({"comment": {"text": ")") + kPost +
+               R"("}, "requestedAttributes": {"TOXICITY": {}, "INSULT": {}},)"
+               R"( "spanAnnotations": true, "doNotStore": true})");
+}
+
 BENCHMARK(BM_Grpc_ListQueue)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Http_ListQueue)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Grpc_GetItem)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Http_GetItem)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Grpc_GetSummary)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Http_GetSummary)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Grpc_Analyze)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Http_OpenAiModerations)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Http_PerspectiveAnalyze)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace vigil::service
