@@ -26,6 +26,8 @@ tools/setup.sh --test
 # playwright-core for the console's browser test, at the version the lock
 # file pins (from the npm registry).
 npm ci --prefix tests/service/console --no-audit --no-fund --loglevel=error
+# The openai and googleapis clients for the drop-in APIs' test, likewise.
+npm ci --prefix tests/service/dropin --no-audit --no-fund --loglevel=error
 
 pg_dir=$(mktemp -d /tmp/vigil-test-pg.XXXXXX)
 cleanup() {
