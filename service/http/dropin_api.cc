@@ -194,8 +194,13 @@ DropInApi::Reply PerspectiveError(const grpc::Status& status) {
     case grpc::StatusCode::PERMISSION_DENIED:
       return PerspectiveError(403, "PERMISSION_DENIED", status.error_message());
     case grpc::StatusCode::INVALID_ARGUMENT:
-      return PerspectiveError(400, "INVALID_ARGUMENT", status.error_message(),
-                              CommentAnalyzerError("COMMENT_TOO_LONG"));
+      // vigil refuses a post over its size limit ("... the limit is N"),
+      // or an id it cannot store.
+      return PerspectiveError(
+          400, "INVALID_ARGUMENT", status.error_message(),
+          status.error_message().find("the limit is") != std::string::npos
+              ? CommentAnalyzerError("COMMENT_TOO_LONG")
+              : json::array());
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
       return PerspectiveError(429, "RESOURCE_EXHAUSTED",
                               status.error_message());
@@ -229,7 +234,9 @@ std::optional<DropInApi::Reply> DropInApi::Refusal(std::string_view path,
   }
   if (path.rfind("/v1alpha1/", 0) == 0) {
     return PerspectiveError(http_status,
-                            http_status == 413 ? "INVALID_ARGUMENT" : "UNKNOWN",
+                            http_status == 404   ? "NOT_FOUND"
+                            : http_status == 413 ? "INVALID_ARGUMENT"
+                                                 : "UNKNOWN",
                             message);
   }
   return std::nullopt;
@@ -253,7 +260,9 @@ DropInApi::Reply DropInApi::Moderations(std::string_view body,
     return OpenAiError(400, "Missing required parameter: 'input'.",
                        "invalid_request_error", "input", nullptr);
   }
-  // The texts: a string, an array of strings, or an array of parts.
+  // The inputs: a string, or an array of strings (one result each); or an
+  // array of parts, which together are one input with one result (their
+  // texts joined by newlines), as OpenAI reads them.
   std::vector<std::string> texts;
   const json& input = request["input"];
   const char* const kInputShape =
@@ -261,14 +270,23 @@ DropInApi::Reply DropInApi::Moderations(std::string_view body,
       "{\"type\": \"text\", \"text\": ...} parts";
   if (input.is_string()) {
     texts.push_back(input.get<std::string>());
+  } else if (input.is_array() && !input.empty() && input[0].is_string()) {
+    for (size_t i = 0; i < input.size(); ++i) {
+      if (!input[i].is_string()) {
+        return OpenAiError(400,
+                           StrCat("Invalid 'input[", i, "]': ", kInputShape),
+                           "invalid_request_error", "input", nullptr);
+      }
+      texts.push_back(input[i].get<std::string>());
+    }
   } else if (input.is_array() && !input.empty()) {
+    std::string joined;
     for (size_t i = 0; i < input.size(); ++i) {
       const json& part = input[i];
-      if (part.is_string()) {
-        texts.push_back(part.get<std::string>());
-      } else if (part.is_object() && StringField(part, "type") == "text" &&
-                 part.contains("text") && part["text"].is_string()) {
-        texts.push_back(part["text"].get<std::string>());
+      if (part.is_object() && StringField(part, "type") == "text" &&
+          part.contains("text") && part["text"].is_string()) {
+        if (i > 0) joined += '\n';
+        joined += part["text"].get<std::string>();
       } else if (part.is_object() && StringField(part, "type") == "image_url") {
         // As OpenAI's text-only moderation models answer an image.
         return OpenAiError(400,
@@ -282,6 +300,7 @@ DropInApi::Reply DropInApi::Moderations(std::string_view body,
                            "invalid_request_error", "input", nullptr);
       }
     }
+    texts.push_back(std::move(joined));
   } else {
     return OpenAiError(400, StrCat("Invalid 'input': ", kInputShape),
                        "invalid_request_error", "input", nullptr);
@@ -360,6 +379,11 @@ DropInApi::Reply DropInApi::PerspectiveAnalyze(std::string_view body,
                             CommentAnalyzerError("COMMENT_EMPTY"));
   }
   const std::string text = request["comment"]["text"].get<std::string>();
+  if (text.empty()) {
+    return PerspectiveError(400, "INVALID_ARGUMENT",
+                            "Comment text was not specified.",
+                            CommentAnalyzerError("COMMENT_EMPTY"));
+  }
   if (!request.contains("requestedAttributes") ||
       !request["requestedAttributes"].is_object() ||
       request["requestedAttributes"].empty()) {

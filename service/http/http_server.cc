@@ -172,12 +172,29 @@ void HttpServer::Route() {
                 });
     http_->Post("/v1alpha1/comments:analyze",
                 [this](const httplib::Request& req, httplib::Response& res) {
-                  const DropInApi::Reply reply = dropin_->PerspectiveAnalyze(
-                      req.body, req.get_param_value("key"));
+                  // The key as Google reads it: ?key=, or the header.
+                  const std::string key =
+                      req.has_param("key")
+                          ? req.get_param_value("key")
+                          : req.get_header_value("X-Goog-Api-Key");
+                  const DropInApi::Reply reply =
+                      dropin_->PerspectiveAnalyze(req.body, key);
                   res.status = reply.http_status;
                   res.set_header("Cache-Control", "no-store");
                   res.set_content(reply.body, kJson);
                 });
+  }
+  if (dropin_ != nullptr) {
+    // Perspective's other methods (comments:suggestscore) are not served.
+    http_->Post(R"(/v1alpha1/.*)", [](const httplib::Request& req,
+                                      httplib::Response& res) {
+      const auto reply = DropInApi::Refusal(
+          req.path, 404,
+          StrCat("vigil serves comments:analyze only, not ", req.path));
+      res.status = 404;
+      res.set_header("Cache-Control", "no-store");
+      res.set_content(reply->body, kJson);
+    });
   }
   http_->Post(R"(/api/.*)",
               [](const httplib::Request&, httplib::Response& res) {

@@ -131,15 +131,16 @@ TEST_F(DropInApiTest, ModerationsAnswerInOpenAisShape) {
 }
 
 TEST_F(DropInApiTest, ModerationInputShapes) {
-  // Text parts, and a single string, answer as the same texts do.
+  // Parts are one input with one result, as OpenAI reads them: harm in
+  // a later part is not lost.
   const json parts =
       Body(Moderate(json{{"input",
-                          {{{"type", "text"}, {"text", kInsult}},
-                           {{"type", "text"}, {"text", kClean}}}}}
+                          {{{"type", "text"}, {"text", kClean}},
+                           {{"type", "text"}, {"text", kInsult}}}}}
                         .dump()));
-  ASSERT_EQ(parts["results"].size(), 2u);
+  ASSERT_EQ(parts["results"].size(), 1u);
   EXPECT_TRUE(parts["results"][0]["flagged"]);
-  EXPECT_FALSE(parts["results"][1]["flagged"]);
+  EXPECT_TRUE(parts["results"][0]["categories"]["harassment"]);
   EXPECT_EQ(parts["model"], "omni-moderation-latest");  // the default
   const json one = Body(Moderate(json{{"input", kInsult}}.dump()));
   ASSERT_EQ(one["results"].size(), 1u);
@@ -158,6 +159,8 @@ TEST_F(DropInApiTest, ModerationInputShapes) {
            {R"({"model": "x"})", 400, "Missing required parameter: 'input'"},
            {R"({"input": []})", 400, "Invalid 'input'"},
            {R"({"input": [1]})", 400, "Invalid 'input[0]'"},
+           {R"({"input": ["a", {"type": "text", "text": "b"}]})", 400,
+            "Invalid 'input[1]'"},
            {R"({"input": ["a"], "vigil": {"post_ids": ["a", "b"]}})", 400,
             "post_ids"},
        }) {
@@ -257,6 +260,9 @@ TEST_F(DropInApiTest, PerspectiveRefusesWhatItDoesNotKnow) {
             "NO_REQUESTED_ATTRIBUTES"},
            {{{"requestedAttributes", {{"TOXICITY", json::object()}}}},
             "COMMENT_EMPTY"},
+           {{{"comment", {{"text", ""}}},
+             {"requestedAttributes", {{"TOXICITY", json::object()}}}},
+            "COMMENT_EMPTY"},
        }) {
     const HttpResponse r = Analyze(c.request.dump());
     EXPECT_EQ(r.status, 400) << c.request.dump() << " -> " << r.body;
@@ -265,6 +271,21 @@ TEST_F(DropInApiTest, PerspectiveRefusesWhatItDoesNotKnow) {
     EXPECT_EQ(j["error"]["details"][0]["errorType"], c.error_type) << r.body;
   }
   EXPECT_EQ(Analyze("{").status, 400);
+  // Perspective's other methods are not served, in Google's error shape.
+  const HttpResponse suggest =
+      HttpRequest(server_->http_port(), "POST",
+                  "/v1alpha1/comments:suggestscore?key=tok-ingest",
+                  "Content-Type: application/json\r\n", "{}");
+  EXPECT_EQ(suggest.status, 404);
+  EXPECT_EQ(Body(suggest)["error"]["status"], "NOT_FOUND");
+  // The key may come in Google's header instead of ?key=.
+  const HttpResponse header_key = HttpRequest(
+      server_->http_port(), "POST", "/v1alpha1/comments:analyze",
+      "Content-Type: application/json\r\nX-Goog-Api-Key: tok-ingest\r\n",
+      json{{"comment", {{"text", kInsult}}},
+           {"requestedAttributes", {{"INSULT", json::object()}}}}
+          .dump());
+  EXPECT_EQ(header_key.status, 200) << header_key.body;
 }
 
 TEST_F(DropInApiTest, OnlyNamedPostsAreStored) {
