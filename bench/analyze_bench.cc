@@ -1,7 +1,9 @@
 // The whole analyze path (normalize + match + score) with the shipped
 // lexicons, on real posts (../shared when present, generated otherwise),
 // next to the normalizer alone; and on the same posts written without
-// diacritics, with and without the language model reading them.
+// diacritics, with and without the language model reading them; and the
+// near-duplicate fingerprint of a post (BM_Fingerprint,
+// BM_NormalizeFingerprint).
 // Run: build/bench/analyze_bench
 #include <benchmark/benchmark.h>
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "analyzers/analyzer.h"
+#include "analyzers/cluster/fingerprint.h"
 #include "tests/test_data.h"
 
 namespace {
@@ -127,6 +130,79 @@ void BM_AnalyzeReading(benchmark::State& state) {
 }
 BENCHMARK(BM_AnalyzeReading)
     ->ArgNames({"unaccented", "model"})
+    ->Args({0, 0})
+    ->Args({0, 1})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Unit(benchmark::kMillisecond);
+
+// Near-duplicate fingerprints (analyzers/cluster/fingerprint.h), which the
+// analysis service takes of each flagged post from the normalized text the
+// analysis already made. Arg flagged 1: only the posts the shipped
+// lexicons flag (what the service fingerprints); 0: every post.
+const std::vector<std::string>& FingerprintPosts(bool flagged) {
+  static const std::vector<std::string> only_flagged = [] {
+    std::vector<std::string> out;
+    for (const std::string& post : Posts()) {
+      if (Shipped().Analyze(post).verdict.flagged) out.push_back(post);
+    }
+    return out;
+  }();
+  return flagged ? only_flagged : Posts();
+}
+
+// Fingerprint::Of alone, on posts normalized before the loop: the cost the
+// service adds per flagged post.
+void BM_Fingerprint(benchmark::State& state) {
+  const std::vector<std::string>& posts = FingerprintPosts(state.range(0) == 1);
+  std::vector<vigil::normalize::NormalizedText> normalized;
+  for (const std::string& post : posts) {
+    normalized.push_back(Shipped().normalizer().Normalize(post));
+  }
+  size_t fingerprinted = 0;
+  for (auto _ : state) {
+    for (const vigil::normalize::NormalizedText& n : normalized) {
+      auto f = vigil::cluster::Fingerprint::Of(n);
+      fingerprinted += f.has_value();
+      benchmark::DoNotOptimize(f);
+    }
+  }
+  state.counters["posts"] = static_cast<double>(posts.size());
+  state.counters["with_fingerprint"] =
+      static_cast<double>(fingerprinted) / state.iterations();
+  state.SetBytesProcessed(state.iterations() *
+                          vigil::testing::TotalBytes(posts));
+  state.SetItemsProcessed(state.iterations() * posts.size());
+}
+BENCHMARK(BM_Fingerprint)
+    ->ArgName("flagged")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
+
+// Normalize + Fingerprint::Of (fingerprint 1) next to Normalize alone
+// (fingerprint 0), on the same posts.
+void BM_NormalizeFingerprint(benchmark::State& state) {
+  const std::vector<std::string>& posts = FingerprintPosts(state.range(0) == 1);
+  const bool fingerprint = state.range(1) == 1;
+  const vigil::normalize::Normalizer& n = Shipped().normalizer();
+  vigil::normalize::NormalizedText out;
+  for (auto _ : state) {
+    for (const std::string& post : posts) {
+      n.NormalizeInto(post, &out);
+      if (fingerprint) {
+        auto f = vigil::cluster::Fingerprint::Of(out);
+        benchmark::DoNotOptimize(f);
+      }
+      benchmark::DoNotOptimize(out.canonical().data());
+    }
+  }
+  state.SetBytesProcessed(state.iterations() *
+                          vigil::testing::TotalBytes(posts));
+  state.SetItemsProcessed(state.iterations() * posts.size());
+}
+BENCHMARK(BM_NormalizeFingerprint)
+    ->ArgNames({"flagged", "fingerprint"})
     ->Args({0, 0})
     ->Args({0, 1})
     ->Args({1, 0})
