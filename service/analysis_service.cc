@@ -57,7 +57,7 @@ void AnalysisServiceImpl::AnalyzeOne(
   ToProto(*snapshot.analyzer, result, response->mutable_verdict());
   metrics_->ObserveVerdict(response->verdict());
   // Only flagged posts join clusters: the others need none.
-  if (result.verdict.flagged) {
+  if (result.verdict.flagged && options_.campaigns) {
     *fingerprint = cluster::Fingerprint::Of(result.normalized);
   }
 }

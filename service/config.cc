@@ -78,6 +78,7 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
     options->sample_rate = config.sample_rate();
   }
   if (!config.sample_key().empty()) options->sample_key = config.sample_key();
+  if (config.no_campaigns()) options->campaigns = false;
   const v1::LimitsConfig& limits = config.limits();
   if (limits.max_post_bytes() > 0)
     options->max_post_bytes = limits.max_post_bytes();

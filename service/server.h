@@ -89,6 +89,9 @@ struct ServerOptions {
   // The quality sample (ServerConfig.sample_rate, sample_key).
   double sample_rate = 0;
   std::string sample_key;
+  // Flagged posts are fingerprinted and grouped into campaigns
+  // (ServerConfig.no_campaigns turns it off).
+  bool campaigns = true;
   // How often counts of analyzed posts go to the store (and at shutdown).
   std::chrono::milliseconds stats_flush_interval{5000};
 };

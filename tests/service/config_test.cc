@@ -56,6 +56,14 @@ TEST(ConfigTest, SampleRateAndKey) {
   }
 }
 
+TEST(ConfigTest, CampaignsAreOnUnlessTurnedOff) {
+  ServerOptions options;
+  ASSERT_TRUE(ApplyConfigFile(Write("sample_rate: 0.5\n"), &options).ok());
+  EXPECT_TRUE(options.campaigns);
+  ASSERT_TRUE(ApplyConfigFile(Write("no_campaigns: true\n"), &options).ok());
+  EXPECT_FALSE(options.campaigns);
+}
+
 TEST(ConfigTest, ShippedExampleParses) {
   ServerOptions options;
   EXPECT_TRUE(

@@ -50,12 +50,13 @@ std::string WriteTokens() {
 class Instance {
  public:
   Instance(const std::string& store_url, const std::string& tokens,
-           double sample_rate = 0) {
+           double sample_rate = 0, bool campaigns = true) {
     ServerOptions options = vigil::testing::TestServerOptions();
     options.store_url = store_url;
     options.tokens_path = tokens;
     options.sample_rate = sample_rate;
     options.sample_key = "shared secret";
+    options.campaigns = campaigns;
     options.metrics_listen = "127.0.0.1:0";
     auto server = Server::Start(options);
     EXPECT_TRUE(server.ok()) << server.status();
@@ -295,6 +296,25 @@ TEST_P(ReviewServiceTest, CampaignsAreGroupedAndDecidedTogether) {
       vigil::testing::HttpGet(server.metrics_port(), "/metrics");
   EXPECT_THAT(metrics, ::testing::HasSubstr("vigil_clusters 1"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("vigil_cluster_largest_items 4"));
+}
+
+TEST_P(ReviewServiceTest, CampaignsCanBeTurnedOff) {
+  Instance server(db_->url(), tokens_, /*sample_rate=*/0,
+                  /*campaigns=*/false);
+  ASSERT_TRUE(server.ok());
+  Ingest(server,
+         {"thằng admin trang này đúng là đồ óc chó, gọi 0912345678 mà xem",
+          "thằng admin trang này đúng là đồ óc chó, gọi 0987654321 mà xem"});
+  grpc::ClientContext context;
+  As("analyst0", &context);
+  v1::ListClustersResponse clusters;
+  ASSERT_TRUE(server.review->ListClusters(&context, {}, &clusters).ok());
+  EXPECT_EQ(clusters.clusters_size(), 0);
+  grpc::ClientContext queue_context;
+  As("analyst0", &queue_context);
+  v1::ListQueueResponse queue;
+  ASSERT_TRUE(server.review->ListQueue(&queue_context, {}, &queue).ok());
+  EXPECT_EQ(queue.items_size(), 2);  // flagged and stored all the same
 }
 
 TEST_P(ReviewServiceTest, TwoInstancesNeverHandOutTheSameItem) {

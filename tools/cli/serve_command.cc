@@ -23,7 +23,8 @@ constexpr char kUsage[] =
     "                   [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
     "                   [--max-post-bytes N] [--max-batch N]\n"
     "                   [--store URL] [--retention-hours N]\n"
-    "                   [--sample-rate R] [--sample-key KEY]\n"
+    "                   [--sample-rate R] [--sample-key KEY] "
+    "[--no-campaigns]\n"
     "                   [--metrics-listen HOST:PORT] [--http-listen "
     "HOST:PORT]\n"
     "Serves vigil.v1.AnalysisService, ReviewService and AdminService over\n"
@@ -38,6 +39,8 @@ constexpr char kUsage[] =
     "(prevalence and recall: StatsService.GetSampleEstimates); a keyed\n"
     "hash of (source, id) picks them, so instances with the same\n"
     "--sample-key pick the same posts.\n"
+    "--no-campaigns: flagged posts join no cluster of near-duplicates\n"
+    "(ReviewService.ListClusters), which saves the store that work.\n"
     "Prometheus metrics: http://--metrics-listen/metrics (default\n"
     "127.0.0.1:9464; an empty value turns them off).\n"
     "The analyst console and the HTTP JSON API (ReviewService and\n"
@@ -66,7 +69,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
              "--store",         "--retention-hours", "--metrics-listen",
              "--http-listen",   "--health-listen",   "--watch-lexicons",
              "--sample-rate",   "--sample-key"},
-      {"-h", "--help", "--check-config"});
+      {"-h", "--help", "--check-config", "--no-campaigns"});
   if (flags.Has("-h") || flags.Has("--help")) {
     out << kUsage;
     return 0;
@@ -116,6 +119,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
     }
   }
   options.sample_key = flags.Get("--sample-key", options.sample_key);
+  if (flags.Has("--no-campaigns")) options.campaigns = false;
   uint32_t watch_seconds = 0;
   flags.GetWholeNumber("--watch-lexicons", 1, 86400, &watch_seconds);
   if (watch_seconds > 0)
@@ -150,6 +154,7 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
         << "sample_rate " << options.sample_rate << "\n"
         << "sample_key " << (options.sample_key.empty() ? "(built-in)" : "***")
         << "\n"
+        << "campaigns " << (options.campaigns ? "on" : "off") << "\n"
         << "max_post_bytes " << options.max_post_bytes << "\n"
         << "max_batch_posts " << options.max_batch_posts << "\n"
         << "max_in_flight " << options.max_in_flight << "\n"
