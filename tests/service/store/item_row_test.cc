@@ -39,6 +39,7 @@ SqlRow Row(const std::string& status, SqlValue claimed_by,
   row[ItemColumn::kTextErasedAt] = SqlValue::Null();
   row[ItemColumn::kQueue] = SqlValue::Text("flagged");
   row[ItemColumn::kDecidedCategories] = SqlValue::Null();
+  row[ItemColumn::kClusterId] = SqlValue::Int(5);
   return row;
 }
 
@@ -48,7 +49,7 @@ TEST(ItemRowTest, ColumnListNamesEveryColumnInOrder) {
             "max_score, first_flagged_at, last_flagged_at, times_flagged, "
             "claimed_by, lease_expires_at, decision, decided_by, "
             "decision_reason, decided_at, text_erased_at, queue, "
-            "decided_categories");
+            "decided_categories, cluster_id");
 }
 
 TEST(ItemRowTest, RowsReadAsAnAnalystSeesThemNow) {
@@ -78,6 +79,7 @@ TEST(ItemRowTest, RowsReadAsAnAnalystSeesThemNow) {
     SCOPED_TRACE(c.name);
     const v1::ReviewItem item = ItemFromRow(c.row, kNow);
     EXPECT_EQ(item.item_id(), 7);
+    EXPECT_EQ(item.cluster_id(), 5);
     EXPECT_EQ(item.post().source(), "forum");
     EXPECT_EQ(item.post().id(), "p1");
     EXPECT_EQ(item.post().text(), "hello");
