@@ -1,11 +1,12 @@
 // Fuzzes request handling: the bytes are decoded as an AnalyzeRequest, as
 // gRPC would, then validated and analyzed as the AnalysisService does, and
 // the response is encoded. Nothing may crash; every hit must lie inside
-// the post.
+// the post, and only a flagged post gets a campaign fingerprint.
 #include <google/protobuf/stubs/logging.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 
 #include "analyzers/analyzer.h"
 #include "service/analysis_service.h"
@@ -48,7 +49,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
   vigil::service::StreamHost& host = *fixture->service;
   vigil::v1::AnalyzeResponse response;
-  if (!host.AnalyzePost(request.post(), &response).ok()) return 0;
+  std::optional<vigil::cluster::Fingerprint> fingerprint;
+  if (!host.AnalyzePost(request.post(), &response, &fingerprint).ok()) {
+    return 0;
+  }
+  // Only a flagged post gets a fingerprint (for its campaign).
+  if (fingerprint.has_value() && !response.verdict().flagged()) std::abort();
   const size_t bytes = vigil::service::PostBytes(request.post()).size();
   for (const auto& hit : response.verdict().hits()) {
     if (hit.begin() >= hit.end() || hit.end() > bytes) std::abort();

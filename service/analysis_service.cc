@@ -76,7 +76,8 @@ void AnalysisServiceImpl::StoreAndCount(
   for (size_t i = 0; i < posts.size(); ++i) {
     if (!responses[i]->verdict().flagged()) {
       if (sampler_.Sampled(posts[i]->source(), posts[i]->id())) {
-        flagged.push_back({*posts[i], responses[i]->verdict(), true});
+        flagged.push_back(
+            {*posts[i], responses[i]->verdict(), true, std::nullopt});
         ++sampled;
       }
       continue;
