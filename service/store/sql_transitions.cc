@@ -110,6 +110,29 @@ absl::Status CheckReason(const std::string& reason) {
   return absl::OkStatus();
 }
 
+// A decision's arguments, checked once for Decide and DecideCluster: the
+// status it leads to and its category labels as a mask.
+struct CheckedDecision {
+  v1::ItemStatus after = v1::ITEM_STATUS_UNSPECIFIED;
+  int64_t label_mask = 0;
+};
+
+absl::StatusOr<CheckedDecision> CheckDecision(
+    const std::string& reviewer, v1::Decision decision,
+    const std::string& reason,
+    const google::protobuf::RepeatedPtrField<std::string>& categories) {
+  if (absl::Status s = CheckReviewer(reviewer); !s.ok()) return s;
+  CheckedDecision checked;
+  if (absl::Status s = StatusAfterDecision(decision, &checked.after); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckReason(reason); !s.ok()) return s;
+  absl::StatusOr<int64_t> labels = CategoryMaskOf(categories);
+  if (!labels.ok()) return labels.status();
+  checked.label_mask = *labels;
+  return checked;
+}
+
 }  // namespace
 
 // One transition of one item by a reviewer at a time.
@@ -228,16 +251,11 @@ absl::StatusOr<v1::ReviewItem> SqlFlagStore::Release(
 absl::StatusOr<v1::ReviewItem> SqlFlagStore::Decide(
     const v1::DecideRequest& request, const std::string& reviewer,
     const std::string& lexicon_version) {
-  if (absl::Status s = CheckReviewer(reviewer); !s.ok()) return s;
-  v1::ItemStatus after = v1::ITEM_STATUS_UNSPECIFIED;
-  if (absl::Status s = StatusAfterDecision(request.decision(), &after);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckReason(request.reason()); !s.ok()) return s;
-  absl::StatusOr<int64_t> labels = CategoryMaskOf(request.categories());
-  if (!labels.ok()) return labels.status();
-  const int64_t label_mask = *labels;
+  absl::StatusOr<CheckedDecision> checked = CheckDecision(
+      reviewer, request.decision(), request.reason(), request.categories());
+  if (!checked.ok()) return checked.status();
+  const v1::ItemStatus after = checked->after;
+  const int64_t label_mask = checked->label_mask;
   ItemTransition t;
   t.item_id = request.item_id();
   t.reviewer = reviewer;
@@ -328,16 +346,11 @@ namespace vigil::service {
 absl::StatusOr<v1::DecideClusterResponse> SqlFlagStore::DecideCluster(
     const v1::DecideClusterRequest& request, const std::string& reviewer,
     const std::string& lexicon_version) {
-  if (absl::Status s = CheckReviewer(reviewer); !s.ok()) return s;
-  v1::ItemStatus after = v1::ITEM_STATUS_UNSPECIFIED;
-  if (absl::Status s = StatusAfterDecision(request.decision(), &after);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckReason(request.reason()); !s.ok()) return s;
-  absl::StatusOr<int64_t> labels = CategoryMaskOf(request.categories());
-  if (!labels.ok()) return labels.status();
-  const int64_t label_mask = *labels;
+  absl::StatusOr<CheckedDecision> checked = CheckDecision(
+      reviewer, request.decision(), request.reason(), request.categories());
+  if (!checked.ok()) return checked.status();
+  const v1::ItemStatus after = checked->after;
+  const int64_t label_mask = checked->label_mask;
   const int64_t now = Now();
   v1::DecideClusterResponse response;
   absl::Status status = Transact([&](SqlConnection& db) -> absl::Status {
