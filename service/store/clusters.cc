@@ -52,13 +52,14 @@ const std::string& InsertBandsSql() {
   return *sql;
 }
 
-// Counts one more item joined at `now` (a cluster's running totals).
+// Counts $6 more items joined at `now` ($2, in hour $4; $5 is the hour
+// before): a cluster's running totals.
 constexpr char kJoinSql[] =
-    "UPDATE clusters SET size = size + 1, last_seen = $2, category_mask = "
+    "UPDATE clusters SET size = size + $6, last_seen = $2, category_mask = "
     "category_mask | $3, previous_hour_count = CASE WHEN hour = $4 THEN "
     "previous_hour_count WHEN hour = $5 THEN hour_count ELSE 0 END, "
-    "hour_count = CASE WHEN hour = $4 THEN hour_count + 1 ELSE 1 END, hour = "
-    "$4 WHERE cluster_id = $1";
+    "hour_count = CASE WHEN hour = $4 THEN hour_count + $6 ELSE $6 END, "
+    "hour = $4 WHERE cluster_id = $1";
 
 }  // namespace
 
@@ -68,15 +69,13 @@ absl::Status LockClusterAssignment(SqlConnection& db) {
   return db.Query("SELECT pg_advisory_xact_lock($1)", key).status();
 }
 
-absl::StatusOr<int64_t> PlaceInCluster(SqlConnection& db,
-                                       const NewClusterItem& item,
-                                       double threshold) {
+absl::StatusOr<int64_t> ClusterPlacer::Place(const NewClusterItem& item) {
   const std::array<int64_t, cluster::kBands> keys =
       cluster::BandKeys(item.fingerprint);
   std::vector<SqlValue> params;
   params.reserve(cluster::kBands + 1);
   for (int64_t key : keys) params.push_back(SqlValue::Int(key));
-  auto candidates = db.Query(CandidateSql(), params);
+  auto candidates = db_.Query(CandidateSql(), params);
   if (!candidates.ok()) return candidates.status();
   // The most similar candidate in a cluster, else the most similar one
   // (ties: the latest): joining a campaign's cluster beats pairing with a
@@ -85,13 +84,14 @@ absl::StatusOr<int64_t> PlaceInCluster(SqlConnection& db,
   double best_similarity = -1;
   int64_t best_id = 0;
   bool best_clustered = false;
+  bool best_identical = false;
   for (const SqlRow& row : *candidates) {
     const int64_t id = row[0].AsInt();
     if (id == item.item_id || row[1].is_null()) continue;
     auto other = cluster::Fingerprint::Parse(row[1].AsString());
     if (!other.ok()) continue;  // not one of ours: never joined
     const double s = cluster::Similarity(item.fingerprint, *other);
-    if (s < threshold) continue;
+    if (s < threshold_) continue;
     const bool clustered = row[2].AsInt() != 0;
     if (std::tie(clustered, s, id) >
         std::tie(best_clustered, best_similarity, best_id)) {
@@ -99,25 +99,26 @@ absl::StatusOr<int64_t> PlaceInCluster(SqlConnection& db,
       best_similarity = s;
       best_id = id;
       best_clustered = clustered;
+      best_identical = other->minhash == item.fingerprint.minhash;
     }
   }
   int64_t cluster_id = 0;
   if (best != nullptr) {
     cluster_id = (*best)[2].AsInt();
-    const int64_t hour = HourOf(item.now);
     if (cluster_id == 0) {
       // The two start a cluster.
-      const int64_t first_seen = std::min((*best)[4].AsInt(), item.now);
+      const int64_t hour = HourOf(now_);
+      const int64_t first_seen = std::min((*best)[4].AsInt(), now_);
       const int64_t hour_count = HourOf(first_seen) == hour ? 2 : 1;
       const int64_t previous = HourOf(first_seen) == hour - 1 ? 1 : 0;
       SqlValue cluster[] = {
           SqlValue::Int(item.category_mask | (*best)[3].AsInt()),
           SqlValue::Int(first_seen),
-          SqlValue::Int(item.now),
+          SqlValue::Int(now_),
           SqlValue::Int(hour),
           SqlValue::Int(hour_count),
           SqlValue::Int(previous)};
-      auto created = db.Query(
+      auto created = db_.Query(
           "INSERT INTO clusters (size, category_mask, first_seen, last_seen, "
           "hour, hour_count, previous_hour_count) VALUES (2, $1, $2, $3, $4, "
           "$5, $6) RETURNING cluster_id",
@@ -125,32 +126,47 @@ absl::StatusOr<int64_t> PlaceInCluster(SqlConnection& db,
       if (!created.ok()) return created.status();
       cluster_id = (*created)[0][0].AsInt();
       SqlValue members[] = {SqlValue::Int(cluster_id), SqlValue::Int(best_id)};
-      if (auto set = db.Query(
+      if (auto set = db_.Query(
               "UPDATE items SET cluster_id = $1 WHERE item_id = $2", members);
           !set.ok()) {
         return set.status();
       }
     } else {
-      SqlValue join[] = {SqlValue::Int(cluster_id), SqlValue::Int(item.now),
-                         SqlValue::Int(item.category_mask), SqlValue::Int(hour),
-                         SqlValue::Int(hour - 1)};
-      if (auto joined = db.Query(kJoinSql, join); !joined.ok()) {
-        return joined.status();
-      }
+      Joins& joins = joins_[cluster_id];
+      joins.count += 1;
+      joins.category_mask |= item.category_mask;
     }
     SqlValue member[] = {SqlValue::Int(cluster_id),
                          SqlValue::Int(item.item_id)};
-    if (auto set = db.Query(
+    if (auto set = db_.Query(
             "UPDATE items SET cluster_id = $1 WHERE item_id = $2", member);
         !set.ok()) {
       return set.status();
     }
   }
+  if (best_identical) return cluster_id;  // its keys are the candidate's
   params.push_back(SqlValue::Int(item.item_id));
-  if (auto stored = db.Query(InsertBandsSql(), params); !stored.ok()) {
+  if (auto stored = db_.Query(InsertBandsSql(), params); !stored.ok()) {
     return stored.status();
   }
   return cluster_id;
+}
+
+absl::Status ClusterPlacer::Finish() {
+  const int64_t hour = HourOf(now_);
+  for (const auto& [cluster_id, joins] : joins_) {
+    SqlValue join[] = {SqlValue::Int(cluster_id),
+                       SqlValue::Int(now_),
+                       SqlValue::Int(joins.category_mask),
+                       SqlValue::Int(hour),
+                       SqlValue::Int(hour - 1),
+                       SqlValue::Int(joins.count)};
+    if (auto joined = db_.Query(kJoinSql, join); !joined.ok()) {
+      return joined.status();
+    }
+  }
+  joins_.clear();
+  return absl::OkStatus();
 }
 
 v1::Cluster ClusterFromRow(const SqlRow& row, int64_t now) {

@@ -11,7 +11,8 @@
 // candidate's cluster, or the two start one (preferring a cluster keeps a
 // campaign from splitting when its copy pairs with a lone, earlier copy
 // that the cluster's first members did not reach). Then the item's
-// own band keys are stored. On PostgreSQL the transaction first takes an
+// own band keys are stored, unless the candidate's fingerprint is the
+// same (ClusterPlacer). On PostgreSQL the transaction first takes an
 // advisory lock (LockClusterAssignment), so instances sharing the store
 // place items one transaction at a time and each sees the items the other
 // committed: a campaign whose first posts reach two instances at once still
@@ -23,6 +24,7 @@
 #define VIGIL_SERVICE_STORE_CLUSTERS_H_
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -47,7 +49,6 @@ struct NewClusterItem {
   int64_t item_id = 0;
   cluster::Fingerprint fingerprint;
   int64_t category_mask = 0;
-  int64_t now = 0;  // microseconds since the epoch
 };
 
 // On PostgreSQL, waits for the transaction-scoped lock that serializes
@@ -55,11 +56,40 @@ struct NewClusterItem {
 // the transaction, before any row is written, so no lock waits on another.
 absl::Status LockClusterAssignment(SqlConnection& db);
 
-// Places `item` (already inserted, in this transaction) and stores its band
-// keys; returns its cluster id, or 0 when nothing stored is like it.
-absl::StatusOr<int64_t> PlaceInCluster(SqlConnection& db,
-                                       const NewClusterItem& item,
-                                       double threshold);
+// Places a transaction's new flagged items in clusters. Joins are counted
+// in memory and written once per cluster by Finish: a campaign's thousand
+// copies in one batch update its cluster row once, not a thousand times (on
+// PostgreSQL every update of one row in one transaction adds a version the
+// next update must walk past, so per-item updates cost quadratic time). An
+// item whose fingerprint equals its chosen candidate's stores no band keys:
+// the candidate's keys find the same items, so exact copies (the bulk of a
+// campaign) add no band rows.
+//
+// Thread safety: one transaction's object, used by its thread only.
+class ClusterPlacer {
+ public:
+  // `db` is in a write transaction; items are placed at `now`.
+  ClusterPlacer(SqlConnection& db, double threshold, int64_t now)
+      : db_(db), threshold_(threshold), now_(now) {}
+
+  // Places `item` (already inserted, in this transaction) and stores its
+  // band keys; returns its cluster id, or 0 when nothing stored is like it.
+  absl::StatusOr<int64_t> Place(const NewClusterItem& item);
+
+  // Writes the counted joins. Call it once, after the last Place and before
+  // the transaction commits.
+  absl::Status Finish();
+
+ private:
+  struct Joins {
+    int64_t count = 0;
+    int64_t category_mask = 0;
+  };
+  SqlConnection& db_;
+  const double threshold_;
+  const int64_t now_;
+  std::map<int64_t, Joins> joins_;  // by cluster id
+};
 
 // Fills in each cluster's open count, sources, hourly counts (the 24 hours
 // up to `now`) and up to `samples` sample texts (the first item, then the

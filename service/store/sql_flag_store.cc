@@ -229,6 +229,7 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
     }
     std::vector<EventFields> events;
     events.reserve(posts.size());
+    ClusterPlacer placer(db, options_.cluster_threshold, now);
     for (const FlaggedPost* p : posts) {
       v1::Post stored = p->post;
       stored.clear_text();
@@ -308,11 +309,11 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
         item.item_id = e.item_id;
         item.fingerprint = *p->fingerprint;
         item.category_mask = CategoryMask(p->verdict);
-        item.now = now;
-        auto placed = PlaceInCluster(db, item, options_.cluster_threshold);
+        auto placed = placer.Place(item);
         if (!placed.ok()) return placed.status();
       }
     }
+    if (absl::Status s = placer.Finish(); !s.ok()) return s;
     return AppendFlagEvents(db, events);
   });
 }
