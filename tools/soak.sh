@@ -152,6 +152,7 @@ decisions() {
 }
 
 rss0=$(rss_kib)
+load0=$(cut -d' ' -f1 /proc/loadavg)
 failed=0
 table="| minute | RSS MiB | stream p99 ms | stream posts/s | review HTTP p99 ms | dashboard p99 ms | review calls | reload ms | reload | HTTP errors |
 |---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
@@ -200,7 +201,8 @@ echo "Soak: $minutes min, store $(sed -E 's#://[^@]*@#://***@#; s#^sqlite:.*#sql
 echo
 echo "$table"
 echo
-echo "RSS at start $((rss0 / 1024)) MiB. Review calls: Claim and Decide (404: queue empty, not an error)."
+echo "RSS at start $((rss0 / 1024)) MiB. Load average (1 min) at start $load0, at the end $(cut -d' ' -f1 /proc/loadavg) (other work on the machine counts)."
+echo "Review calls: Claim and Decide (404: queue empty, not an error)."
 if grep -qE 'ERROR|FATAL' "$work/server.log"; then
   echo "Server errors logged:"
   grep -E 'ERROR|FATAL' "$work/server.log" | sort | uniq -c | sort -rn | head -5
