@@ -19,8 +19,9 @@ readonly kPackages=(
 packages=("${kPackages[@]}")
 if [[ "${1:-}" == --test ]]; then
   # chromium for the console's browser test; python3-yaml and systemd
-  # (systemd-analyze) for the deployment files' test.
-  packages+=(chromium python3-yaml systemd)
+  # (systemd-analyze) for the deployment files' test; curl for the README's
+  # curl lines, the Debian package's test and tools/soak.sh.
+  packages+=(chromium python3-yaml systemd curl)
   # A node from elsewhere (e.g. NodeSource) is fine; Debian's otherwise.
   if ! command -v npm >/dev/null; then
     packages+=(nodejs npm)

@@ -14,9 +14,13 @@ std::string LexiconDir(const std::string& flag_value, const char* argv0) {
   std::filesystem::path exe =
       std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) exe = std::filesystem::path(argv0);
-  std::filesystem::path candidate =
-      exe.parent_path().parent_path() / "lexicons";
-  if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
+  const std::filesystem::path prefix = exe.parent_path().parent_path();
+  // build/vigil in a checkout; then bin/vigil of an installed prefix
+  // (/usr/bin/vigil of the Debian package, cmake/packaging.cmake).
+  for (const std::filesystem::path& candidate :
+       {prefix / "lexicons", prefix / "share" / "vigil" / "lexicons"}) {
+    if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
+  }
   return "lexicons";
 }
 

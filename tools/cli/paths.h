@@ -12,7 +12,9 @@ namespace vigil::cli {
 
 // The lexicons directory: `flag_value` when non-empty; else $VIGIL_LEXICONS;
 // else "lexicons" beside the executable's parent (build/vigil →
-// ./lexicons of the source tree); else "./lexicons".
+// ./lexicons of the source tree); else share/vigil/lexicons of the
+// executable's prefix (the Debian package's /usr/bin/vigil →
+// /usr/share/vigil/lexicons); else "./lexicons".
 std::string LexiconDir(const std::string& flag_value, const char* argv0);
 
 // Loads the analyzer from LexiconDir(flag_value, argv0); on failure prints
