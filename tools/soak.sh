@@ -45,6 +45,7 @@ while (($# > 0)); do
     *) echo "soak: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+command -v curl >/dev/null || { echo "soak: needs curl (tools/setup.sh --test installs it)" >&2; exit 2; }
 [[ -x $vigil ]] || { echo "soak: no $vigil (build it: tools/build.sh --target vigil)" >&2; exit 2; }
 vigil=$(realpath "$vigil")
 
