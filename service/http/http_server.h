@@ -19,11 +19,12 @@
 // console files hold no data; every datum comes through the API and its
 // token checks. With TLS files the server speaks HTTPS only.
 //
-// Thread safety: Start() and Stop() from one thread; requests are served on
-// a pool of `threads` worker threads.
+// Thread safety: Start() and Stop() from one thread; each connection is
+// served on a thread of its own (up to max_connections).
 #ifndef VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
 #define VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -49,7 +50,23 @@ struct HttpServerOptions {
   std::string tls_client_ca_path;
   // Largest request body accepted (413 beyond).
   size_t max_body_bytes = 1 << 20;
+  // Hostile clients (see connection_threads.h). Each open connection is
+  // served by a thread of its own, so a slow client holds only that one:
+  // `threads` are kept, more start on demand up to `max_connections`; at
+  // the bound the server stops accepting and further clients wait in the
+  // kernel's listen queue.
   int threads = 8;
+  int max_connections = 2048;
+  // A connection whose request (line, headers or body) stalls this long in
+  // one read, or whose reader does not take the response for this long, is
+  // closed. cpp-httplib times each read, not the whole request: a client
+  // that sends a byte every few seconds is not cut off.
+  std::chrono::milliseconds read_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds write_timeout = std::chrono::seconds(10);
+  // Requests on one kept-alive connection, and how long it may idle
+  // between them.
+  int keep_alive_max_requests = 100;
+  std::chrono::seconds keep_alive_timeout{5};
 };
 
 class HttpServer {
