@@ -71,6 +71,11 @@ int RunCampaigns(const std::vector<std::string>& args, const char* argv0,
 int RunLexicon(const std::vector<std::string>& args, const char* argv0,
                std::ostream& out, std::ostream& err);
 
+// `vigil store backup|restore`: a SQLite store's backups
+// (service/store/backup.h); PostgreSQL stores get the pg_dump commands.
+int RunStore(const std::vector<std::string>& args, const char* argv0,
+             std::ostream& out, std::ostream& err);
+
 }  // namespace vigil::cli
 
 #endif  // VIGIL_TOOLS_CLI_COMMANDS_H_

@@ -21,6 +21,7 @@ constexpr char kUsage[] =
     "  classify    JSONL posts in, JSONL verdicts out\n"
     "  eval        precision/recall/F1 on a labeled dataset (vihsd, vihos)\n"
     "  lexicon     lexicon tools: vigil lexicon lint DIR\n"
+    "  store       back up or restore a SQLite store: store backup|restore\n"
     "  backtest    what a candidate lexicon would change on stored items\n"
     "  campaigns   how well near-duplicate posts are grouped: campaigns eval\n"
     "  train       fit the learned lexicons on ViHOS\n"
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
   }
   if (command == "campaigns") {
     return vigil::cli::RunCampaigns(args, argv[0], std::cout, std::cerr);
+  }
+  if (command == "store") {
+    return vigil::cli::RunStore(args, argv[0], std::cout, std::cerr);
   }
   if (command == "stats") {
     return vigil::cli::RunStats(args, argv[0], std::cout, std::cerr);
