@@ -170,6 +170,16 @@ constexpr int64_t kMigrationLockKey = 0x766967696c;  // "vigil"
 int LatestSchemaVersion() { return Migrations().back().version; }
 
 absl::StatusOr<int> Migrate(SqlConnection& db, int64_t now_micros) {
+  return Migrate(db, now_micros, LatestSchemaVersion());
+}
+
+absl::StatusOr<int> Migrate(SqlConnection& db, int64_t now_micros,
+                            int target_version) {
+  if (target_version < 1 || target_version > LatestSchemaVersion()) {
+    return absl::InvalidArgumentError(
+        StrCat("no schema version ", target_version, " (this vigil knows 1 to ",
+               LatestSchemaVersion(), ")"));
+  }
   const bool sqlite = db.dialect() == SqlDialect::kSqlite;
   if (absl::Status s = db.ExecScript(sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
       !s.ok()) {
@@ -201,7 +211,7 @@ absl::StatusOr<int> Migrate(SqlConnection& db, int64_t now_micros) {
         LatestSchemaVersion(), "); upgrade vigil")));
   }
   for (const Migration& m : Migrations()) {
-    if (m.version <= current) continue;
+    if (m.version <= current || m.version > target_version) continue;
     std::string sql = Fill(m.sql, db.dialect());
     sql += sqlite ? m.sqlite_only : m.postgres_only;
     if (absl::Status s = db.ExecScript(sql); !s.ok()) {

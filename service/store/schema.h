@@ -24,6 +24,13 @@ int LatestSchemaVersion();
 // (an older vigil must not write to a newer schema).
 absl::StatusOr<int> Migrate(SqlConnection& db, int64_t now_micros);
 
+// Migrate, but only up to `target_version` (from 1 to LatestSchemaVersion()):
+// a store as the vigil of that schema wrote it. Migrations are append-only
+// (an applied one is never edited), so this is exactly the older schema;
+// the upgrade tests build their fixtures with it (tests/fixtures/store).
+absl::StatusOr<int> Migrate(SqlConnection& db, int64_t now_micros,
+                            int target_version);
+
 }  // namespace vigil::service
 
 #endif  // VIGIL_SERVICE_STORE_SCHEMA_H_
