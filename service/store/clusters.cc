@@ -18,38 +18,21 @@ constexpr int64_t kClusterLockKey = 0x766967696c01;  // "vigil" 1
 
 constexpr int kHoursShown = 24;
 
-// The candidates' query: per band key, the latest items sharing it.
-const std::string& CandidateSql() {
-  static const std::string* const sql = [] {
-    std::string bands;
-    for (int b = 0; b < cluster::kBands; ++b) {
-      if (b > 0) bands += " UNION ";
-      bands += StrCat(
-          "SELECT item_id FROM (SELECT item_id FROM fingerprint_bands WHERE "
-          "band = $",
-          b + 1, " ORDER BY item_id DESC LIMIT ", kCandidatesPerBand, ") b", b);
-    }
-    return new std::string(
-        StrCat("SELECT item_id, fingerprint, cluster_id, category_mask, "
-               "first_flagged_at FROM items WHERE item_id IN (",
-               bands, ")"));
-  }();
-  return *sql;
+// Integer lists travel as one text parameter, so each statement's text is
+// fixed and the connections' prepared-statement caches stay bounded: a JSON
+// array read with json_each on SQLite, an array literal cast to bigint[] on
+// PostgreSQL. IntsSql is the set's rows (one column, `value` on SQLite).
+SqlValue IntsParam(SqlDialect dialect, const std::vector<int64_t>& v) {
+  std::string list;
+  for (int64_t x : v) list += StrCat(list.empty() ? "" : ",", x);
+  return SqlValue::Text(dialect == SqlDialect::kPostgres
+                            ? StrCat("{", list, "}")
+                            : StrCat("[", list, "]"));
 }
-
-const std::string& InsertBandsSql() {
-  static const std::string* const sql = [] {
-    std::string s = "INSERT INTO fingerprint_bands (band, item_id) VALUES ";
-    for (int b = 0; b < cluster::kBands; ++b) {
-      s += StrCat(b == 0 ? "" : ", ", "($", b + 1, ", $", cluster::kBands + 1,
-                  ")");
-    }
-    // Equal keys in two bands cannot happen (the band is mixed in), but a
-    // retried transaction must not fail on its own rows.
-    s += " ON CONFLICT DO NOTHING";
-    return new std::string(s);
-  }();
-  return *sql;
+std::string IntsSql(SqlDialect dialect, std::string_view param) {
+  return dialect == SqlDialect::kPostgres
+             ? StrCat("SELECT unnest(", param, "::bigint[])")
+             : StrCat("SELECT value FROM json_each(", param, ")");
 }
 
 // Counts $6 more items joined at `now` ($2, in hour $4; $5 is the hour
@@ -69,90 +52,205 @@ absl::Status LockClusterAssignment(SqlConnection& db) {
   return db.Query("SELECT pg_advisory_xact_lock($1)", key).status();
 }
 
-absl::StatusOr<int64_t> ClusterPlacer::Place(const NewClusterItem& item) {
-  const std::array<int64_t, cluster::kBands> keys =
-      cluster::BandKeys(item.fingerprint);
-  std::vector<SqlValue> params;
-  params.reserve(cluster::kBands + 1);
-  for (int64_t key : keys) params.push_back(SqlValue::Int(key));
-  auto candidates = db_.Query(CandidateSql(), params);
-  if (!candidates.ok()) return candidates.status();
+absl::Status ClusterPlacer::Finish() {
+  if (items_.empty()) return absl::OkStatus();
+  if (absl::Status s = ReadCandidates(); !s.ok()) return s;
+  for (size_t i = 0; i < items_.size(); ++i) {
+    auto store_bands = Place(i);
+    if (!store_bands.ok()) return store_bands.status();
+    if (!*store_bands) continue;
+    for (int64_t key : cluster::BandKeys(items_[i].fingerprint)) {
+      batch_[key].push_back(items_[i].item_id);
+      bands_.emplace_back(key, items_[i].item_id);
+    }
+  }
+  return Write();
+}
+
+absl::Status ClusterPlacer::ReadCandidates() {
+  std::vector<int64_t> keys;
+  for (const NewClusterItem& item : items_) {
+    for (int64_t key : cluster::BandKeys(item.fingerprint)) {
+      keys.push_back(key);
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  const SqlDialect dialect = db_.dialect();
+  if (dialect == SqlDialect::kPostgres) {
+    SqlValue list[] = {IntsParam(dialect, keys)};
+    auto rows = db_.Query(
+        StrCat("SELECT k.band, f.item_id FROM unnest($1::bigint[]) AS k(band) "
+               "CROSS JOIN LATERAL (SELECT item_id FROM fingerprint_bands "
+               "WHERE band = k.band ORDER BY item_id DESC LIMIT ",
+               kCandidatesPerBand, ") f"),
+        list);
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      stored_[row[0].AsInt()].push_back(row[1].AsInt());
+    }
+  } else {
+    // In-process: a query per key costs microseconds.
+    const std::string sql = StrCat(
+        "SELECT item_id FROM fingerprint_bands WHERE band = $1 ORDER "
+        "BY item_id DESC LIMIT ",
+        kCandidatesPerBand);
+    for (int64_t key : keys) {
+      SqlValue band[] = {SqlValue::Int(key)};
+      auto rows = db_.Query(sql, band);
+      if (!rows.ok()) return rows.status();
+      for (const SqlRow& row : *rows) stored_[key].push_back(row[0].AsInt());
+    }
+  }
+  std::vector<int64_t> ids;
+  for (const auto& [key, list] : stored_) {
+    ids.insert(ids.end(), list.begin(), list.end());
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (!ids.empty()) {
+    SqlValue list[] = {IntsParam(dialect, ids)};
+    auto rows = db_.Query(
+        StrCat("SELECT item_id, fingerprint, cluster_id, category_mask, "
+               "first_flagged_at FROM items WHERE item_id IN (",
+               IntsSql(dialect, "$1"), ")"),
+        list);
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      Known& k = known_[row[0].AsInt()];
+      if (!row[1].is_null()) {
+        auto parsed = cluster::Fingerprint::Parse(row[1].AsString());
+        if (parsed.ok()) k.fingerprint = *std::move(parsed);  // else: not ours
+      }
+      k.cluster_id = row[2].AsInt();
+      k.category_mask = row[3].AsInt();
+      k.first_seen = row[4].AsInt();
+    }
+  }
+  for (const NewClusterItem& item : items_) {
+    Known& k = known_[item.item_id];
+    k.fingerprint = item.fingerprint;
+    k.category_mask = item.category_mask;
+    k.first_seen = now_;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> ClusterPlacer::Place(size_t i) {
+  const NewClusterItem& item = items_[i];
+  // Per band key, the latest kCandidatesPerBand items sharing it: those of
+  // the batch placed before this one (newer), then the stored ones.
+  std::vector<int64_t> candidates;
+  for (int64_t key : cluster::BandKeys(item.fingerprint)) {
+    std::vector<int64_t> latest;
+    if (auto it = batch_.find(key); it != batch_.end()) {
+      latest.assign(it->second.begin(), it->second.end());
+    }
+    if (auto it = stored_.find(key); it != stored_.end()) {
+      latest.insert(latest.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(latest.rbegin(), latest.rend());
+    if (latest.size() > static_cast<size_t>(kCandidatesPerBand)) {
+      latest.resize(kCandidatesPerBand);
+    }
+    candidates.insert(candidates.end(), latest.begin(), latest.end());
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                   candidates.end());
   // The most similar candidate in a cluster, else the most similar one
   // (ties: the latest): joining a campaign's cluster beats pairing with a
   // lone copy of it, which would split the campaign in two clusters.
-  const SqlRow* best = nullptr;
+  Known* best = nullptr;
   double best_similarity = -1;
   int64_t best_id = 0;
   bool best_clustered = false;
-  bool best_identical = false;
-  for (const SqlRow& row : *candidates) {
-    const int64_t id = row[0].AsInt();
-    if (id == item.item_id || row[1].is_null()) continue;
-    auto other = cluster::Fingerprint::Parse(row[1].AsString());
-    if (!other.ok()) continue;  // not one of ours: never joined
-    const double s = cluster::Similarity(item.fingerprint, *other);
+  for (int64_t id : candidates) {
+    if (id == item.item_id) continue;
+    auto it = known_.find(id);
+    if (it == known_.end() || !it->second.fingerprint.has_value()) continue;
+    const double s =
+        cluster::Similarity(item.fingerprint, *it->second.fingerprint);
     if (s < threshold_) continue;
-    const bool clustered = row[2].AsInt() != 0;
+    const bool clustered = it->second.cluster_id != 0;
     if (std::tie(clustered, s, id) >
         std::tie(best_clustered, best_similarity, best_id)) {
-      best = &row;
+      best = &it->second;
       best_similarity = s;
       best_id = id;
       best_clustered = clustered;
-      best_identical = other->minhash == item.fingerprint.minhash;
     }
   }
-  int64_t cluster_id = 0;
-  if (best != nullptr) {
-    cluster_id = (*best)[2].AsInt();
-    if (cluster_id == 0) {
-      // The two start a cluster.
-      const int64_t hour = HourOf(now_);
-      const int64_t first_seen = std::min((*best)[4].AsInt(), now_);
-      const int64_t hour_count = HourOf(first_seen) == hour ? 2 : 1;
-      const int64_t previous = HourOf(first_seen) == hour - 1 ? 1 : 0;
-      SqlValue cluster[] = {
-          SqlValue::Int(item.category_mask | (*best)[3].AsInt()),
-          SqlValue::Int(first_seen),
-          SqlValue::Int(now_),
-          SqlValue::Int(hour),
-          SqlValue::Int(hour_count),
-          SqlValue::Int(previous)};
-      auto created = db_.Query(
-          "INSERT INTO clusters (size, category_mask, first_seen, last_seen, "
-          "hour, hour_count, previous_hour_count) VALUES (2, $1, $2, $3, $4, "
-          "$5, $6) RETURNING cluster_id",
-          cluster);
-      if (!created.ok()) return created.status();
-      cluster_id = (*created)[0][0].AsInt();
-      SqlValue members[] = {SqlValue::Int(cluster_id), SqlValue::Int(best_id)};
-      if (auto set = db_.Query(
-              "UPDATE items SET cluster_id = $1 WHERE item_id = $2", members);
-          !set.ok()) {
-        return set.status();
-      }
-    } else {
-      Joins& joins = joins_[cluster_id];
-      joins.count += 1;
-      joins.category_mask |= item.category_mask;
-    }
-    SqlValue member[] = {SqlValue::Int(cluster_id),
-                         SqlValue::Int(item.item_id)};
-    if (auto set = db_.Query(
-            "UPDATE items SET cluster_id = $1 WHERE item_id = $2", member);
-        !set.ok()) {
-      return set.status();
-    }
+  if (best == nullptr) return true;
+  int64_t cluster_id = best->cluster_id;
+  if (cluster_id == 0) {
+    // The two start a cluster.
+    const int64_t hour = HourOf(now_);
+    const int64_t first_seen = std::min(best->first_seen, now_);
+    const int64_t hour_count = HourOf(first_seen) == hour ? 2 : 1;
+    const int64_t previous = HourOf(first_seen) == hour - 1 ? 1 : 0;
+    SqlValue cluster[] = {
+        SqlValue::Int(item.category_mask | best->category_mask),
+        SqlValue::Int(first_seen),
+        SqlValue::Int(now_),
+        SqlValue::Int(hour),
+        SqlValue::Int(hour_count),
+        SqlValue::Int(previous)};
+    auto created = db_.Query(
+        "INSERT INTO clusters (size, category_mask, first_seen, last_seen, "
+        "hour, hour_count, previous_hour_count) VALUES (2, $1, $2, $3, $4, "
+        "$5, $6) RETURNING cluster_id",
+        cluster);
+    if (!created.ok()) return created.status();
+    cluster_id = (*created)[0][0].AsInt();
+    best->cluster_id = cluster_id;
+    members_[cluster_id].push_back(best_id);
+  } else {
+    Joins& joins = joins_[cluster_id];
+    joins.count += 1;
+    joins.category_mask |= item.category_mask;
   }
-  if (best_identical) return cluster_id;  // its keys are the candidate's
-  params.push_back(SqlValue::Int(item.item_id));
-  if (auto stored = db_.Query(InsertBandsSql(), params); !stored.ok()) {
-    return stored.status();
-  }
-  return cluster_id;
+  known_[item.item_id].cluster_id = cluster_id;
+  members_[cluster_id].push_back(item.item_id);
+  // An identical candidate's keys find what this item's would.
+  return best->fingerprint->minhash != item.fingerprint.minhash;
 }
 
-absl::Status ClusterPlacer::Finish() {
+absl::Status ClusterPlacer::Write() {
+  const SqlDialect dialect = db_.dialect();
+  const std::string set_sql =
+      StrCat("UPDATE items SET cluster_id = $1 WHERE item_id IN (",
+             IntsSql(dialect, "$2"), ")");
+  for (const auto& [cluster_id, ids] : members_) {
+    SqlValue params[] = {SqlValue::Int(cluster_id), IntsParam(dialect, ids)};
+    if (auto set = db_.Query(set_sql, params); !set.ok()) return set.status();
+  }
+  // Equal keys in two bands cannot happen (the band is mixed in), but a
+  // retried transaction must not fail on its own rows.
+  if (bands_.empty()) {
+  } else if (dialect == SqlDialect::kPostgres) {
+    std::vector<int64_t> keys, ids;
+    for (const auto& [key, id] : bands_) {
+      keys.push_back(key);
+      ids.push_back(id);
+    }
+    SqlValue params[] = {IntsParam(dialect, keys), IntsParam(dialect, ids)};
+    auto stored = db_.Query(
+        "INSERT INTO fingerprint_bands (band, item_id) SELECT * FROM "
+        "unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
+        params);
+    if (!stored.ok()) return stored.status();
+  } else {
+    // In-process: a prepared one-row insert per row is the cheap way.
+    for (const auto& [key, id] : bands_) {
+      SqlValue row[] = {SqlValue::Int(key), SqlValue::Int(id)};
+      auto stored = db_.Query(
+          "INSERT INTO fingerprint_bands (band, item_id) VALUES ($1, $2) ON "
+          "CONFLICT DO NOTHING",
+          row);
+      if (!stored.ok()) return stored.status();
+    }
+  }
   const int64_t hour = HourOf(now_);
   for (const auto& [cluster_id, joins] : joins_) {
     SqlValue join[] = {SqlValue::Int(cluster_id),
@@ -165,7 +263,6 @@ absl::Status ClusterPlacer::Finish() {
       return joined.status();
     }
   }
-  joins_.clear();
   return absl::OkStatus();
 }
 
@@ -193,18 +290,18 @@ absl::Status FillClusterDetails(SqlConnection& db, int64_t now, int samples,
                                 const std::vector<v1::Cluster*>& clusters) {
   if (clusters.empty()) return absl::OkStatus();
   std::map<int64_t, v1::Cluster*> by_id;
-  std::string ids;
+  std::vector<int64_t> ids;
   for (v1::Cluster* c : clusters) {
     by_id[c->cluster_id()] = c;
-    ids += StrCat(ids.empty() ? "" : ", ", c->cluster_id());
+    ids.push_back(c->cluster_id());
   }
-  // Ids are integers the store made, not input: safe to list inline.
-  SqlValue at[] = {SqlValue::Int(now)};
+  const SqlDialect dialect = db.dialect();
+  SqlValue at[] = {SqlValue::Int(now), IntsParam(dialect, ids)};
   auto sources = db.Query(
       StrCat("SELECT cluster_id, source, COUNT(*), SUM(CASE WHEN status = "
              "'open' AND (claimed_by IS NULL OR lease_expires_at <= $1) THEN "
              "1 ELSE 0 END) FROM items WHERE cluster_id IN (",
-             ids, ") GROUP BY cluster_id, source"),
+             IntsSql(dialect, "$2"), ") GROUP BY cluster_id, source"),
       at);
   if (!sources.ok()) return sources.status();
   std::map<int64_t, std::vector<std::pair<int64_t, std::string>>> per_source;
@@ -226,11 +323,13 @@ absl::Status FillClusterDetails(SqlConnection& db, int64_t now, int samples,
   }
   const int64_t hour = HourOf(now);
   const int64_t first_hour = hour - (kHoursShown - 1);
-  SqlValue since[] = {SqlValue::Int(first_hour * 3'600'000'000)};
+  SqlValue since[] = {SqlValue::Int(first_hour * 3'600'000'000),
+                      IntsParam(dialect, ids)};
   auto hourly = db.Query(
       StrCat("SELECT cluster_id, first_flagged_at / 3600000000, COUNT(*) "
              "FROM items WHERE cluster_id IN (",
-             ids, ") AND first_flagged_at >= $1 GROUP BY 1, 2"),
+             IntsSql(dialect, "$2"),
+             ") AND first_flagged_at >= $1 GROUP BY 1, 2"),
       since);
   if (!hourly.ok()) return hourly.status();
   for (v1::Cluster* c : clusters) {

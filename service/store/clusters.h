@@ -25,6 +25,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -56,14 +58,18 @@ struct NewClusterItem {
 // the transaction, before any row is written, so no lock waits on another.
 absl::Status LockClusterAssignment(SqlConnection& db);
 
-// Places a transaction's new flagged items in clusters. Joins are counted
-// in memory and written once per cluster by Finish: a campaign's thousand
-// copies in one batch update its cluster row once, not a thousand times (on
-// PostgreSQL every update of one row in one transaction adds a version the
-// next update must walk past, so per-item updates cost quadratic time). An
-// item whose fingerprint equals its chosen candidate's stores no band keys:
-// the candidate's keys find the same items, so exact copies (the bulk of a
-// campaign) add no band rows.
+// Places a transaction's new flagged items in clusters, in a few
+// statements per batch rather than several per item: Add queues the items,
+// Finish reads every candidate the batch's band keys name at once, places
+// the items one after another in memory (each sees the candidates stored
+// before the batch and the batch's items placed before it, exactly as if
+// each had been stored on its own), then writes cluster memberships, band
+// keys and cluster counts in bulk. A campaign's thousand copies in one
+// batch update its cluster row once, not a thousand times (PostgreSQL
+// makes a row version per update, and the next update in the transaction
+// walks past them all). An item whose fingerprint equals its chosen
+// candidate's stores no band keys: the candidate's keys find the same
+// items, so exact copies (the bulk of a campaign) add no band rows.
 //
 // Thread safety: one transaction's object, used by its thread only.
 class ClusterPlacer {
@@ -72,23 +78,44 @@ class ClusterPlacer {
   ClusterPlacer(SqlConnection& db, double threshold, int64_t now)
       : db_(db), threshold_(threshold), now_(now) {}
 
-  // Places `item` (already inserted, in this transaction) and stores its
-  // band keys; returns its cluster id, or 0 when nothing stored is like it.
-  absl::StatusOr<int64_t> Place(const NewClusterItem& item);
+  // Queues `item` (already inserted, in this transaction) for placement.
+  void Add(NewClusterItem item) { items_.push_back(std::move(item)); }
 
-  // Writes the counted joins. Call it once, after the last Place and before
-  // the transaction commits.
+  // Places the queued items in the order added and stores their clusters,
+  // band keys and the clusters' counts. Call it once, after the last Add
+  // and before the transaction commits.
   absl::Status Finish();
 
  private:
+  // What placement needs to know of an item, stored or in the batch.
+  struct Known {
+    std::optional<cluster::Fingerprint> fingerprint;  // none: never joined
+    int64_t cluster_id = 0;
+    int64_t category_mask = 0;
+    int64_t first_seen = 0;
+  };
   struct Joins {
     int64_t count = 0;
     int64_t category_mask = 0;
   };
+  // Fills stored_ (the latest items per band key, from the store) and
+  // known_ (those items' fingerprints and clusters).
+  absl::Status ReadCandidates();
+  // Places items_[i] in memory; a new cluster is inserted at once (its id
+  // is needed). Returns whether its band keys are to be stored.
+  absl::StatusOr<bool> Place(size_t i);
+  absl::Status Write();
+
   SqlConnection& db_;
   const double threshold_;
   const int64_t now_;
-  std::map<int64_t, Joins> joins_;  // by cluster id
+  std::vector<NewClusterItem> items_;
+  std::map<int64_t, std::vector<int64_t>> stored_;   // band key -> item ids
+  std::map<int64_t, std::vector<int64_t>> batch_;    // band key -> item ids
+  std::map<int64_t, Known> known_;                   // by item id
+  std::map<int64_t, std::vector<int64_t>> members_;  // cluster -> new members
+  std::vector<std::pair<int64_t, int64_t>> bands_;   // (band key, item id)
+  std::map<int64_t, Joins> joins_;                   // by cluster id
 };
 
 // Fills in each cluster's open count, sources, hourly counts (the 24 hours

@@ -309,8 +309,7 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
         item.item_id = e.item_id;
         item.fingerprint = *p->fingerprint;
         item.category_mask = CategoryMask(p->verdict);
-        auto placed = placer.Place(item);
-        if (!placed.ok()) return placed.status();
+        placer.Add(std::move(item));
       }
     }
     if (absl::Status s = placer.Finish(); !s.ok()) return s;

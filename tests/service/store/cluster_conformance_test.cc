@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "analyzers/cluster/fingerprint.h"
@@ -176,6 +177,81 @@ TEST_P(ClusterConformanceTest, OneBatchMakesOneCluster) {
   Record(posts);
   EXPECT_THAT(Sizes(List()), ElementsAre(6, 6));
   EXPECT_NE(ClusterOf("fb", "s0"), ClusterOf("fb", "h0"));
+}
+
+// Clusters as sets of post ids, in a canonical order.
+std::vector<std::vector<std::string>> Partition(SqlFlagStore& store) {
+  v1::ListQueueRequest request;
+  request.set_page_size(500);
+  auto page = store.ListQueue(request);
+  EXPECT_TRUE(page.ok()) << page.status();
+  std::map<int64_t, std::vector<std::string>> by_cluster;
+  for (const auto& item : page->items()) {
+    if (item.cluster_id() != 0) {
+      by_cluster[item.cluster_id()].push_back(item.post().id());
+    }
+  }
+  std::vector<std::vector<std::string>> partition;
+  for (auto& [id, ids] : by_cluster) {
+    std::sort(ids.begin(), ids.end());
+    partition.push_back(ids);
+  }
+  std::sort(partition.begin(), partition.end());
+  return partition;
+}
+
+TEST_P(ClusterConformanceTest, ABatchIsPlacedAsItsPostsOneAtATime) {
+  // Exact copies, near copies, two campaigns and posts like nothing else,
+  // some stored before the batch: placing the batch at once must give what
+  // storing its posts one by one gives, sizes included.
+  std::vector<FlaggedPost> before, batch;
+  before.push_back(Post("fb", "a-s0", Scam(0)));
+  before.push_back(Post("fb", "a-h0", Harassment(0), "insult"));
+  for (int i = 1; i < 30; ++i) {
+    batch.push_back(Post("fb", "b-s" + std::to_string(i), Scam(i % 4)));
+    batch.push_back(
+        Post("fb", "b-h" + std::to_string(i), Harassment(i), "insult"));
+  }
+  batch.push_back(Post("fb", "b-o1",
+                       "Hôm nay trời mưa to quá, cả nhà nhớ mang áo mưa khi "
+                       "đi làm nhé",
+                       "spam"));
+  batch.push_back(Post("fb", "b-o2",
+                       "Quán phở đầu ngõ mới mở bán buổi tối, nước dùng "
+                       "ngon lắm mọi người ạ",
+                       "spam"));
+  Record(before);
+  Record(batch);
+  std::string skip;
+  auto other_db = testing::TestDatabase::Create(GetParam(), &skip);
+  ASSERT_NE(other_db, nullptr) << skip;
+  SqlFlagStore::Options options;
+  options.connect = other_db->connect();
+  options.now = [this] { return now_.load(); };
+  auto one_by_one = SqlFlagStore::Open(std::move(options));
+  ASSERT_TRUE(one_by_one.ok()) << one_by_one.status();
+  Record(before, one_by_one->get());
+  // RecordFlagged stores a batch in (source, id) order; so must this.
+  std::vector<FlaggedPost> sorted = batch;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.post.id() < b.post.id();
+  });
+  for (const FlaggedPost& p : sorted) Record({p}, one_by_one->get());
+
+  const auto partition = Partition(*store_);
+  EXPECT_EQ(partition, Partition(**one_by_one));
+  ASSERT_EQ(partition.size(), 2u);
+  EXPECT_EQ(partition[0].size() + partition[1].size(), 60u);
+  // The clusters' running counts agree with their members.
+  EXPECT_THAT(Sizes(List()), ElementsAre(30, 30));
+  auto counts = store_->CountClusters();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->clustered_items, 60);
+  // A near copy after many exact ones (which stored no band keys of their
+  // own) still finds the campaign.
+  Record({Post("fb", "c-h", Harassment(0) + " nhé")});
+  EXPECT_EQ(ClusterOf("fb", "c-h"), ClusterOf("fb", "a-h0"));
+  EXPECT_THAT(Sizes(List()), ElementsAre(31, 30));
 }
 
 TEST_P(ClusterConformanceTest, ReflagsKeepTheirClusterPostsWithoutNone) {
