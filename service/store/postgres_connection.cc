@@ -205,7 +205,19 @@ class PostgresConnection final : public SqlConnection {
 
 absl::StatusOr<std::unique_ptr<SqlConnection>> OpenPostgres(
     const std::string& url) {
-  PGconn* conn = PQconnectdb(url.c_str());
+  // Defaults for a sick network, before the URL so that its own settings
+  // win (libpq applies the expanded dbname over earlier keywords): give up
+  // connecting after 10 s, probe an idle connection after 30 s, and fail a
+  // statement whose bytes go unacknowledged for 30 s (a link that drops
+  // everything would otherwise hang a write transaction for the kernel's
+  // 15-minute retransmission limit).
+  const char* const keywords[] = {"connect_timeout",  "keepalives",
+                                  "keepalives_idle",  "keepalives_interval",
+                                  "keepalives_count", "tcp_user_timeout",
+                                  "dbname",           nullptr};
+  const char* const values[] = {"10", "1",     "30",        "10",
+                                "3",  "30000", url.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn);
     while (!message.empty() && message.back() == '\n') message.pop_back();

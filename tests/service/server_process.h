@@ -29,6 +29,8 @@ class ServerProcess {
   ~ServerProcess() { Kill(); }
 
   int port() const { return port_; }
+  // The child's process id (-1 once reaped).
+  pid_t pid() const { return pid_; }
   // SIGKILL, then reaps it.
   void Kill();
   // SIGTERM (a graceful drain), then reaps it; true when it exited 0.
