@@ -288,9 +288,15 @@ TEST(NetworkFaultTest, SickLinkToPostgresLosesNothingAndRecovers) {
   // Recovered: the healed phase stores posts and decides items.
   EXPECT_GT(tallies[4].acknowledged, 10);
   EXPECT_GT(tallies[4].decided, 0);
-  // Memory stays bounded: no queue grows with the faults.
+  // Memory stays bounded: no queue grows with the faults. (Under ASan the
+  // server also holds up to 256 MiB of freed memory in quarantine.)
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long kSlackKb = (200 + 256) * 1024;
+#else
+  constexpr long kSlackKb = 200 * 1024;
+#endif
   for (size_t p = 0; p < phases.size(); ++p) {
-    EXPECT_LT(rss_max[p], rss_start + 200 * 1024) << phases[p].name;
+    EXPECT_LT(rss_max[p], rss_start + kSlackKb) << phases[p].name;
   }
   if (!HasFailure()) std::filesystem::remove_all(dir);
 }
