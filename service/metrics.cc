@@ -1,7 +1,6 @@
 #include "service/metrics.h"
 
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -170,19 +169,26 @@ Metrics::Metrics()
   reloads_rejected_ = &reloads.Add({{"result", "rejected"}});
 }
 
-Metrics::~Metrics() = default;
+Metrics::~Metrics() { http_.reset(); }  // stop serving before the rest goes
 
-absl::Status Metrics::Serve(const std::string& listen) {
-  try {
-    exposer_ = std::make_unique<prometheus::Exposer>(listen);
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(
-        StrCat("cannot serve metrics on ", listen, ": ", e.what()));
+absl::Status Metrics::Serve(const std::string& listen,
+                            HttpServerOptions limits) {
+  // Served by HttpServer, not prometheus-cpp's Exposer: CivetWeb under the
+  // Exposer serves each connection on one of a fixed set of worker threads
+  // (2 by default), so two half-open connections starved it (measured: 40
+  // half-open connections, GET /metrics timed out after 12 s), and
+  // surviving a thousand would take a thousand threads kept for good.
+  limits.listen = listen;
+  auto server = HttpServer::StartPage(
+      limits, "/metrics", "text/plain; version=0.0.4; charset=utf-8",
+      [this] { return Render(); });
+  if (!server.ok()) {
+    return absl::Status(server.status().code(),
+                        StrCat("cannot serve metrics on ", listen, ": ",
+                               std::string(server.status().message())));
   }
-  exposer_->RegisterCollectable(registry_);
-  exposer_->RegisterCollectable(queue_depth_);
-  const std::vector<int> ports = exposer_->GetListeningPorts();
-  port_ = ports.empty() ? 0 : ports[0];
+  http_ = *std::move(server);
+  port_ = http_->port();
   return absl::OkStatus();
 }
 

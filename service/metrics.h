@@ -42,12 +42,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "analyzers/match/category.h"
+#include "service/http/http_server.h"
 #include "service/store/flag_store.h"
 #include "vigil/v1/analysis.pb.h"
 
 namespace prometheus {
 class Counter;
-class Exposer;
 class Gauge;
 class Histogram;
 class Registry;
@@ -62,9 +62,10 @@ class Metrics {
   Metrics();
   ~Metrics();
 
-  // Serves /metrics on `listen` (HOST:PORT; port 0 picks a free one).
+  // Serves /metrics on `listen` (HOST:PORT; port 0 picks a free one) with
+  // `limits`' connection settings (its listen and TLS fields are ignored).
   // UNAVAILABLE when the address cannot be bound.
-  absl::Status Serve(const std::string& listen);
+  absl::Status Serve(const std::string& listen, HttpServerOptions limits = {});
   // The bound port, 0 before Serve().
   int port() const { return port_; }
 
@@ -102,7 +103,7 @@ class Metrics {
   class QueueDepth;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<QueueDepth> queue_depth_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<HttpServer> http_;  // serves /metrics
   int port_ = 0;
 
   prometheus::Family<prometheus::Counter>* rpcs_;

@@ -3,7 +3,10 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -89,6 +92,45 @@ std::string LexiconFingerprint(const std::string& directory) {
   return fingerprint;
 }
 
+// The connection limits of ServerOptions (see server.h) on a gRPC port.
+void LimitConnections(const ServerOptions& options, const char* name,
+                      grpc::ServerBuilder& builder) {
+  grpc::ResourceQuota quota(name);
+  quota.Resize(options.grpc_memory_bytes);
+  quota.SetMaxThreads(options.grpc_max_threads);
+  builder.SetResourceQuota(quota);
+  const auto ms = [](std::chrono::milliseconds d) {
+    return static_cast<int>(std::min<int64_t>(d.count(), INT32_MAX));
+  };
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             ms(options.grpc_handshake_timeout));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             ms(options.grpc_max_connection_idle));
+  if (options.grpc_max_connection_age.count() > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               ms(options.grpc_max_connection_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               ms(options.grpc_max_connection_age_grace));
+  }
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             ms(options.grpc_keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             ms(options.grpc_keepalive_timeout));
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      ms(options.grpc_min_client_ping_interval));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+}
+
+// The HTTP settings of ServerOptions for the HTTP and metrics ports.
+HttpServerOptions HttpLimits(const ServerOptions& options) {
+  HttpServerOptions http;
+  http.max_connections = options.http_max_connections;
+  http.read_timeout = options.http_read_timeout;
+  http.write_timeout = options.http_read_timeout;
+  return http;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
@@ -133,7 +175,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   std::unique_ptr<Server> server(new Server());
   server->metrics_ = std::make_unique<Metrics>();
   if (!options.metrics_listen.empty()) {
-    if (absl::Status s = server->metrics_->Serve(options.metrics_listen);
+    if (absl::Status s = server->metrics_->Serve(options.metrics_listen,
+                                                 HttpLimits(options));
         !s.ok()) {
       return s;
     }
@@ -183,6 +226,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  LimitConnections(options, "vigil", builder);
   builder.RegisterService(server->analysis_.get());
   builder.RegisterService(server->admin_.get());
   builder.RegisterService(server->review_.get());
@@ -196,6 +240,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     health.AddListeningPort(options.health_listen,
                             grpc::InsecureServerCredentials(),
                             &server->health_port_);
+    LimitConnections(options, "vigil-health", health);
     server->health_server_ = health.BuildAndStart();
     if (server->health_server_ == nullptr || server->health_port_ == 0) {
       return absl::UnavailableError("cannot serve health checks on " +
@@ -208,7 +253,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         std::set<std::string, std::less<>>{"vigil.v1.AdminService",
                                            "vigil.v1.ReviewService",
                                            "vigil.v1.StatsService"});
-    HttpServerOptions http;
+    HttpServerOptions http = HttpLimits(options);
     http.listen = options.http_listen;
     http.tls_cert_path = options.tls_cert_path;
     http.tls_key_path = options.tls_key_path;

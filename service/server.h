@@ -58,6 +58,32 @@ struct ServerOptions {
   // (an idle stream must not starve unary calls); more get
   // RESOURCE_EXHAUSTED.
   int max_streams = 64;
+  // Hostile clients on the HTTP and metrics ports (HttpServerOptions): a
+  // thread per open connection up to http_max_connections (then accepting
+  // waits), and a connection whose request stalls http_read_timeout in one
+  // read is closed.
+  int http_max_connections = 2048;
+  std::chrono::milliseconds http_read_timeout{10000};
+  // Hostile clients on the gRPC ports. Memory for connections and calls is
+  // bounded by a resource quota of grpc_memory_bytes (past it gRPC shrinks
+  // buffers and refuses new calls); gRPC's threads by grpc_max_threads. A
+  // connection that has not finished its HTTP/2 (and TLS) handshake within
+  // grpc_handshake_timeout is closed, as is one with no call for
+  // grpc_max_connection_idle; with grpc_max_connection_age (0: none) every
+  // connection is told to go away after that long and its calls get
+  // grpc_max_connection_age_grace to finish. The server pings an idle
+  // client every grpc_keepalive_time and drops it when no answer comes
+  // within grpc_keepalive_timeout; a client pinging more often than
+  // grpc_min_client_ping_interval is sent GOAWAY (after two such pings).
+  size_t grpc_memory_bytes = size_t{1} << 30;
+  int grpc_max_threads = 64;
+  std::chrono::milliseconds grpc_handshake_timeout{10000};
+  std::chrono::milliseconds grpc_max_connection_idle{300000};
+  std::chrono::milliseconds grpc_max_connection_age{0};
+  std::chrono::milliseconds grpc_max_connection_age_grace{300000};
+  std::chrono::milliseconds grpc_keepalive_time{120000};
+  std::chrono::milliseconds grpc_keepalive_timeout{20000};
+  std::chrono::milliseconds grpc_min_client_ping_interval{30000};
   // Prometheus metrics over HTTP (HOST:PORT, port 0 picks one); empty: none.
   std::string metrics_listen;
   // The HTTP JSON API and the analyst console (HOST:PORT, port 0 picks

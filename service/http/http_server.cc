@@ -43,9 +43,8 @@ void SetJsonError(httplib::Response& response, int http_status,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    const HttpServerOptions& options, const JsonRpc* rpc,
-    const DropInApi* dropin) {
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(
+    const HttpServerOptions& options) {
   const bool tls =
       !options.tls_cert_path.empty() || !options.tls_key_path.empty();
   if (tls && (options.tls_cert_path.empty() || options.tls_key_path.empty())) {
@@ -57,12 +56,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::InvalidArgumentError(StrCat(
         "HTTP listen address \"", options.listen, "\" is not HOST:PORT"));
   }
-  const std::string& host = address->host;
-  const int port = address->port;
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->options_ = options;
-  server->rpc_ = rpc;
-  server->dropin_ = dropin;
   if (tls) {
     auto https = std::make_unique<httplib::SSLServer>(
         options.tls_cert_path.c_str(), options.tls_key_path.c_str(),
@@ -94,30 +89,69 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   // Nagle's algorithm the body then waits for the client's delayed ACK
   // (40 ms a call on a kept-alive connection; see bench/api_bench.cc).
   server->http_->set_tcp_nodelay(true);
+  return server;
+}
+
+absl::Status HttpServer::Listen() {
+  absl::StatusOr<HostPort> address = ParseHostPort(options_.listen);
+  if (!address.ok()) return address.status();  // checked in Create
+  const std::string& host = address->host;
+  const int port = address->port;
   // cpp-httplib listens with a backlog of 5: a burst of connections
   // overflows it and the kernel drops SYNs, which clients retry after 1 s
   // (measured: 200 connects in a row, 10% took 1.02 s). Listening again on
   // the bound socket raises the backlog (Linux takes the new value).
   int listen_fd = -1;
-  server->http_->set_socket_options([&listen_fd](socket_t fd) {
+  http_->set_socket_options([&listen_fd](socket_t fd) {
     httplib::default_socket_options(fd);
     listen_fd = fd;
   });
-  server->Route();
-  server->port_ = port == 0
-                      ? server->http_->bind_to_any_port(host)
-                      : (server->http_->bind_to_port(host, port) ? port : -1);
-  if (server->port_ <= 0) {
+  port_ = port == 0 ? http_->bind_to_any_port(host)
+                    : (http_->bind_to_port(host, port) ? port : -1);
+  if (port_ <= 0) {
     return absl::UnavailableError(
-        StrCat("cannot serve HTTP on ", options.listen));
+        StrCat("cannot serve HTTP on ", options_.listen));
   }
-  server->http_->set_socket_options(httplib::default_socket_options);
+  http_->set_socket_options(httplib::default_socket_options);
   if (listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0) {
     return absl::UnavailableError(
-        StrCat("cannot listen on ", options.listen, ": ", strerror(errno)));
+        StrCat("cannot listen on ", options_.listen, ": ", strerror(errno)));
   }
-  httplib::Server* http = server->http_.get();
-  server->thread_ = std::thread([http] { http->listen_after_bind(); });
+  httplib::Server* http = http_.get();
+  thread_ = std::thread([http] { http->listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const HttpServerOptions& options, const JsonRpc* rpc,
+    const DropInApi* dropin) {
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = Create(options);
+  if (!server.ok()) return server.status();
+  (*server)->rpc_ = rpc;
+  (*server)->dropin_ = dropin;
+  (*server)->Route();
+  if (absl::Status s = (*server)->Listen(); !s.ok()) return s;
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::StartPage(
+    const HttpServerOptions& options, const std::string& path,
+    const std::string& content_type, std::function<std::string()> body) {
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = Create(options);
+  if (!server.ok()) return server.status();
+  httplib::Server& http = *(*server)->http_;
+  http.Get(path, [content_type, body = std::move(body)](
+                     const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(body(), content_type.c_str());
+  });
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      res.set_content(StrCat("HTTP ", res.status, "\n"),
+                      "text/plain; charset=utf-8");
+    }
+  });
+  if (absl::Status s = (*server)->Listen(); !s.ok()) return s;
   return server;
 }
 

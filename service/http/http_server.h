@@ -25,6 +25,7 @@
 #define VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -78,6 +79,12 @@ class HttpServer {
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const HttpServerOptions& options, const JsonRpc* rpc,
       const DropInApi* dropin = nullptr);
+  // Serves only GET (and HEAD) `path`, answering `body()` as
+  // `content_type`, with the same connection limits: the metrics port.
+  // `body` is called on the connections' threads.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> StartPage(
+      const HttpServerOptions& options, const std::string& path,
+      const std::string& content_type, std::function<std::string()> body);
   ~HttpServer();  // Stops.
 
   // The bound port.
@@ -87,6 +94,11 @@ class HttpServer {
 
  private:
   HttpServer() = default;
+  // A server with the options' settings, not yet bound.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Create(
+      const HttpServerOptions& options);
+  // Binds options_.listen and starts the accept loop.
+  absl::Status Listen();
   void Route();
   // POST /api/<service>/<method> of a server-streaming method: the
   // responses as JSON lines (application/x-ndjson).
