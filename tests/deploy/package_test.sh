@@ -19,7 +19,7 @@
 set -euo pipefail
 build=$1
 deb=${2:-}
-for tool in dpkg dpkg-deb cpack curl; do
+for tool in dpkg dpkg-deb cpack curl objdump; do
   if ! command -v "$tool" >/dev/null; then
     echo "SKIP: $tool is not installed"
     exit 77
@@ -58,11 +58,20 @@ dpkg-deb -I "$deb" >"$tmp/info"
 dpkg-deb -e "$deb" "$tmp/control"
 [[ $(dpkg-deb -f "$deb" Package) == vigil ]] || fail "Package is not vigil"
 dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//' >"$tmp/depends"
-# The libraries vigil links directly (dpkg-shlibdeps names each one).
-for pkg in libc6 libstdc++6 libgcc-s1 libgrpc++1.51 libgrpc29 libprotobuf32 \
-  libicu72 libabsl20220623 libre2-9 libhyperscan5 libsqlite3-0 libpq5 \
-  libssl3 libcpp-httplib0.11 libprometheus-cpp-core1.0 \
-  libprometheus-cpp-pull1.0 zlib1g; do
+# Each library the packaged binary links directly (its NEEDED entries),
+# found on this machine with ldconfig and dpkg -S, must be in Depends: that
+# is what dpkg-shlibdeps is for. The core ones are named too, so an empty
+# NEEDED list cannot pass.
+dpkg-deb -x "$deb" "$tmp/unpacked"
+needed_pkgs=(libc6 libstdc++6 libgrpc++1.51 libprotobuf32 libsqlite3-0 libpq5)
+for lib in $(objdump -p "$tmp/unpacked/usr/bin/vigil" | awk '$1 == "NEEDED" {print $2}'); do
+  path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+  [[ -n $path ]] || { fail "$lib: not found by ldconfig"; continue; }
+  pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null) ||
+    { fail "$lib: no package owns $path"; continue; }
+  needed_pkgs+=("$(cut -d: -f1 <<<"${pkg%%$'\n'*}")")
+done
+for pkg in $(printf '%s\n' "${needed_pkgs[@]}" | sort -u); do
   expect_grep "Depends" "^${pkg//+/\\+}( |$)" "$tmp/depends"
 done
 [[ $(cat "$tmp/control/conffiles") == /etc/vigil/vigil.conf ]] ||
