@@ -128,6 +128,7 @@ HttpServerOptions HttpLimits(const ServerOptions& options) {
   http.max_connections = options.http_max_connections;
   http.read_timeout = options.http_read_timeout;
   http.write_timeout = options.http_read_timeout;
+  http.keep_alive_timeout = options.http_keep_alive_timeout;
   return http;
 }
 

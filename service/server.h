@@ -60,10 +60,12 @@ struct ServerOptions {
   int max_streams = 64;
   // Hostile clients on the HTTP and metrics ports (HttpServerOptions): a
   // thread per open connection up to http_max_connections (then accepting
-  // waits), and a connection whose request stalls http_read_timeout in one
-  // read is closed.
+  // waits). A request that stalls http_read_timeout in one read is answered
+  // 400, and a connection idle http_keep_alive_timeout between requests
+  // (or after that 400) is closed.
   int http_max_connections = 2048;
   std::chrono::milliseconds http_read_timeout{10000};
+  std::chrono::seconds http_keep_alive_timeout{5};
   // Hostile clients on the gRPC ports. Memory for connections and calls is
   // bounded by a resource quota of grpc_memory_bytes (past it gRPC shrinks
   // buffers and refuses new calls); gRPC's threads by grpc_max_threads. A
