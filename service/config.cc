@@ -106,6 +106,41 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
     }
     options->max_message_bytes = static_cast<int>(limits.max_message_bytes());
   }
+  if (limits.http_max_connections() > 0) {
+    if (limits.http_max_connections() > 100000) {
+      return absl::InvalidArgumentError(
+          path + ": limits.http_max_connections must be at most 100000");
+    }
+    options->http_max_connections =
+        static_cast<int>(limits.http_max_connections());
+  }
+  if (limits.http_read_timeout_ms() > 0) {
+    options->http_read_timeout =
+        std::chrono::milliseconds(limits.http_read_timeout_ms());
+  }
+  if (limits.http_keep_alive_seconds() > 0) {
+    options->http_keep_alive_timeout =
+        std::chrono::seconds(limits.http_keep_alive_seconds());
+  }
+  if (limits.grpc_memory_bytes() > 0) {
+    if (limits.grpc_memory_bytes() < (uint64_t{16} << 20)) {
+      return absl::InvalidArgumentError(
+          path + ": limits.grpc_memory_bytes must be at least 16 MiB");
+    }
+    options->grpc_memory_bytes = limits.grpc_memory_bytes();
+  }
+  if (limits.grpc_handshake_timeout_ms() > 0) {
+    options->grpc_handshake_timeout =
+        std::chrono::milliseconds(limits.grpc_handshake_timeout_ms());
+  }
+  if (limits.grpc_max_connection_idle_ms() > 0) {
+    options->grpc_max_connection_idle =
+        std::chrono::milliseconds(limits.grpc_max_connection_idle_ms());
+  }
+  if (limits.grpc_max_connection_age_ms() > 0) {
+    options->grpc_max_connection_age =
+        std::chrono::milliseconds(limits.grpc_max_connection_age_ms());
+  }
   return absl::OkStatus();
 }
 

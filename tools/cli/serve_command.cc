@@ -159,7 +159,18 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
         << "max_batch_posts " << options.max_batch_posts << "\n"
         << "max_in_flight " << options.max_in_flight << "\n"
         << "max_streams " << options.max_streams << "\n"
-        << "max_message_bytes " << options.max_message_bytes << "\n";
+        << "max_message_bytes " << options.max_message_bytes << "\n"
+        << "http_max_connections " << options.http_max_connections << "\n"
+        << "http_read_timeout_ms " << options.http_read_timeout.count() << "\n"
+        << "http_keep_alive_seconds " << options.http_keep_alive_timeout.count()
+        << "\n"
+        << "grpc_memory_bytes " << options.grpc_memory_bytes << "\n"
+        << "grpc_handshake_timeout_ms "
+        << options.grpc_handshake_timeout.count() << "\n"
+        << "grpc_max_connection_idle_ms "
+        << options.grpc_max_connection_idle.count() << "\n"
+        << "grpc_max_connection_age_ms "
+        << options.grpc_max_connection_age.count() << "\n";
     return 0;
   }
 
