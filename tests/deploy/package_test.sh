@@ -64,8 +64,11 @@ dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//' >"$tmp/depends"
 # NEEDED list cannot pass.
 dpkg-deb -x "$deb" "$tmp/unpacked"
 needed_pkgs=(libc6 libstdc++6 libgrpc++1.51 libprotobuf32 libsqlite3-0 libpq5)
+# (ldconfig's list goes through a file: under pipefail, an awk that exits
+# at its first match could kill ldconfig with SIGPIPE and fail the test.)
+ldconfig -p >"$tmp/ldconfig"
 for lib in $(objdump -p "$tmp/unpacked/usr/bin/vigil" | awk '$1 == "NEEDED" {print $2}'); do
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+  path=$(awk -v l="$lib" '$1 == l {print $NF; exit}' "$tmp/ldconfig")
   [[ -n $path ]] || { fail "$lib: not found by ldconfig"; continue; }
   pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null) ||
     { fail "$lib: no package owns $path"; continue; }
@@ -94,7 +97,8 @@ for path in /usr/bin/vigil /etc/vigil/vigil.conf \
   expect_grep "files" "^${path}$" "$tmp/files"
 done
 if grep -q '^/var/lib' "$tmp/files"; then fail "the package ships /var/lib"; fi
-if ! dpkg-deb -c "$deb" | grep -E ' \./usr/bin/vigil$' | grep -q '^-rwxr-xr-x'; then
+dpkg-deb -c "$deb" >"$tmp/contents"
+if ! grep -E ' \./usr/bin/vigil$' "$tmp/contents" | grep '^-rwxr-xr-x' >/dev/null; then
   fail "/usr/bin/vigil is not 0755"
 fi
 
