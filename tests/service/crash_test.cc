@@ -21,6 +21,7 @@
 
 #include "service/store/flag_store.h"
 #include "tests/service/server_process.h"
+#include "tests/service/store/all_items.h"
 #include "tests/service/store/test_database.h"
 #include "tests/service/test_server.h"
 #include "tests/test_data.h"
@@ -119,20 +120,12 @@ TEST_P(CrashTest, AcknowledgedFlagsSurviveSigkill) {
     sent += written;
 
     // With the server dead, read the store directly.
-    auto store = OpenFlagStore(db_->url());
-    ASSERT_TRUE(store.ok()) << store.status();
+    auto items = vigil::testing::AllItems(db_->url());
+    ASSERT_TRUE(items.ok()) << items.status();
     std::map<std::string, int> stored;
-    v1::ListQueueRequest request;
-    request.set_page_size(500);
-    while (true) {
-      auto page = (*store)->ListQueue(request);
-      ASSERT_TRUE(page.ok()) << page.status();
-      for (const auto& item : page->items()) {
-        stored[item.post().id()] += 1;
-        EXPECT_EQ(item.times_flagged(), 1) << item.post().id();
-      }
-      if (page->next_page_token().empty()) break;
-      request.set_page_token(page->next_page_token());
+    for (const auto& item : *items) {
+      stored[item.post().id()] += 1;
+      EXPECT_EQ(item.times_flagged(), 1) << item.post().id();
     }
     for (const auto& [id, count] : stored) {
       EXPECT_EQ(count, 1) << "item " << id << " stored " << count << " times";

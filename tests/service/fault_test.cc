@@ -14,6 +14,7 @@
 #include "service/store/flag_store.h"
 #include "service/store/sql.h"
 #include "tests/service/server_process.h"
+#include "tests/service/store/all_items.h"
 #include "tests/service/test_server.h"
 #include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
@@ -59,18 +60,10 @@ void Send(v1::AnalysisService::Stub& stub, const std::string& prefix,
 
 // Every acknowledged id is stored, and the database is intact.
 void ExpectAllStored(const std::string& store_url, const Tally& tally) {
-  auto store = OpenFlagStore(store_url);
-  ASSERT_TRUE(store.ok()) << store.status();
+  auto items = vigil::testing::AllItems(store_url);
+  ASSERT_TRUE(items.ok()) << items.status();
   std::set<std::string> stored;
-  v1::ListQueueRequest request;
-  request.set_page_size(500);
-  while (true) {
-    auto page = (*store)->ListQueue(request);
-    ASSERT_TRUE(page.ok()) << page.status();
-    for (const auto& item : page->items()) stored.insert(item.post().id());
-    if (page->next_page_token().empty()) break;
-    request.set_page_token(page->next_page_token());
-  }
+  for (const auto& item : *items) stored.insert(item.post().id());
   int lost = 0;
   for (const std::string& id : tally.acknowledged_ids)
     lost += !stored.count(id);
