@@ -114,9 +114,23 @@ absl::Status ApplyConfigFile(const std::string& path, ServerOptions* options) {
     options->http_max_connections =
         static_cast<int>(limits.http_max_connections());
   }
+  if (limits.http_max_connections_per_client() > 0) {
+    if (limits.http_max_connections_per_client() > 100000) {
+      return absl::InvalidArgumentError(
+          path +
+          ": limits.http_max_connections_per_client must be at most "
+          "100000");
+    }
+    options->http_max_connections_per_client =
+        static_cast<int>(limits.http_max_connections_per_client());
+  }
   if (limits.http_read_timeout_ms() > 0) {
     options->http_read_timeout =
         std::chrono::milliseconds(limits.http_read_timeout_ms());
+  }
+  if (limits.http_request_timeout_ms() > 0) {
+    options->http_request_timeout =
+        std::chrono::milliseconds(limits.http_request_timeout_ms());
   }
   if (limits.http_keep_alive_seconds() > 0) {
     options->http_keep_alive_timeout =

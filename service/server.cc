@@ -126,8 +126,9 @@ void LimitConnections(const ServerOptions& options, const char* name,
 HttpServerOptions HttpLimits(const ServerOptions& options) {
   HttpServerOptions http;
   http.max_connections = options.http_max_connections;
+  http.max_connections_per_client = options.http_max_connections_per_client;
   http.read_timeout = options.http_read_timeout;
-  http.write_timeout = options.http_read_timeout;
+  http.request_timeout = options.http_request_timeout;
   http.keep_alive_timeout = options.http_keep_alive_timeout;
   return http;
 }

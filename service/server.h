@@ -59,12 +59,16 @@ struct ServerOptions {
   // RESOURCE_EXHAUSTED.
   int max_streams = 64;
   // Hostile clients on the HTTP and metrics ports (HttpServerOptions): a
-  // thread per open connection up to http_max_connections (then accepting
-  // waits). A request that stalls http_read_timeout in one read is answered
-  // 400, and a connection idle http_keep_alive_timeout between requests
-  // (or after that 400) is closed.
+  // thread per open connection up to http_max_connections, of which
+  // http_max_connections_per_client from one address (a connection past
+  // either is closed at once). A connection that sends or
+  // takes nothing for http_read_timeout during a request, or idles
+  // http_keep_alive_timeout between requests, is closed, as is one whose
+  // request has not all arrived http_request_timeout after it could start.
   int http_max_connections = 2048;
+  int http_max_connections_per_client = 256;
   std::chrono::milliseconds http_read_timeout{10000};
+  std::chrono::milliseconds http_request_timeout{60000};
   std::chrono::seconds http_keep_alive_timeout{5};
   // Hostile clients on the gRPC ports. Memory for connections and calls is
   // bounded by a resource quota of grpc_memory_bytes (past it gRPC shrinks

@@ -14,6 +14,7 @@ readonly kPackages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libssl-dev openssl python3-grpcio python3-protobuf
   libsqlite3-dev libpq-dev postgresql prometheus-cpp-dev libcpp-httplib-dev
+  libmicrohttpd-dev libgnutls28-dev
   libhyperscan-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
 )
 packages=("${kPackages[@]}")

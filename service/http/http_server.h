@@ -1,6 +1,6 @@
 // HttpServer: vigil's HTTP side — the JSON API over the ReviewService and
 // StatsService (see json_rpc.h) and the analyst console's static files,
-// served with cpp-httplib (HTTPS through OpenSSL).
+// served with GNU libmicrohttpd (HTTPS through GnuTLS).
 //
 //   POST /api/vigil.v1.ReviewService/ListQueue     {"page_size": 20}
 //   Authorization: Bearer <token>
@@ -19,8 +19,15 @@
 // console files hold no data; every datum comes through the API and its
 // token checks. With TLS files the server speaks HTTPS only.
 //
-// Thread safety: Start() and Stop() from one thread; each connection is
-// served on a thread of its own (up to max_connections).
+// Hostile clients (HttpServerOptions): each open connection is served on a
+// thread of its own, so a slow client holds only its own; connections are
+// bounded in total and per client address (libmicrohttpd closes one over
+// either bound as soon as it is accepted); a connection that sends or takes
+// nothing for the read timeout is closed, as is one whose request takes longer
+// than the request timeout to arrive.
+//
+// Thread safety: Start() and Stop() from one thread; handlers run on the
+// connections' threads.
 #ifndef VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
 #define VIGIL_SERVICE_HTTP_HTTP_SERVER_H_
 
@@ -28,17 +35,13 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "service/http/dropin_api.h"
 #include "service/http/json_rpc.h"
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+struct MHD_Connection;
+struct MHD_Daemon;
 
 namespace vigil::service {
 
@@ -51,19 +54,18 @@ struct HttpServerOptions {
   std::string tls_client_ca_path;
   // Largest request body accepted (413 beyond).
   size_t max_body_bytes = 1 << 20;
-  // Hostile clients (see connection_threads.h). Each open connection is
-  // served by a thread of its own, so a slow client holds only that one:
-  // `threads` are kept, more start on demand up to `max_connections`; at
-  // the bound the server stops accepting and further clients wait in the
-  // kernel's listen queue.
-  int threads = 8;
+  // Connections served at once (a thread each), and of those from one
+  // client address. A new connection past either bound is closed at once.
   int max_connections = 2048;
-  // A connection whose request (line, headers or body) stalls this long in
-  // one read, or whose reader does not take the response for this long, is
-  // closed. cpp-httplib times each read, not the whole request: a client
-  // that sends a byte every few seconds is not cut off.
+  int max_connections_per_client = 256;
+  // A connection on which a request (line, headers or body) sends nothing
+  // for `read_timeout`, or whose reader takes nothing of the response for
+  // that long, is closed (whole seconds, rounded up); so is one whose
+  // request has not all arrived `request_timeout` after the connection
+  // opened, or after the keep-alive timeout that followed the previous
+  // reply (a client that sends a byte every few seconds).
   std::chrono::milliseconds read_timeout = std::chrono::seconds(10);
-  std::chrono::milliseconds write_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds request_timeout = std::chrono::seconds(60);
   // Requests on one kept-alive connection, and how long it may idle
   // between them.
   int keep_alive_max_requests = 100;
@@ -97,18 +99,43 @@ class HttpServer {
   // A server with the options' settings, not yet bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Create(
       const HttpServerOptions& options);
-  // Binds options_.listen and starts the accept loop.
+  // Binds options_.listen and starts the daemon.
   absl::Status Listen();
-  void Route();
+
+  struct Request;
+  struct Reply;
+  // The reply to a whole request (the API, the drop-in APIs, the console,
+  // or the one page of StartPage).
+  Reply Handle(const Request& request) const;
   // POST /api/<service>/<method> of a server-streaming method: the
   // responses as JSON lines (application/x-ndjson).
-  void ServeStream(const httplib::Request& req, httplib::Response& res) const;
+  Reply ServeStream(const Request& request, const std::string& service,
+                    const std::string& method) const;
+  // libmicrohttpd's callbacks (http_server.cc).
+  friend struct HttpCallbacks;
+  // False when client certificates are required and this connection's is
+  // missing or not signed by the client CA.
+  bool ClientCertificateOk(MHD_Connection* connection) const;
+  // 413, in the drop-in API's shape when `path` is one of theirs.
+  Reply TooLarge(const std::string& path) const;
+  // Queues `reply` on `connection`; false when libmicrohttpd refuses it.
+  bool Send(MHD_Connection* connection, Reply reply) const;
 
   HttpServerOptions options_;
   const JsonRpc* rpc_ = nullptr;
   const DropInApi* dropin_ = nullptr;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;  // runs the accept loop
+  // StartPage: the one page served.
+  std::string page_path_;
+  std::string page_content_type_;
+  std::function<std::string()> page_body_;
+  // PEM texts, kept while the daemon runs.
+  std::string tls_cert_;
+  std::string tls_key_;
+  std::string tls_client_ca_;
+  // Enforces request_timeout (http_server.cc).
+  struct Watchdog;
+  std::unique_ptr<Watchdog> watchdog_;
+  MHD_Daemon* daemon_ = nullptr;
   int port_ = 0;
 };
 

@@ -43,7 +43,9 @@ TEST(ConfigTest, AppliesSetFieldsOnly) {
 TEST(ConfigTest, ConnectionLimits) {
   ServerOptions options;
   ASSERT_TRUE(ApplyConfigFile(Write("limits { http_max_connections: 500 "
+                                    "http_max_connections_per_client: 20 "
                                     "http_read_timeout_ms: 2500 "
+                                    "http_request_timeout_ms: 30000 "
                                     "http_keep_alive_seconds: 3 "
                                     "grpc_memory_bytes: 268435456 "
                                     "grpc_handshake_timeout_ms: 4000 "
@@ -52,13 +54,17 @@ TEST(ConfigTest, ConnectionLimits) {
                               &options)
                   .ok());
   EXPECT_EQ(options.http_max_connections, 500);
+  EXPECT_EQ(options.http_max_connections_per_client, 20);
   EXPECT_EQ(options.http_read_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(options.http_request_timeout, std::chrono::seconds(30));
   EXPECT_EQ(options.http_keep_alive_timeout, std::chrono::seconds(3));
   EXPECT_EQ(options.grpc_memory_bytes, size_t{256} << 20);
   EXPECT_EQ(options.grpc_handshake_timeout, std::chrono::milliseconds(4000));
   EXPECT_EQ(options.grpc_max_connection_idle, std::chrono::minutes(1));
   EXPECT_EQ(options.grpc_max_connection_age, std::chrono::hours(1));
   for (const char* bad : {"limits { http_max_connections: 100001 }\n",
+                          "limits { http_max_connections_per_client: "
+                          "100001 }\n",
                           "limits { grpc_memory_bytes: 1000 }\n"}) {
     const absl::Status status = ApplyConfigFile(Write(bad), &options);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;

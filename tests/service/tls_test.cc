@@ -119,11 +119,18 @@ TEST(TlsTest, ServerTlsAndMutualTls) {
   }
 }
 
-// GET https://127.0.0.1:port/ trusting `ca_path`: the raw response, empty
-// when the handshake or verification fails.
-std::string HttpsGet(int port, const std::string& ca_path) {
+// GET https://127.0.0.1:port/ trusting `ca_path`, presenting the client
+// certificate `cert_path` (with `key_path`) when set: the raw response,
+// empty when the handshake or verification fails or the server closes.
+std::string HttpsGet(int port, const std::string& ca_path,
+                     const std::string& cert_path = "",
+                     const std::string& key_path = "") {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_load_verify_locations(ctx, ca_path.c_str(), nullptr);
+  if (!cert_path.empty()) {
+    SSL_CTX_use_certificate_file(ctx, cert_path.c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_use_PrivateKey_file(ctx, key_path.c_str(), SSL_FILETYPE_PEM);
+  }
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   BIO* bio = BIO_new_ssl_connect(ctx);
   BIO_set_conn_hostname(bio, ("127.0.0.1:" + std::to_string(port)).c_str());
@@ -159,6 +166,35 @@ TEST(TlsTest, ConsoleIsServedOverHttpsOnly) {
   EXPECT_THAT(https, HasSubstr("Content-Security-Policy"));
   // Plain HTTP on the same port gets no page.
   EXPECT_THAT(testing::HttpGet(port, "/"), ::testing::Not(HasSubstr("200 OK")));
+}
+
+// With a client CA, the HTTP port serves only clients whose certificate it
+// signed (as the gRPC port does).
+TEST(TlsTest, ConsoleWithAClientCaNeedsAClientCertificate) {
+  TestPki pki;
+  if (!pki.ok()) GTEST_SKIP() << "the openssl command could not make a test CA";
+  ServerOptions options = TlsOptions(pki);
+  options.tls_client_ca_path = pki.path("ca.pem");
+  options.http_listen = "127.0.0.1:0";
+  auto server = Server::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->http_port();
+  EXPECT_THAT(HttpsGet(port, pki.path("ca.pem"), pki.path("client.pem"),
+                       pki.path("client.key")),
+              HasSubstr("HTTP/1.1 200 OK"));
+  EXPECT_EQ(HttpsGet(port, pki.path("ca.pem")), "");
+  // A certificate the client CA did not sign: the server's own is signed by
+  // the same CA, so make one signed by a stranger.
+  const std::string d = pki.path("");
+  ASSERT_EQ(std::system(("cd " + d +
+                         " && (openssl req -x509 -newkey rsa:2048 -nodes "
+                         "-days 2 -subj /CN=stranger -keyout stranger.key "
+                         "-out stranger.pem) >/dev/null 2>&1")
+                            .c_str()),
+            0);
+  EXPECT_EQ(HttpsGet(port, pki.path("ca.pem"), pki.path("stranger.pem"),
+                     pki.path("stranger.key")),
+            "");
 }
 
 TEST(TlsTest, BadTlsOptionsFailToStart) {

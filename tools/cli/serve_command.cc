@@ -161,7 +161,11 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
         << "max_streams " << options.max_streams << "\n"
         << "max_message_bytes " << options.max_message_bytes << "\n"
         << "http_max_connections " << options.http_max_connections << "\n"
+        << "http_max_connections_per_client "
+        << options.http_max_connections_per_client << "\n"
         << "http_read_timeout_ms " << options.http_read_timeout.count() << "\n"
+        << "http_request_timeout_ms " << options.http_request_timeout.count()
+        << "\n"
         << "http_keep_alive_seconds " << options.http_keep_alive_timeout.count()
         << "\n"
         << "grpc_memory_bytes " << options.grpc_memory_bytes << "\n"
