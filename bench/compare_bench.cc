@@ -19,8 +19,8 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 #include <re2/set.h>
-#include <unicode/normalizer2.h>
 #include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_join.h"
 #include "analyzers/analyzer.h"
 #include "tests/test_data.h"
 
@@ -46,7 +47,8 @@ const std::vector<std::string>& Posts() {
 std::shared_ptr<const Analyzer> Load(const std::string& dir) {
   auto loaded = Analyzer::Load(dir);
   if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(loaded.status().message()).c_str());
     std::abort();
   }
   return *loaded;
@@ -97,9 +99,11 @@ const std::vector<std::string>& MarkedTerms() {
     std::set<std::string> unique;
     for (const auto& term : Shipped().lexicon().terms()) {
       if (term.is_regex) continue;
-      std::string marked = " ";
-      for (const std::string& s : term.syllables) marked += s + " ";
-      unique.insert(marked);
+      // Learned terms keep their syllables only as `text` (lexicon.h).
+      unique.insert(
+          " " +
+          (term.learned ? term.text : absl::StrJoin(term.syllables, " ")) +
+          " ");
     }
     return new std::vector<std::string>(unique.begin(), unique.end());
   }();
@@ -120,8 +124,8 @@ void BM_Floor_IcuNfc(benchmark::State& state) {
     for (const std::string& p : Posts()) {
       out.clear();
       icu::StringByteSink<std::string> sink(&out);
-      nfc->normalizeUTF8(0, icu::StringPiece(p.data(), p.size()), sink,
-                         nullptr, error);
+      nfc->normalizeUTF8(0, icu::StringPiece(p.data(), p.size()), sink, nullptr,
+                         error);
       benchmark::DoNotOptimize(out.data());
     }
   }
@@ -206,11 +210,10 @@ void BM_Alt_Hyperscan(benchmark::State& state) {
     }
     hs_database_t* out = nullptr;
     hs_compile_error_t* error = nullptr;
-    if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(),
-                             lengths.data(),
-                             static_cast<unsigned>(expressions.size()),
-                             HS_MODE_BLOCK, nullptr, &out,
-                             &error) != HS_SUCCESS) {
+    if (hs_compile_lit_multi(
+            expressions.data(), flags.data(), ids.data(), lengths.data(),
+            static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr,
+            &out, &error) != HS_SUCCESS) {
       std::fprintf(stderr, "hyperscan: %s\n", error->message);
       std::abort();
     }
@@ -219,8 +222,8 @@ void BM_Alt_Hyperscan(benchmark::State& state) {
   hs_scratch_t* scratch = nullptr;
   hs_alloc_scratch(db, &scratch);
   size_t found = 0;
-  auto on_match = [](unsigned, unsigned long long, unsigned long long,
-                     unsigned, void* ctx) -> int {
+  auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned,
+                     void* ctx) -> int {
     ++*static_cast<size_t*>(ctx);
     return 0;
   };
@@ -311,9 +314,9 @@ std::shared_ptr<const Analyzer> GeneratedLexicon(int count) {
       std::filesystem::temp_directory_path() /
       ("vigil_bench_lexicon_" + std::to_string(count));
   std::filesystem::create_directories(dir);
-  std::filesystem::copy_file(vigil::testing::SourcePath("lexicons/teencode.tsv"),
-                             dir / "teencode.tsv",
-                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(
+      vigil::testing::SourcePath("lexicons/teencode.tsv"), dir / "teencode.tsv",
+      std::filesystem::copy_options::overwrite_existing);
   // Every category must be declared; all but insult are empty.
   std::ofstream manifest(dir / "manifest.tsv");
   manifest << "version\tbench-" << count << "\nteencode\tteencode.tsv\n";
