@@ -38,70 +38,93 @@ Slot WordSlot(const SyllableLm& lm, std::string_view folded,
 namespace {
 
 // Scales `v` to sum 1 (left as it is when it sums to 0).
-void Normalize(std::vector<double>& v) {
+void Normalize(double* v, size_t n) {
   double sum = 0;
-  for (double x : v) sum += x;
+  for (size_t i = 0; i < n; ++i) sum += v[i];
   if (sum > 0) {
-    for (double& x : v) x /= sum;
+    for (size_t i = 0; i < n; ++i) v[i] /= sum;
   }
 }
+void Normalize(std::vector<double>& v) { Normalize(v.data(), v.size()); }
 
 // Posteriors of every option of every slot under the pair model.
 std::vector<std::vector<double>> PairPosteriors(
     const SyllableLm& lm, const std::vector<Slot>& sentence) {
   // Forward-backward in probability space, each position's alpha and beta
   // scaled to sum 1 (posteriors are ratios at one position, so the scales
-  // cancel, and nothing underflows however long the sentence).
+  // cancel, and nothing underflows however long the sentence). The tables
+  // live in per-thread buffers, slot i's at offsets step_at[i] and at[i].
   const size_t n = sentence.size();
   auto options = [&](size_t i) { return sentence[i].options.size(); };
+  thread_local std::vector<size_t> step_at, at;
+  thread_local std::vector<double> step, alpha, beta, inner;
+  thread_local std::vector<int32_t> fronts;
+  step_at.resize(n);
+  at.resize(n);
+  size_t steps = 0, total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    step_at[i] = steps;
+    at[i] = total;
+    steps += (i == 0 ? 1 : options(i - 1)) * options(i);
+    total += options(i);
+  }
   // step[i][j * options(i) + k]: P(option k of slot i | option j of slot
   // i - 1), including the pairs inside option k; step[0] from the boundary.
-  std::vector<std::vector<double>> step(n);
+  // A row (one j) is one ProbRow over the options' first syllables.
+  step.resize(steps);
   for (size_t i = 0; i < n; ++i) {
     const size_t from = i == 0 ? 1 : options(i - 1);
-    step[i].resize(from * options(i));
-    for (size_t k = 0; k < options(i); ++k) {
+    const size_t kk = options(i);
+    fronts.resize(kk);
+    inner.resize(kk);
+    for (size_t k = 0; k < kk; ++k) {
       const std::vector<int32_t>& o = sentence[i].options[k];
-      double inner = 1;
-      for (size_t s = 1; s < o.size(); ++s) inner *= lm.Prob(o[s - 1], o[s]);
-      for (size_t j = 0; j < from; ++j) {
-        const int32_t prev =
-            i == 0 ? SyllableLm::kBoundary : sentence[i - 1].options[j].back();
-        step[i][j * options(i) + k] = lm.Prob(prev, o.front()) * inner;
-      }
+      double in = 1;
+      for (size_t s = 1; s < o.size(); ++s) in *= lm.Prob(o[s - 1], o[s]);
+      inner[k] = in;
+      fronts[k] = o.front();
     }
-  }
-  std::vector<std::vector<double>> alpha(n), beta(n);
-  for (size_t i = 0; i < n; ++i) {
-    alpha[i].assign(options(i), 0.0);
-    const size_t from = i == 0 ? 1 : options(i - 1);
     for (size_t j = 0; j < from; ++j) {
-      const double a = i == 0 ? 1.0 : alpha[i - 1][j];
-      for (size_t k = 0; k < options(i); ++k) {
-        alpha[i][k] += a * step[i][j * options(i) + k];
-      }
+      const int32_t prev =
+          i == 0 ? SyllableLm::kBoundary : sentence[i - 1].options[j].back();
+      double* const row = step.data() + step_at[i] + j * kk;
+      lm.ProbRow(prev, fronts, row);
+      for (size_t k = 0; k < kk; ++k) row[k] = row[k] * inner[k];
     }
-    Normalize(alpha[i]);
   }
+  alpha.assign(total, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t from = i == 0 ? 1 : options(i - 1);
+    const size_t kk = options(i);
+    double* const a_i = alpha.data() + at[i];
+    for (size_t j = 0; j < from; ++j) {
+      const double a = i == 0 ? 1.0 : alpha[at[i - 1] + j];
+      const double* const row = step.data() + step_at[i] + j * kk;
+      for (size_t k = 0; k < kk; ++k) a_i[k] += a * row[k];
+    }
+    Normalize(a_i, kk);
+  }
+  beta.assign(total, 0.0);
   for (size_t i = n; i-- > 0;) {
-    beta[i].assign(options(i), 0.0);
-    for (size_t j = 0; j < options(i); ++j) {
+    const size_t kk = options(i);
+    double* const b_i = beta.data() + at[i];
+    for (size_t j = 0; j < kk; ++j) {
       if (i + 1 == n) {
-        beta[i][j] =
-            lm.Prob(sentence[i].options[j].back(), SyllableLm::kBoundary);
+        b_i[j] = lm.Prob(sentence[i].options[j].back(), SyllableLm::kBoundary);
         continue;
       }
-      for (size_t k = 0; k < options(i + 1); ++k) {
-        beta[i][j] += step[i + 1][j * options(i + 1) + k] * beta[i + 1][k];
-      }
+      const size_t kl = options(i + 1);
+      const double* const row = step.data() + step_at[i + 1] + j * kl;
+      const double* const b_next = beta.data() + at[i + 1];
+      for (size_t k = 0; k < kl; ++k) b_i[j] += row[k] * b_next[k];
     }
-    Normalize(beta[i]);
+    Normalize(b_i, kk);
   }
   std::vector<std::vector<double>> out(n);
   for (size_t i = 0; i < n; ++i) {
     out[i].resize(options(i));
     for (size_t k = 0; k < options(i); ++k) {
-      out[i][k] = alpha[i][k] * beta[i][k];
+      out[i][k] = alpha[at[i] + k] * beta[at[i] + k];
     }
     Normalize(out[i]);
   }

@@ -209,6 +209,32 @@ double SyllableLm::Prob(int32_t prev, int32_t next) const {
   return p;
 }
 
+void SyllableLm::ProbRow(int32_t prev, std::span<const int32_t> nexts,
+                         double* out) const {
+  // Prob() for each next, its steps in the same order (so the same bits),
+  // with every pair's hash slot prefetched before the first is read.
+  if (prev < 0 || counts_[prev] == 0) {
+    for (size_t i = 0; i < nexts.size(); ++i) out[i] = Unigram(nexts[i]);
+    return;
+  }
+  for (const int32_t next : nexts) {
+    if (next >= 0) pairs_.prefetch(PairKey(prev, next));
+  }
+  const double backoff = backoff_[prev];
+  const double count = static_cast<double>(counts_[prev]);
+  for (size_t i = 0; i < nexts.size(); ++i) {
+    const int32_t next = nexts[i];
+    double p = backoff * Unigram(next);
+    if (next >= 0) {
+      auto it = pairs_.find(PairKey(prev, next));
+      if (it != pairs_.end()) {
+        p += std::max(static_cast<double>(it->second) - discount_, 0.0) / count;
+      }
+    }
+    out[i] = p;
+  }
+}
+
 double SyllableLm::Prob(int32_t prev2, int32_t prev, int32_t next) const {
   const double pair = Prob(prev, next);
   if (prev2 < 0 || prev < 0 || histories_.empty()) return pair;

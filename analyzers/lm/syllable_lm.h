@@ -82,6 +82,10 @@ class SyllableLm {
   // P(next | prev) and its log; either may be kBoundary, and next may be
   // kUnknown (prev kUnknown: no context, P1(next)).
   double Prob(int32_t prev, int32_t next) const;
+  // Prob(prev, next) for every id of `nexts`, into `out` (as many): the
+  // same values, bit for bit, with the pair lookups issued together so
+  // that their cache misses overlap (the decoder asks for whole rows).
+  void ProbRow(int32_t prev, std::span<const int32_t> nexts, double* out) const;
   double LogProb(int32_t prev, int32_t next) const {
     return std::log(Prob(prev, next));
   }

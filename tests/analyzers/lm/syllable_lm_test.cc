@@ -4,13 +4,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "analyzers/lm/gzip_file.h"
+#include "tests/test_data.h"
 
 namespace vigil::lm {
 namespace {
@@ -154,6 +159,48 @@ TEST(SyllableLmTest, ReadsConcatenatedGzipAndRefusesCorruptOnes) {
   std::ofstream(whole, std::ios::binary | std::ios::trunc) << corrupt;
   EXPECT_EQ(SyllableLm::Load(whole).status().code(),
             absl::StatusCode::kDataLoss);
+}
+
+// ProbRow (the decoder's fast path) gives Prob's values bit for bit: on the
+// shipped model, every pair it holds, grouped by their first syllable, with
+// unknown, boundary and random ids mixed into each row.
+TEST(SyllableLmTest, ProbRowIsProbBitForBit) {
+  const std::string path = testing::SourcePath("lexicons/lm/syllables.tsv.gz");
+  auto text = ReadFileMaybeGzip(path);
+  ASSERT_TRUE(text.ok()) << text.status();
+  auto lm = SyllableLm::Parse(*text, path);
+  ASSERT_TRUE(lm.ok()) << lm.status();
+  std::map<int32_t, std::vector<int32_t>> rows;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    if (line.substr(0, 2) != "2\t") continue;
+    const std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    ASSERT_EQ(f.size(), 4u) << line;
+    const auto id = [&](absl::string_view s) {
+      return s == "<s>" ? SyllableLm::kBoundary
+                        : (*lm)->IdOf(std::string_view(s.data(), s.size()));
+    };
+    rows[id(f[1])].push_back(id(f[2]));
+  }
+  ASSERT_GT(rows.size(), 1000u);
+  rows[SyllableLm::kUnknown] = {};  // no context
+  std::mt19937 random(7);
+  const int32_t ids = static_cast<int32_t>((*lm)->syllable_count()) + 1;
+  size_t compared = 0;
+  std::vector<double> out;
+  for (auto& [prev, nexts] : rows) {
+    nexts.push_back(SyllableLm::kUnknown);
+    nexts.push_back(SyllableLm::kBoundary);
+    for (int r = 0; r < 3; ++r) nexts.push_back(random() % ids);
+    out.assign(nexts.size(), -1);
+    (*lm)->ProbRow(prev, nexts, out.data());
+    for (size_t i = 0; i < nexts.size(); ++i) {
+      ASSERT_EQ(std::bit_cast<uint64_t>(out[i]),
+                std::bit_cast<uint64_t>((*lm)->Prob(prev, nexts[i])))
+          << prev << " " << nexts[i];
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, (*lm)->pair_count());
 }
 
 TEST(SyllableLmTest, MissingFileIsNotFound) {
