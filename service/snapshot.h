@@ -35,7 +35,7 @@ class SnapshotHolder {
   };
 
   explicit SnapshotHolder(Snapshot initial)
-      : current_(std::make_shared<const Snapshot>(std::move(initial))) {}
+      : current_(Share(std::move(initial))) {}
 
   std::shared_ptr<const Snapshot> Get() const ABSL_LOCKS_EXCLUDED(mu_) {
     // A mutex, not std::atomic<std::shared_ptr>: GCC 12's implementation
@@ -53,20 +53,32 @@ class SnapshotHolder {
     const std::string dir = directory.empty() ? Get()->directory : directory;
     auto analyzer = Analyzer::Load(dir);
     if (!analyzer.ok()) return analyzer.status();
-    auto next = std::make_shared<const Snapshot>(
+    auto next = Share(
         Snapshot{*std::move(analyzer), dir, std::chrono::system_clock::now()});
     {
       absl::MutexLock lock(&mu_);
       current_.swap(next);
     }
     // `next` now holds the old snapshot: it is freed here, outside the lock,
-    // unless requests in flight still hold it.
+    // or by the last request in flight that holds it.
     next.reset();
-    ReturnFreedMemory();
     return absl::OkStatus();
   }
 
  private:
+  // A snapshot whose memory goes back to the system when its last holder
+  // lets go. Under load that is a request in flight, not Reload(), so
+  // trimming in Reload() ran before the old snapshot was freed and left its
+  // pages in malloc's free lists.
+  static std::shared_ptr<const Snapshot> Share(Snapshot snapshot) {
+    return std::shared_ptr<const Snapshot>(
+        new Snapshot(std::move(snapshot)), [](const Snapshot* old) {
+          const bool last_analyzer_holder = old->analyzer.use_count() == 1;
+          delete old;
+          if (last_analyzer_holder) ReturnFreedMemory();
+        });
+  }
+
   mutable absl::Mutex mu_;
   std::shared_ptr<const Snapshot> current_ ABSL_GUARDED_BY(mu_);
   absl::Mutex reload_mu_;  // one reload at a time
