@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "service/config.h"
 #include "service/log.h"
+#include "service/malloc_settings.h"
 #include "service/server.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
@@ -177,6 +178,9 @@ int RunServe(const std::vector<std::string>& args, const char* argv0,
         << options.grpc_max_connection_age.count() << "\n";
     return 0;
   }
+
+  // Before the first snapshot is loaded and any thread starts.
+  service::ConfigureMalloc();
 
   // Signals are handled by this thread with sigwait; block them first so
   // that gRPC's threads inherit the mask.
