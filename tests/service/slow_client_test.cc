@@ -160,6 +160,18 @@ Probe TimedGet(int port, const std::string& path,
   return probe;
 }
 
+// TimedGet, retried every 20 ms for up to a second until it gets 200 (the
+// server notices closed connections asynchronously).
+Probe GetOnceServed(int port, const std::string& path,
+                    const char* source = "127.0.0.1") {
+  Probe probe;
+  for (int i = 0; i < 50 && probe.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    probe = TimedGet(port, path, std::chrono::seconds(2), source);
+  }
+  return probe;
+}
+
 // grpc.health.v1.Health/Check on a fresh channel: SERVING within 5 s.
 Probe TimedHealthCheck(int port) {
   Probe probe;
@@ -296,13 +308,8 @@ TEST(SlowClientTest, OneAddressHoldsAtMostItsShare) {
     EXPECT_LT(other.ms, 1000);
     EXPECT_EQ(same.status, 0);
     while (!greedy.fds().empty()) greedy.CloseOne();
-    // Let the server see the closes, then the address is served again.
-    Probe again;
-    for (int i = 0; i < 50 && again.status != 200; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      again = TimedGet(port, path, std::chrono::seconds(2), "127.0.0.2");
-    }
-    EXPECT_EQ(again.status, 200);
+    // Once the server sees the closes, the address is served again.
+    EXPECT_EQ(GetOnceServed(port, path, "127.0.0.2").status, 200);
   }
 }
 
@@ -411,12 +418,7 @@ TEST(SlowClientTest, ConnectionsBeyondTheBoundAreClosedAtOnce) {
   EXPECT_LT(refused.ms, 1000);
   // ...and one is served again once a connection goes.
   held.CloseOne();
-  Probe served;
-  for (int i = 0; i < 50 && served.status != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    served = TimedGet(port, "/");
-  }
-  EXPECT_EQ(served.status, 200);
+  EXPECT_EQ(GetOnceServed(port, "/").status, 200);
   EXPECT_EQ(held.Closed(), 0);  // the held ones were not dropped
 }
 
