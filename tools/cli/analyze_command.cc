@@ -190,48 +190,64 @@ int RunClassify(const std::vector<std::string>& args, const char* argv0,
   const auto start = std::chrono::steady_clock::now();
   auto last_draw = start;
   size_t rows = 0, errors = 0, flagged = 0, bytes_read = 0, text_bytes = 0;
-  std::string line;
+  std::string line, out_line;
   while (std::getline(*input, line)) {
     bytes_read += line.size() + 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     ++rows;
-    nlohmann::json row;
-    nlohmann::json result;
-    try {
-      row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      row = nullptr;
-      result = {{"id", nullptr},
-                {"error", std::string("invalid JSON: ") + e.what()}};
-    }
-    if (result.is_null()) {
-      nlohmann::json id =
-          row.is_object() && row.contains("id") ? row["id"] : nlohmann::json();
-      if (!row.is_object()) {
-        result = {{"id", nullptr}, {"error", "row is not a JSON object"}};
-      } else if (!row.contains("text") || !row["text"].is_string()) {
-        result = {{"id", id}, {"error", "row has no string field \"text\""}};
+    // A row is {"id": <the input row's id>, ...the verdict's fields} or
+    // {"id": ..., "error": "..."}; the verdict's JSON comes from the API's
+    // printer, so only the id is spliced in.
+    std::string id = "null";
+    std::string error;
+    nlohmann::json row = nlohmann::json::parse(line, nullptr, false);
+    if (row.is_discarded()) {
+      // Parsed again only to name what is wrong.
+      try {
+        (void)nlohmann::json::parse(line);
+      } catch (const nlohmann::json::exception& e) {
+        error = std::string("invalid JSON: ") + e.what();
+      }
+      if (error.empty()) error = "invalid JSON";
+    } else if (!row.is_object()) {
+      error = "row is not a JSON object";
+    } else {
+      if (auto it = row.find("id"); it != row.end()) {
+        id = it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      }
+      auto text = row.find("text");
+      if (text == row.end() || !text->is_string()) {
+        error = "row has no string field \"text\"";
       } else {
-        const std::string& text = row["text"].get_ref<const std::string&>();
-        text_bytes += text.size();
-        const Analyzer::Result r = analyzer->Analyze(text);
+        const std::string& post = text->get_ref<const std::string&>();
+        text_bytes += post.size();
+        const Analyzer::Result r = analyzer->Analyze(post);
         v1::Verdict verdict;
         service::ToProto(*analyzer, r, &verdict);
         absl::StatusOr<std::string> json = service::MessageJson(verdict);
         if (json.ok()) {
-          result = nlohmann::json::parse(*json);
-          result["id"] = id;
           flagged += r.verdict.flagged;
+          out_line.assign("{\"id\":");
+          out_line.append(id);
+          out_line.push_back(',');
+          out_line.append(*json, 1);
         } else {
-          result = {{"id", id},
-                    {"error", std::string(json.status().message())}};
+          error = std::string(json.status().message());
         }
       }
     }
-    if (result.contains("error")) ++errors;
-    *output << result.dump(-1, ' ', false,
-                           nlohmann::json::error_handler_t::replace)
-            << '\n';
+    if (!error.empty()) {
+      ++errors;
+      out_line.assign("{\"id\":");
+      out_line.append(id);
+      out_line.append(",\"error\":");
+      out_line.append(nlohmann::json(error).dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace));
+      out_line.push_back('}');
+    }
+    out_line.push_back('\n');
+    output->write(out_line.data(),
+                  static_cast<std::streamsize>(out_line.size()));
     if (progress) {
       const auto now = std::chrono::steady_clock::now();
       if (now - last_draw > std::chrono::milliseconds(200)) {
