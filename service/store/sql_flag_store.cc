@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <span>
+#include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "analyzers/match/category.h"
 #include "analyzers/util/strings.h"
 #include "service/store/clusters.h"
@@ -206,6 +210,157 @@ void SqlFlagStore::WriterLoop() {
   }
 }
 
+namespace {
+
+// The columns every stored post sets, as parameters ($base+1 ...) of a
+// VALUES row, and the row's text.
+std::vector<SqlValue> ItemParams(const FlaggedPost& p, int64_t now) {
+  v1::Post stored = p.post;
+  stored.clear_text();
+  // Databases keep no NUL in text; a space keeps every offset.
+  std::string text = p.post.text();
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return {SqlValue::Text(p.post.source()),
+          SqlValue::Text(p.post.id()),
+          SqlValue::Text(std::move(text)),
+          SqlValue::Bytes(stored.SerializeAsString()),
+          SqlValue::Bytes(p.verdict.SerializeAsString()),
+          SqlValue::Text(p.verdict.lexicon_version()),
+          SqlValue::Real(MaxScore(p.verdict)),
+          SqlValue::Int(CategoryMask(p.verdict)),
+          SqlValue::Int(now)};
+}
+
+// A quality sample: a new item in the sample queue, or nothing when the
+// post is already stored (a re-send is not sampled twice, and a flagged item
+// stays flagged).
+absl::Status InsertSample(SqlConnection& db, const FlaggedPost& p, int64_t now,
+                          std::vector<EventFields>* events) {
+  auto sampled = db.Query(
+      "INSERT INTO items (source, post_id, text, post, verdict, "
+      "lexicon_version, max_score, category_mask, status, "
+      "first_flagged_at, last_flagged_at, times_flagged, queue) VALUES "
+      "($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9, 1, 'sample') ON "
+      "CONFLICT (source, post_id) DO NOTHING RETURNING item_id",
+      ItemParams(p, now));
+  if (!sampled.ok()) return sampled.status();
+  if (sampled->empty()) return absl::OkStatus();
+  EventFields& e = events->emplace_back();
+  e.item_id = (*sampled)[0][0].AsInt();
+  e.kind = v1::EVENT_KIND_SAMPLED;
+  e.actor = "sampler";
+  e.at = now;
+  e.status_after = v1::ITEM_STATUS_OPEN;
+  e.lexicon_version = p.verdict.lexicon_version();
+  return absl::OkStatus();
+}
+
+// Upserts `posts` (flagged, in key order, no key twice: one statement
+// cannot update a row twice) in statements of up to 64 rows, and appends
+// each post's FLAGGED or REFLAGGED event in their order. A new item with a
+// fingerprint goes to `placer`. Statements of 64, 8 and 1 rows keep the
+// prepared statements few, as AppendFlagEvents does.
+absl::Status UpsertFlagged(SqlConnection& db,
+                           std::span<const FlaggedPost* const> posts,
+                           int64_t now, std::vector<EventFields>* events,
+                           ClusterPlacer* placer) {
+  static constexpr size_t kChunks[] = {64, 8, 1};
+  size_t next = 0;
+  for (size_t chunk : kChunks) {
+    while (posts.size() - next >= chunk) {
+      const auto rows_posts = posts.subspan(next, chunk);
+      next += chunk;
+      std::string sql =
+          "INSERT INTO items (source, post_id, text, post, verdict, "
+          "lexicon_version, max_score, category_mask, status, "
+          "first_flagged_at, last_flagged_at, times_flagged, fingerprint) "
+          "VALUES ";
+      std::vector<SqlValue> params;
+      params.reserve(chunk * 10);
+      for (size_t r = 0; r < chunk; ++r) {
+        const FlaggedPost& p = *rows_posts[r];
+        const size_t b = params.size();
+        absl::StrAppend(&sql, r == 0 ? "" : ", ", "($", b + 1, ", $", b + 2,
+                        ", $", b + 3, ", $", b + 4, ", $", b + 5, ", $", b + 6,
+                        ", $", b + 7, ", $", b + 8, ", 'open', $", b + 9, ", $",
+                        b + 9, ", 1, $", b + 10, ")");
+        for (SqlValue& v : ItemParams(p, now)) params.push_back(std::move(v));
+        // The fingerprint is the first flag's: a re-flag keeps the item's
+        // cluster.
+        params.push_back(p.fingerprint.has_value()
+                             ? SqlValue::Bytes(p.fingerprint->Serialize())
+                             : SqlValue::Null());
+      }
+      sql +=
+          " ON CONFLICT (source, post_id) DO UPDATE SET text = excluded.text, "
+          "post = excluded.post, verdict = excluded.verdict, lexicon_version = "
+          "excluded.lexicon_version, max_score = excluded.max_score, "
+          "category_mask = excluded.category_mask, last_flagged_at = "
+          "excluded.last_flagged_at, times_flagged = items.times_flagged + 1, "
+          "text_erased_at = NULL RETURNING item_id, times_flagged, status, "
+          "claimed_by, lease_expires_at, source, post_id";
+      auto rows = db.Query(sql, params);
+      if (!rows.ok()) return rows.status();
+      // The RETURNING list's columns.
+      enum {
+        kItemId,
+        kTimesFlagged,
+        kStatus,
+        kClaimedBy,
+        kLeaseExpiresAt,
+        kSource,
+        kPostId
+      };
+      if (rows->size() != chunk) {
+        return absl::InternalError(absl::StrCat(
+            "upsert of ", chunk, " items returned ", rows->size(), " rows"));
+      }
+      // RETURNING's order is not the VALUES' order: match rows to posts by
+      // key (both in byte order then).
+      std::vector<const SqlRow*> by_key;
+      for (const SqlRow& row : *rows) by_key.push_back(&row);
+      std::sort(by_key.begin(), by_key.end(),
+                [](const SqlRow* a, const SqlRow* b) {
+                  return std::forward_as_tuple((*a)[kSource].AsString(),
+                                               (*a)[kPostId].AsString()) <
+                         std::forward_as_tuple((*b)[kSource].AsString(),
+                                               (*b)[kPostId].AsString());
+                });
+      for (size_t r = 0; r < chunk; ++r) {
+        const FlaggedPost& p = *rows_posts[r];
+        const SqlRow& row = *by_key[r];
+        if (row[kSource].AsString() != p.post.source() ||
+            row[kPostId].AsString() != p.post.id()) {
+          return absl::InternalError("upsert returned another item's key");
+        }
+        ItemState state;
+        state.status = ParseStatusName(row[kStatus].AsString())
+                           .value_or(v1::ITEM_STATUS_OPEN);
+        state.claimed_by = row[kClaimedBy].AsString();
+        state.lease_expires_at = row[kLeaseExpiresAt].AsInt();
+        EventFields& e = events->emplace_back();
+        e.item_id = row[kItemId].AsInt();
+        e.kind = row[kTimesFlagged].AsInt() == 1 ? v1::EVENT_KIND_FLAGGED
+                                                 : v1::EVENT_KIND_REFLAGGED;
+        e.actor = "analyzer";
+        e.at = now;
+        e.status_after = EffectiveStatus(state, now);
+        e.lexicon_version = p.verdict.lexicon_version();
+        if (e.kind == v1::EVENT_KIND_FLAGGED && p.fingerprint.has_value()) {
+          NewClusterItem item;
+          item.item_id = e.item_id;
+          item.fingerprint = *p.fingerprint;
+          item.category_mask = CategoryMask(p.verdict);
+          placer->Add(std::move(item));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
   // Upserts in key order, so that two instances writing overlapping batches
   // to one PostgreSQL lock rows in the same order and cannot deadlock.
@@ -230,87 +385,32 @@ absl::Status SqlFlagStore::WriteGroup(const std::vector<Writer>& group) {
     std::vector<EventFields> events;
     events.reserve(posts.size());
     ClusterPlacer placer(db, options_.cluster_threshold, now);
-    for (const FlaggedPost* p : posts) {
-      v1::Post stored = p->post;
-      stored.clear_text();
-      // Databases keep no NUL in text; a space keeps every offset.
-      std::string text = p->post.text();
-      std::replace(text.begin(), text.end(), '\0', ' ');
-      std::vector<SqlValue> params = {
-          SqlValue::Text(p->post.source()),
-          SqlValue::Text(p->post.id()),
-          SqlValue::Text(std::move(text)),
-          SqlValue::Bytes(stored.SerializeAsString()),
-          SqlValue::Bytes(p->verdict.SerializeAsString()),
-          SqlValue::Text(p->verdict.lexicon_version()),
-          SqlValue::Real(MaxScore(p->verdict)),
-          SqlValue::Int(CategoryMask(p->verdict)),
-          SqlValue::Int(now)};
+    // Runs of flagged posts with distinct keys are upserted together (the
+    // posts are in key order, so a repeated key is next to its first);
+    // quality samples one by one. Events keep the posts' order.
+    for (size_t i = 0; i < posts.size();) {
+      const FlaggedPost* p = posts[i];
       if (p->sampled) {
-        // A quality sample: a new item in the sample queue, or nothing when
-        // the post is already stored (a re-send is not sampled twice, and
-        // a flagged item stays flagged).
-        auto sampled = db.Query(
-            "INSERT INTO items (source, post_id, text, post, verdict, "
-            "lexicon_version, max_score, category_mask, status, "
-            "first_flagged_at, last_flagged_at, times_flagged, queue) VALUES "
-            "($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9, 1, 'sample') ON "
-            "CONFLICT (source, post_id) DO NOTHING RETURNING item_id",
-            params);
-        if (!sampled.ok()) return sampled.status();
-        if (sampled->empty()) continue;
-        EventFields& e = events.emplace_back();
-        e.item_id = (*sampled)[0][0].AsInt();
-        e.kind = v1::EVENT_KIND_SAMPLED;
-        e.actor = "sampler";
-        e.at = now;
-        e.status_after = v1::ITEM_STATUS_OPEN;
-        e.lexicon_version = p->verdict.lexicon_version();
+        if (absl::Status s = InsertSample(db, *p, now, &events); !s.ok()) {
+          return s;
+        }
+        ++i;
         continue;
       }
-      params.push_back(p->fingerprint.has_value()
-                           ? SqlValue::Bytes(p->fingerprint->Serialize())
-                           : SqlValue::Null());
-      // The fingerprint is the first flag's: a re-flag keeps the item's
-      // cluster.
-      auto rows = db.Query(
-          "INSERT INTO items (source, post_id, text, post, verdict, "
-          "lexicon_version, max_score, category_mask, status, "
-          "first_flagged_at, last_flagged_at, times_flagged, fingerprint) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9, 1, $10) ON "
-          "CONFLICT (source, "
-          "post_id) DO UPDATE SET text = excluded.text, post = excluded.post, "
-          "verdict = excluded.verdict, lexicon_version = "
-          "excluded.lexicon_version, max_score = excluded.max_score, "
-          "category_mask = excluded.category_mask, last_flagged_at = "
-          "excluded.last_flagged_at, times_flagged = items.times_flagged + 1, "
-          "text_erased_at = NULL RETURNING item_id, times_flagged, status, "
-          "claimed_by, lease_expires_at",
-          params);
-      if (!rows.ok()) return rows.status();
-      // The RETURNING list's columns.
-      enum { kItemId, kTimesFlagged, kStatus, kClaimedBy, kLeaseExpiresAt };
-      const SqlRow& row = (*rows)[0];
-      ItemState state;
-      state.status = ParseStatusName(row[kStatus].AsString())
-                         .value_or(v1::ITEM_STATUS_OPEN);
-      state.claimed_by = row[kClaimedBy].AsString();
-      state.lease_expires_at = row[kLeaseExpiresAt].AsInt();
-      EventFields& e = events.emplace_back();
-      e.item_id = row[kItemId].AsInt();
-      e.kind = row[kTimesFlagged].AsInt() == 1 ? v1::EVENT_KIND_FLAGGED
-                                               : v1::EVENT_KIND_REFLAGGED;
-      e.actor = "analyzer";
-      e.at = now;
-      e.status_after = EffectiveStatus(state, now);
-      e.lexicon_version = p->verdict.lexicon_version();
-      if (e.kind == v1::EVENT_KIND_FLAGGED && p->fingerprint.has_value()) {
-        NewClusterItem item;
-        item.item_id = e.item_id;
-        item.fingerprint = *p->fingerprint;
-        item.category_mask = CategoryMask(p->verdict);
-        placer.Add(std::move(item));
+      size_t j = i + 1;
+      while (
+          j < posts.size() && !posts[j]->sampled &&
+          std::tie(posts[j]->post.source(), posts[j]->post.id()) !=
+              std::tie(posts[j - 1]->post.source(), posts[j - 1]->post.id())) {
+        ++j;
       }
+      if (absl::Status s = UpsertFlagged(
+              db, std::span<const FlaggedPost* const>(posts).subspan(i, j - i),
+              now, &events, &placer);
+          !s.ok()) {
+        return s;
+      }
+      i = j;
     }
     if (absl::Status s = placer.Finish(); !s.ok()) return s;
     return AppendFlagEvents(db, events);

@@ -45,6 +45,18 @@ FlaggedPost Flagged(const std::string& source, const std::string& id,
   return p;
 }
 
+FlaggedPost Sampled(const std::string& source, const std::string& id,
+                    const std::string& text) {
+  FlaggedPost p;
+  p.post.set_source(source);
+  p.post.set_id(id);
+  p.post.set_text(text);
+  p.verdict.set_lexicon_version("test-1");
+  (*p.verdict.mutable_scores())["insult"] = 0.1;
+  p.sampled = true;
+  return p;
+}
+
 class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -84,9 +96,14 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
   int64_t IdOf(const std::string& source, const std::string& id) {
     v1::ListQueueRequest request;
     request.mutable_filter()->set_source(source);
-    auto page = store_->ListQueue(request);
-    for (const auto& item : page->items()) {
-      if (item.post().id() == id) return item.item_id();
+    while (true) {
+      auto page = store_->ListQueue(request);
+      if (!page.ok()) break;
+      for (const auto& item : page->items()) {
+        if (item.post().id() == id) return item.item_id();
+      }
+      if (page->next_page_token().empty()) break;
+      request.set_page_token(page->next_page_token());
     }
     ADD_FAILURE() << "no item " << source << "/" << id;
     return -1;
@@ -157,6 +174,42 @@ TEST_P(StoreConformanceTest, SameSourceAndIdIsOneItem) {
   EXPECT_EQ(item->last_flagged_at().seconds(), kStart / kSecond + 60);
   EXPECT_THAT(Kinds(id),
               ElementsAre(v1::EVENT_KIND_FLAGGED, v1::EVENT_KIND_REFLAGGED));
+}
+
+// One batch of 75 distinct posts (upserted 64, 8, 1, 1, 1 rows a
+// statement), one of them three times (a statement cannot update a row
+// twice), a sample in the middle and a post already stored: every item
+// once, the repeats counted, the events in the batch's key order.
+TEST_P(StoreConformanceTest, ALargeBatchWithRepeatedKeysIsEveryPostOnce) {
+  Record({Flagged("fb", "040", "óc chó", 0.5)});
+  const int64_t stored = IdOf("fb", "040");
+  std::vector<FlaggedPost> batch;
+  for (int i = 74; i >= 0; --i) {
+    char id[8];
+    std::snprintf(id, sizeof(id), "%03d", i);
+    batch.push_back(Flagged("fb", id, "óc chó " + std::string(id), 0.6));
+  }
+  batch.push_back(Flagged("fb", "007", "óc chó lần hai", 0.8));
+  batch.push_back(Flagged("fb", "007", "óc chó lần ba", 0.9));
+  batch.push_back(Sampled("fb", "030a", "chào bạn"));
+  Record(batch);
+  v1::ListQueueRequest all;
+  EXPECT_EQ(Ids(all).size(), 75u);
+  const int64_t repeated = IdOf("fb", "007");
+  auto item = store_->GetItem(repeated);
+  ASSERT_TRUE(item.ok()) << item.status();
+  EXPECT_EQ(item->times_flagged(), 3);
+  EXPECT_EQ(item->post().text(), "óc chó lần ba");
+  EXPECT_THAT(Kinds(repeated),
+              ElementsAre(v1::EVENT_KIND_FLAGGED, v1::EVENT_KIND_REFLAGGED,
+                          v1::EVENT_KIND_REFLAGGED));
+  EXPECT_EQ(store_->GetItem(stored)->times_flagged(), 2);
+  EXPECT_THAT(Kinds(stored),
+              ElementsAre(v1::EVENT_KIND_FLAGGED, v1::EVENT_KIND_REFLAGGED));
+  EXPECT_EQ(store_->GetItem(IdOf("fb", "074"))->post().text(), "óc chó 074");
+  // Item ids follow the batch's key order, sample included.
+  EXPECT_LT(IdOf("fb", "000"), IdOf("fb", "030"));
+  EXPECT_LT(IdOf("fb", "030"), IdOf("fb", "074"));
 }
 
 TEST_P(StoreConformanceTest, ReflaggingKeepsTheDecision) {
@@ -569,17 +622,6 @@ TEST_P(StoreConformanceTest, RetentionErasesInBatches) {
 }
 
 // An unflagged post picked for the quality sample (FlaggedPost::sampled).
-FlaggedPost Sampled(const std::string& source, const std::string& id,
-                    const std::string& text) {
-  FlaggedPost p;
-  p.post.set_source(source);
-  p.post.set_id(id);
-  p.post.set_text(text);
-  p.verdict.set_lexicon_version("test-1");
-  (*p.verdict.mutable_scores())["insult"] = 0.1;
-  p.sampled = true;
-  return p;
-}
 
 TEST_P(StoreConformanceTest, SampledPostsHaveTheirOwnQueue) {
   Record({Flagged("fb", "1", "óc chó", 0.9), Sampled("fb", "2", "chào bạn"),
