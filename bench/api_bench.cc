@@ -12,7 +12,9 @@
 // console's queue view), GetItem (one item with its hits, the item view)
 // and GetSummary (the stats view's totals); and one post analyzed as gRPC
 // Analyze, OpenAI's /v1/moderations and Perspective's comments:analyze
-// (the drop-in APIs). Client and server share the
+// (the drop-in APIs). VerdictJson/printer:0|1 prints the verdicts of 1,000
+// benchmark posts (shipped lexicons) as JSON with protobuf's printer (0)
+// and with vigil's (1, service/proto_json.h). Client and server share the
 // machine's cores, so the figures are latency of a whole round trip.
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
@@ -24,8 +26,12 @@
 #include <memory>
 #include <string>
 
+#include "analyzers/analyzer.h"
+#include "service/proto_json.h"
 #include "service/server.h"
+#include "service/verdict_proto.h"
 #include "tests/service/test_server.h"
+#include "tests/test_data.h"
 #include "vigil/v1/analysis.grpc.pb.h"
 #include "vigil/v1/review.grpc.pb.h"
 #include "vigil/v1/stats.grpc.pb.h"
@@ -221,6 +227,43 @@ void BM_Http_PerspectiveAnalyze(benchmark::State& state) {
                R"("}, "requestedAttributes": {"TOXICITY": {}, "INSULT": {}},)"
                R"( "spanAnnotations": true, "doNotStore": true})");
 }
+
+// The verdicts of the first 1,000 benchmark posts, shipped lexicons.
+const std::vector<v1::Verdict>& BenchVerdicts() {
+  static const auto* verdicts = [] {
+    auto analyzer = Analyzer::Load(testing::SourcePath("lexicons"));
+    if (!analyzer.ok()) Die(std::string(analyzer.status().message()));
+    auto* out = new std::vector<v1::Verdict>();
+    const auto& posts = testing::BenchmarkPosts();
+    for (size_t i = 0; i < posts.size() && i < 1000; ++i) {
+      ToProto(**analyzer, (*analyzer)->Analyze(posts[i]), &out->emplace_back());
+    }
+    return out;
+  }();
+  return *verdicts;
+}
+
+void BM_VerdictJson(benchmark::State& state) {
+  const auto& verdicts = BenchVerdicts();
+  const bool direct = state.range(0) == 1;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    for (const v1::Verdict& v : verdicts) {
+      absl::StatusOr<std::string> json =
+          direct ? MessageJson(v) : ProtobufMessageJson(v);
+      if (!json.ok()) Die(std::string(json.status().message()));
+      bytes += json->size();
+      benchmark::DoNotOptimize(json->data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * verdicts.size());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_VerdictJson)
+    ->ArgName("printer")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK(BM_Grpc_ListQueue)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Http_ListQueue)->UseRealTime()->Unit(benchmark::kMicrosecond);
