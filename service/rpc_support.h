@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -38,7 +39,14 @@ class InFlight {
     }
     return true;
   }
-  void Leave() { count_.fetch_sub(1); }
+  void Leave() {
+    count_.fetch_sub(1);
+    finished_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Calls finished so far in this process, over every InFlight.
+  static uint64_t Finished() {
+    return finished_.load(std::memory_order_relaxed);
+  }
   static grpc::Status Overloaded() {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "server overloaded: too many calls in flight; retry "
@@ -48,6 +56,7 @@ class InFlight {
  private:
   const int limit_;
   std::atomic<int> count_{0};
+  static inline std::atomic<uint64_t> finished_{0};
 };
 
 // The bytes of a post: its text, or its raw_text when the text is not

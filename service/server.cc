@@ -17,7 +17,9 @@
 #include "service/http/http_server.h"
 #include "service/http/json_rpc.h"
 #include "service/log.h"
+#include "service/malloc_settings.h"
 #include "service/review_service.h"
+#include "service/rpc_support.h"
 #include "service/stats_service.h"
 
 namespace vigil::service {
@@ -324,6 +326,7 @@ void Server::MaintenanceLoop(const ServerOptions& options) {
   using Clock = std::chrono::steady_clock;
   auto next_retention = Clock::now();  // at start, then every interval
   auto next_watch = Clock::now() + options.lexicon_watch_interval;
+  IdleTrimmer trimmer;
   for (;;) {
     {
       absl::MutexLock lock(&maintenance_mu_);
@@ -342,6 +345,7 @@ void Server::MaintenanceLoop(const ServerOptions& options) {
       ReloadIfLexiconsChanged();
       next_watch = Clock::now() + options.lexicon_watch_interval;
     }
+    trimmer.Tick(InFlight::Finished());
     auto wait = options.stats_flush_interval;
     if (options.lexicon_watch_interval.count() > 0) {
       wait = std::min<std::chrono::milliseconds>(

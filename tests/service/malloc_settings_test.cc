@@ -34,5 +34,35 @@ TEST(MallocSettingsTest, BlocksAboveTheThresholdStayMmapped) {
   EXPECT_EQ(mallinfo2().hblks, mmapped);
 }
 
+// Trims once per quiet spell that follows work: never while the count of
+// finished calls moves, never twice in one quiet spell, never before any
+// work.
+TEST(IdleTrimmerTest, TrimsOnceWhenTheServerGoesQuietAfterWork) {
+  int trims = 0;
+  IdleTrimmer trimmer([&trims] { ++trims; });
+  struct Step {
+    uint64_t finished;
+    bool trims;
+  };
+  const Step kSteps[] = {
+      {0, false},   // started, nothing done
+      {0, false},   // quiet, but nothing to give back
+      {40, false},  // under load
+      {95, false},  // still under load
+      {95, true},   // quiet after work: trim
+      {95, false},  // still quiet: already trimmed
+      {96, false},  // one call
+      {96, true},   // quiet again
+      {96, false},
+  };
+  int expected = 0;
+  for (const Step& step : kSteps) {
+    EXPECT_EQ(trimmer.Tick(step.finished), step.trims)
+        << "at " << step.finished;
+    expected += step.trims;
+    EXPECT_EQ(trims, expected);
+  }
+}
+
 }  // namespace
 }  // namespace vigil::service
