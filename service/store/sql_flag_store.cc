@@ -212,8 +212,8 @@ void SqlFlagStore::WriterLoop() {
 
 namespace {
 
-// The columns every stored post sets, as parameters ($base+1 ...) of a
-// VALUES row, and the row's text.
+// The nine values every stored post sets, in the order of the INSERTs'
+// column lists (source ... first and last flagged at).
 std::vector<SqlValue> ItemParams(const FlaggedPost& p, int64_t now) {
   v1::Post stored = p.post;
   stored.clear_text();
@@ -315,8 +315,8 @@ absl::Status UpsertFlagged(SqlConnection& db,
         return absl::InternalError(absl::StrCat(
             "upsert of ", chunk, " items returned ", rows->size(), " rows"));
       }
-      // RETURNING's order is not the VALUES' order: match rows to posts by
-      // key (both in byte order then).
+      // RETURNING's order is not promised to be the VALUES' order: rows are
+      // matched to posts by key (both in byte order then).
       std::vector<const SqlRow*> by_key;
       for (const SqlRow& row : *rows) by_key.push_back(&row);
       std::sort(by_key.begin(), by_key.end(),
