@@ -243,55 +243,57 @@ class Filler {
     return e->value(Below(e->value_count()))->number();
   }
 
+  // Sets singular field `f`, or adds an element to repeated field `f`, to
+  // a random value.
   void Set(Message* m, const FieldDescriptor* f, int depth) {
-    const auto* r = m->GetReflection();
-    switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32:
-        return r->SetInt32(m, f, Integer<int32_t>());
-      case FieldDescriptor::CPPTYPE_UINT32:
-        return r->SetUInt32(m, f, Integer<uint32_t>());
-      case FieldDescriptor::CPPTYPE_INT64:
-        return r->SetInt64(m, f, Integer<int64_t>());
-      case FieldDescriptor::CPPTYPE_UINT64:
-        return r->SetUInt64(m, f, Integer<uint64_t>());
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        return r->SetDouble(m, f, Double());
-      case FieldDescriptor::CPPTYPE_FLOAT:
-        return r->SetFloat(m, f, Float());
-      case FieldDescriptor::CPPTYPE_BOOL:
-        return r->SetBool(m, f, Below(2) == 1);
-      case FieldDescriptor::CPPTYPE_ENUM:
-        return r->SetEnumValue(m, f, Enum(f));
-      case FieldDescriptor::CPPTYPE_STRING:
-        return r->SetString(m, f, String());
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        return Fill(r->MutableMessage(m, f), depth + 1);
-    }
+    Put(m, f, depth, false);
   }
-
   void Add(Message* m, const FieldDescriptor* f, int depth) {
+    Put(m, f, depth, true);
+  }
+  void Put(Message* m, const FieldDescriptor* f, int depth, bool add) {
     const auto* r = m->GetReflection();
     switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32:
-        return r->AddInt32(m, f, Integer<int32_t>());
-      case FieldDescriptor::CPPTYPE_UINT32:
-        return r->AddUInt32(m, f, Integer<uint32_t>());
-      case FieldDescriptor::CPPTYPE_INT64:
-        return r->AddInt64(m, f, Integer<int64_t>());
-      case FieldDescriptor::CPPTYPE_UINT64:
-        return r->AddUInt64(m, f, Integer<uint64_t>());
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        return r->AddDouble(m, f, Double());
-      case FieldDescriptor::CPPTYPE_FLOAT:
-        return r->AddFloat(m, f, Float());
-      case FieldDescriptor::CPPTYPE_BOOL:
-        return r->AddBool(m, f, Below(2) == 1);
-      case FieldDescriptor::CPPTYPE_ENUM:
-        return r->AddEnumValue(m, f, Enum(f));
-      case FieldDescriptor::CPPTYPE_STRING:
-        return r->AddString(m, f, String());
+      case FieldDescriptor::CPPTYPE_INT32: {
+        const int32_t v = Integer<int32_t>();
+        return add ? r->AddInt32(m, f, v) : r->SetInt32(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_UINT32: {
+        const uint32_t v = Integer<uint32_t>();
+        return add ? r->AddUInt32(m, f, v) : r->SetUInt32(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_INT64: {
+        const int64_t v = Integer<int64_t>();
+        return add ? r->AddInt64(m, f, v) : r->SetInt64(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_UINT64: {
+        const uint64_t v = Integer<uint64_t>();
+        return add ? r->AddUInt64(m, f, v) : r->SetUInt64(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_DOUBLE: {
+        const double v = Double();
+        return add ? r->AddDouble(m, f, v) : r->SetDouble(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_FLOAT: {
+        const float v = Float();
+        return add ? r->AddFloat(m, f, v) : r->SetFloat(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_BOOL: {
+        const bool v = Below(2) == 1;
+        return add ? r->AddBool(m, f, v) : r->SetBool(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        const int v = Enum(f);
+        return add ? r->AddEnumValue(m, f, v) : r->SetEnumValue(m, f, v);
+      }
+      case FieldDescriptor::CPPTYPE_STRING: {
+        std::string v = String();
+        return add ? r->AddString(m, f, std::move(v))
+                   : r->SetString(m, f, std::move(v));
+      }
       case FieldDescriptor::CPPTYPE_MESSAGE:
-        return Fill(r->AddMessage(m, f), depth + 1);
+        return Fill(add ? r->AddMessage(m, f) : r->MutableMessage(m, f),
+                    depth + 1);
     }
   }
 
