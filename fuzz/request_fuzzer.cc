@@ -1,16 +1,22 @@
 // Fuzzes request handling: the bytes are decoded as an AnalyzeRequest, as
 // gRPC would, then validated and analyzed as the AnalysisService does, and
 // the response is encoded. Nothing may crash; every hit must lie inside
-// the post, and only a flagged post gets a campaign fingerprint.
+// the post, and only a flagged post gets a campaign fingerprint. The request
+// and the response print as JSON with vigil's printer as with protobuf's:
+// the same document, and the same text once the maps are taken out
+// (protobuf prints them in hash order, vigil in key order).
 #include <google/protobuf/stubs/logging.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "analyzers/analyzer.h"
 #include "service/analysis_service.h"
 #include "service/metrics.h"
+#include "service/proto_json.h"
 #include "service/rpc_support.h"
 #include "service/snapshot.h"
 
@@ -33,6 +39,17 @@ struct Fixture {
         snapshots.get(), nullptr, nullptr, &metrics, nullptr, options);
   }
 };
+
+// Aborts unless both printers print `message` as the same JSON document.
+void CheckJson(const google::protobuf::Message* message) {
+  auto direct = vigil::service::MessageJson(*message);
+  auto protobuf = vigil::service::ProtobufMessageJson(*message);
+  if (direct.ok() != protobuf.ok()) std::abort();
+  if (!direct.ok()) return;
+  if (nlohmann::json::parse(*direct) != nlohmann::json::parse(*protobuf)) {
+    std::abort();
+  }
+}
 
 }  // namespace
 
@@ -61,5 +78,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string encoded;
   if (!response.SerializeToString(&encoded)) std::abort();
+  CheckJson(&request);
+  CheckJson(&response);
+  request.mutable_post()->clear_metadata();
+  response.mutable_verdict()->clear_scores();
+  response.mutable_verdict()->clear_severities();
+  response.mutable_verdict()->clear_learned_scores();
+  for (google::protobuf::Message* m :
+       std::initializer_list<google::protobuf::Message*>{&request, &response}) {
+    if (vigil::service::MessageJson(*m) !=
+        vigil::service::ProtobufMessageJson(*m)) {
+      std::abort();
+    }
+  }
   return 0;
 }
