@@ -33,7 +33,9 @@ bool ConfigureMalloc();
 // server has gone quiet after work. Under load, freed memory stays in
 // glibc's per-thread arenas for reuse: after tools/loadtest.sh the server
 // held about 200 MiB, 48 MiB of it free pages a trim returned. Trimming
-// walks every arena under its lock, so it is not done while calls run.
+// walks every arena under its lock, so it waits for a tick in which no
+// call finished. A stream counts when it ends: a long stream alone can
+// see one trim (a few milliseconds of arena locks) while it runs.
 //
 //   IdleTrimmer trimmer;
 //   every few seconds: trimmer.Tick(CallsFinished());
