@@ -35,7 +35,7 @@ bool ConfigureMalloc();
 // held about 200 MiB, 48 MiB of it free pages a trim returned. Trimming
 // walks every arena under its lock, so it waits for a tick in which no
 // call finished. A stream counts when it ends: a long stream alone can
-// see one trim (a few milliseconds of arena locks) while it runs.
+// see one trim (each arena locked while it is walked) while it runs.
 //
 //   IdleTrimmer trimmer;
 //   every few seconds: trimmer.Tick(CallsFinished());
