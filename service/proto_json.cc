@@ -35,6 +35,8 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 #include <google/protobuf/util/json_util.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <charconv>
@@ -53,7 +55,6 @@ namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
-using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 // Code points above U+007E that protobuf's JSON printer writes as \u
@@ -76,7 +77,7 @@ bool EscapedCodePoint(char32_t c) {
          (c >= 0xE0020 && c <= 0xE007F);
 }
 
-void AppendU16Escape(uint32_t unit, std::string* out) {
+void AppendU16Escape(UChar unit, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   const char escape[6] = {'\\',
                           'u',
@@ -85,32 +86,6 @@ void AppendU16Escape(uint32_t unit, std::string* out) {
                           kHex[(unit >> 4) & 0xF],
                           kHex[unit & 0xF]};
   out->append(escape, 6);
-}
-
-// Length of the well-formed UTF-8 sequence at `s[i]` (a lead byte >= 0x80)
-// and its code point, or 0 when the bytes there are not well-formed.
-size_t DecodeMultiByte(std::string_view s, size_t i, char32_t* c) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = b(i);
-  size_t n;
-  char32_t cp, min;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2, cp = lead & 0x1F, min = 0x80;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3, cp = lead & 0x0F, min = 0x800;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  *c = cp;
-  return n;
 }
 
 // Appends `s` as a quoted JSON string; false when `s` is not UTF-8.
@@ -124,17 +99,16 @@ bool AppendString(std::string_view s, std::string* out) {
       ++i;
       continue;
     }
-    size_t len = 1;
-    char32_t c = byte;
+    const size_t start = i;
+    UChar32 c = byte;
     if (byte >= 0x80) {
-      len = DecodeMultiByte(s, i, &c);
-      if (len == 0) return false;
-      if (!EscapedCodePoint(c)) {
-        i += len;
-        continue;
-      }
+      U8_NEXT(s.data(), i, s.size(), c);
+      if (c < 0) return false;
+      if (!EscapedCodePoint(static_cast<char32_t>(c))) continue;
+    } else {
+      ++i;
     }
-    out->append(s.data() + run, i - run);
+    out->append(s.data() + run, start - run);
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -158,15 +132,13 @@ bool AppendString(std::string_view s, std::string* out) {
         out->append("\\t");
         break;
       default:
-        if (c >= 0x10000) {
-          const char32_t v = c - 0x10000;
-          AppendU16Escape(0xD800 + (v >> 10), out);
-          AppendU16Escape(0xDC00 + (v & 0x3FF), out);
+        if (U_IS_BMP(c)) {
+          AppendU16Escape(static_cast<UChar>(c), out);
         } else {
-          AppendU16Escape(c, out);
+          AppendU16Escape(U16_LEAD(c), out);
+          AppendU16Escape(U16_TRAIL(c), out);
         }
     }
-    i += len;
     run = i;
   }
   out->append(s.data() + run, s.size() - run);
@@ -248,14 +220,14 @@ class Printer {
     const Reflection* reflection = message.GetReflection();
     out_->push_back('{');
     bool first = true;
-    bool any_printed_last = false;
     // Fields outside a oneof first, in declaration order; then the set
     // members of oneofs (proto3 `optional` fields among them) and the set
     // Timestamp and Duration fields, by number.
+    std::vector<const FieldDescriptor*> last;
     for (int i = 0; i < type->field_count(); ++i) {
       const FieldDescriptor* field = type->field(i);
       if (PrintedLast(field)) {
-        any_printed_last = true;
+        if (reflection->HasField(message, field)) last.push_back(field);
         continue;
       }
       if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
@@ -264,21 +236,12 @@ class Printer {
       }
       if (!Field(message, field, &first)) return false;
     }
-    if (type->oneof_decl_count() > 0 || any_printed_last) {
-      std::vector<const FieldDescriptor*> set;
-      for (int i = 0; i < type->field_count(); ++i) {
-        const FieldDescriptor* field = type->field(i);
-        if (PrintedLast(field) && reflection->HasField(message, field)) {
-          set.push_back(field);
-        }
-      }
-      std::sort(set.begin(), set.end(),
-                [](const FieldDescriptor* a, const FieldDescriptor* b) {
-                  return a->number() < b->number();
-                });
-      for (const FieldDescriptor* field : set) {
-        if (!Field(message, field, &first)) return false;
-      }
+    std::sort(last.begin(), last.end(),
+              [](const FieldDescriptor* a, const FieldDescriptor* b) {
+                return a->number() < b->number();
+              });
+    for (const FieldDescriptor* field : last) {
+      if (!Field(message, field, &first)) return false;
     }
     out_->push_back('}');
     return true;

@@ -63,18 +63,14 @@ void ClassifyRow(const Analyzer& analyzer, std::string_view input,
   std::string error;
   out->text_bytes = 0;
   out->flagged = false;
-  nlohmann::json row = nlohmann::json::parse(input, nullptr, false);
-  if (row.is_discarded()) {
-    // Parsed again only to name what is wrong.
-    try {
-      (void)nlohmann::json::parse(input);
-    } catch (const nlohmann::json::exception& e) {
-      error = std::string("invalid JSON: ") + e.what();
-    }
-    if (error.empty()) error = "invalid JSON";
-  } else if (!row.is_object()) {
-    error = "row is not a JSON object";
-  } else {
+  nlohmann::json row;
+  try {
+    row = nlohmann::json::parse(input);
+  } catch (const nlohmann::json::exception& e) {
+    error = std::string("invalid JSON: ") + e.what();
+  }
+  if (error.empty() && !row.is_object()) error = "row is not a JSON object";
+  if (error.empty()) {
     if (auto it = row.find("id"); it != row.end()) {
       id = it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
