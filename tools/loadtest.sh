@@ -3,7 +3,8 @@
 # free loopback port with a fresh SQLite store (or --store URL), then runs
 # `vigil loadgen` in every mode with flags stored, again as dry runs, and
 # unary at half of the peak it measured (the p99 target), and reports the
-# server's RSS (after start, after the runs, and once quiet). Usage: tools/loadtest.sh [SECONDS_PER_MODE] [--store URL]
+# server's RSS (after start, after the runs, and once quiet).
+# Usage: [VIGIL=PATH] tools/loadtest.sh [SECONDS_PER_MODE] [--store URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
