@@ -50,6 +50,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "analyzers/util/huge_pages.h"
 
 namespace vigil::lm {
 
@@ -107,17 +108,19 @@ class SyllableLm {
   std::vector<std::string> syllables_;  // by id; [0] is "<s>"
   std::vector<int64_t> counts_;         // by id
   std::vector<double> backoff_;         // lambda(v) by id
-  absl::flat_hash_map<std::string, int32_t> ids_;
-  absl::flat_hash_map<std::string, std::vector<int32_t>> candidates_;
-  absl::flat_hash_map<uint64_t, int64_t> pairs_;  // prev << 32 | next
+  // The tables a reading looks up at random are on huge pages where the
+  // kernel offers them (huge_pages.h).
+  HugePageHashMap<std::string, int32_t> ids_;
+  HugePageHashMap<std::string, std::vector<int32_t>> candidates_;
+  HugePageHashMap<uint64_t, int64_t> pairs_;  // prev << 32 | next
   // prev2 << 42 | prev << 21 | next (ids below 2^21)
-  absl::flat_hash_map<uint64_t, int64_t> triples_;
+  HugePageHashMap<uint64_t, int64_t> triples_;
   struct History {
     double backoff = 0;        // lambda(u v)
     double inverse_count = 0;  // 1 / c(u v)
   };
-  absl::flat_hash_map<uint64_t, History> histories_;  // u << 32 | v
-  double total_ = 0;                                  // N + 0.1 V
+  HugePageHashMap<uint64_t, History> histories_;  // u << 32 | v
+  double total_ = 0;                              // N + 0.1 V
   std::vector<int64_t> priors_;  // by id; empty when the file has none
   double prior_total_ = 0;       // P + 0.1 V
 };

@@ -29,13 +29,14 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "analyzers/util/huge_pages.h"
 
 namespace vigil::match {
 
 // Syllable text → id, shared by the tries of one view, so that a post's
 // tokens are looked up once per view however many tries there are.
 struct SyllableDict {
-  absl::flat_hash_map<std::string, int32_t> ids;
+  HugePageHashMap<std::string, int32_t> ids;
   int32_t Intern(const std::string& syllable) {
     return ids.emplace(syllable, static_cast<int32_t>(ids.size()))
         .first->second;
@@ -67,13 +68,13 @@ struct Trie {
   };
   absl::flat_hash_map<uint64_t, int32_t> edges;  // while building
   std::vector<std::vector<V>> building{{}};      // per node, while building
-  std::vector<int32_t> root_children;            // by syllable id; -1: none
+  HugePageVector<int32_t> root_children;         // by syllable id; -1: none
   // After Finalize(): node n's children are children[nodes[n].first_child
   // .. nodes[n + 1].first_child), its values values[nodes[n].first_value
   // .. nodes[n + 1].first_value).
-  std::vector<Node> nodes;
-  std::vector<Edge> children;
-  std::vector<V> values;
+  HugePageVector<Node> nodes;
+  HugePageVector<Edge> children;
+  HugePageVector<V> values;
 
   void Finalize() {
     const size_t count = building.size();

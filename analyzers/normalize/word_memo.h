@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzers/util/huge_pages.h"
+
 namespace vigil::normalize {
 
 struct WordMemo {
@@ -35,7 +37,7 @@ struct WordMemo {
     char text[kMaxText];  // canonical, then folded
   };
   static_assert(sizeof(Slot) == 64);
-  std::vector<Slot> slots = std::vector<Slot>(kSlots);
+  HugePageVector<Slot> slots = HugePageVector<Slot>(kSlots);
 
   static WordMemo& ForThread() {
     thread_local WordMemo memo;
