@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,8 +56,17 @@ struct Matcher::Impl {
     return value >= kExpandedBase ? expanded[value - kExpandedBase].term
                                   : value;
   }
-  bool ExpandIntoTries(const Term& term, int32_t index,
-                       const normalize::Normalizer& normalizer);
+  // A regex term's finite set of phrases (matcher_build.cc), put into the
+  // tries by AddExpanded: each phrase a line of syllables joined by spaces,
+  // canonical and folded (few allocations: a lexicon's regex terms expand
+  // to hundreds of thousands of phrases, all held while the prefilter
+  // compiles).
+  struct Phrases {
+    std::string canonical, folded;
+  };
+  static std::optional<Phrases> Expand(const Term& term,
+                                       const normalize::Normalizer& normalizer);
+  void AddExpanded(const Term& term, int32_t index, const Phrases& phrases);
   const std::vector<std::string>& SyllablesOf(const Lexicon& lex,
                                               int32_t value) const {
     return value >= kExpandedBase ? expanded[value - kExpandedBase].syllables
