@@ -78,7 +78,7 @@ std::vector<std::vector<double>> PairPosteriors(
     fronts.resize(kk);
     inner.resize(kk);
     for (size_t k = 0; k < kk; ++k) {
-      const std::vector<int32_t>& o = sentence[i].options[k];
+      const Option& o = sentence[i].options[k];
       double in = 1;
       for (size_t s = 1; s < o.size(); ++s) in *= lm.Prob(o[s - 1], o[s]);
       inner[k] = in;
@@ -149,7 +149,7 @@ std::vector<std::vector<double>> TriplePosteriors(
   // slot i (none before the boundary).
   auto before_last = [&](int i, size_t h, size_t j) {
     if (i >= 0 && sentence[i].options[j].size() >= 2) {
-      const std::vector<int32_t>& o = sentence[i].options[j];
+      const Option& o = sentence[i].options[j];
       return o[o.size() - 2];
     }
     if (i - 1 >= 0) return sentence[i - 1].options[h].back();
@@ -165,7 +165,7 @@ std::vector<std::vector<double>> TriplePosteriors(
       for (size_t j = 0; j < kj; ++j) {
         const int32_t u = before_last(i - 1, h, j), v = last(i - 1, j);
         for (size_t k = 0; k < kk; ++k) {
-          const std::vector<int32_t>& o = sentence[i].options[k];
+          const Option& o = sentence[i].options[k];
           double p = lm.Prob(u, v, o[0]);
           for (size_t s = 1; s < o.size(); ++s) {
             p *= lm.Prob(s >= 2 ? o[s - 2] : v, o[s - 1], o[s]);
@@ -369,7 +369,7 @@ std::vector<Choice> Restore(const SyllableLm& lm,
     if (t.ambiguous_teencode >= 0) {
       for (const std::string& e :
            teencode.entry(t.ambiguous_teencode).expansions) {
-        std::vector<int32_t> o;
+        Option o;
         for (absl::string_view w : absl::StrSplit(e, ' ')) {
           o.push_back(lm.IdOf(std::string_view(w.data(), w.size())));
         }
@@ -380,7 +380,7 @@ std::vector<Choice> Restore(const SyllableLm& lm,
     if (written_bare) {
       Slot bare =
           WordSlot(lm, text.folded_text(t), as_written, options.max_candidates);
-      for (std::vector<int32_t>& o : bare.options) {
+      for (Option& o : bare.options) {
         if (o[0] == SyllableLm::kUnknown && !slot.options.empty()) continue;
         if (std::find(slot.options.begin(), slot.options.end(), o) !=
             slot.options.end()) {

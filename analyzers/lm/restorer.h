@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "analyzers/lm/syllable_lm.h"
 #include "analyzers/normalize/normalizer.h"
 
@@ -61,8 +62,11 @@ struct Options {
 // (SyllableLm::kUnknown for a syllable the model does not know), and
 // whether the word may be rewritten (open): it has several options, or its
 // one option is not the word as written ("hom" → "hôm").
+// An option: a sequence of syllable ids, nearly always one (a word) or two
+// or three (an abbreviation read as a phrase), kept inline.
+using Option = absl::InlinedVector<int32_t, 3>;
 struct Slot {
-  std::vector<std::vector<int32_t>> options;
+  std::vector<Option> options;
   bool open = false;
 };
 
