@@ -22,6 +22,22 @@ uint64_t PairKey(int32_t prev, int32_t next) {
 
 constexpr int32_t kTripleIds = 1 << 21;
 
+// The block of SyllableLm::pair_filter_ (of `blocks`, a power of two) and
+// the four bits in it that stand for pair `key`.
+std::pair<size_t, uint64_t> PairFilterMask(uint64_t key, size_t blocks) {
+  // MurmurHash3's 64-bit finalizer: every bit of the key in every bit.
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdull;
+  key ^= key >> 33;
+  key *= 0xc4ceb9fe1a85ec53ull;
+  key ^= key >> 33;
+  const uint64_t bits = (uint64_t{1} << ((key >> 40) & 63)) |
+                        (uint64_t{1} << ((key >> 46) & 63)) |
+                        (uint64_t{1} << ((key >> 52) & 63)) |
+                        (uint64_t{1} << ((key >> 58) & 63));
+  return {static_cast<size_t>(key & (blocks - 1)), bits};
+}
+
 uint64_t TripleKey(int32_t a, int32_t b, int32_t c) {
   return static_cast<uint64_t>(a) << 42 | static_cast<uint64_t>(b) << 21 |
          static_cast<uint64_t>(c);
@@ -140,9 +156,14 @@ absl::StatusOr<std::shared_ptr<const SyllableLm>> SyllableLm::Parse(
   for (const auto& [key, count] : pairs) {
     lm->pairs_[key] += count;
   }
+  size_t blocks = 1;
+  while (blocks * 64 < lm->pairs_.size() * 9) blocks *= 2;
+  lm->pair_filter_.assign(blocks, 0);
   for (const auto& [key, count] : lm->pairs_) {
     kept[key >> 32] +=
         std::max(static_cast<double>(count) - lm->discount_, 0.0);
+    const auto [block, bits] = PairFilterMask(key, blocks);
+    lm->pair_filter_[block] |= bits;
   }
   lm->backoff_.assign(lm->syllables_.size(), 1.0);
   for (size_t i = 0; i < kept.size(); ++i) {
@@ -209,23 +230,38 @@ double SyllableLm::Prob(int32_t prev, int32_t next) const {
   return p;
 }
 
+bool SyllableLm::MayHavePair(uint64_t key) const {
+  const auto [block, bits] = PairFilterMask(key, pair_filter_.size());
+  return (pair_filter_[block] & bits) == bits;
+}
+
 void SyllableLm::ProbRow(int32_t prev, std::span<const int32_t> nexts,
                          double* out) const {
-  // Prob() for each next, its steps in the same order (so the same bits),
-  // with every pair's hash slot prefetched before the first is read.
+  // Prob() for each next, its steps in the same order (so the same bits).
+  // Pairs the filter rules out are not looked up; the hash slots of the
+  // others are prefetched before the first is read.
   if (prev < 0 || counts_[prev] == 0) {
     for (size_t i = 0; i < nexts.size(); ++i) out[i] = Unigram(nexts[i]);
     return;
   }
-  for (const int32_t next : nexts) {
-    if (next >= 0) pairs_.prefetch(PairKey(prev, next));
+  // Which nexts may follow prev: bit i for nexts[i] (rows are short; a
+  // longer one looks up its tail without the filter).
+  uint64_t may = 0;
+  for (size_t i = 0; i < nexts.size(); ++i) {
+    const int32_t next = nexts[i];
+    if (next < 0) continue;
+    const uint64_t key = PairKey(prev, next);
+    if (i >= 64 || MayHavePair(key)) {
+      pairs_.prefetch(key);
+      if (i < 64) may |= uint64_t{1} << i;
+    }
   }
   const double backoff = backoff_[prev];
   const double count = static_cast<double>(counts_[prev]);
   for (size_t i = 0; i < nexts.size(); ++i) {
     const int32_t next = nexts[i];
     double p = backoff * Unigram(next);
-    if (next >= 0) {
+    if (next >= 0 && (i >= 64 || (may >> i & 1))) {
       auto it = pairs_.find(PairKey(prev, next));
       if (it != pairs_.end()) {
         p += std::max(static_cast<double>(it->second) - discount_, 0.0) / count;

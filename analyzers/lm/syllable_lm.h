@@ -113,6 +113,13 @@ class SyllableLm {
   HugePageHashMap<std::string, int32_t> ids_;
   HugePageHashMap<std::string, std::vector<int32_t>> candidates_;
   HugePageHashMap<uint64_t, int64_t> pairs_;  // prev << 32 | next
+  // Which pairs pairs_ may hold: a Bloom filter of 64-bit blocks, four bits
+  // of one block per pair (PairFilterMask), about 9 bits a pair, so that
+  // it stays in cache. Most pairs a decoder asks ProbRow about are not in
+  // the model, and a probe of pairs_ for one is a cache miss. No false
+  // negatives, so ProbRow's values are Prob's.
+  std::vector<uint64_t> pair_filter_;  // size a power of two
+  bool MayHavePair(uint64_t key) const;
   // prev2 << 42 | prev << 21 | next (ids below 2^21)
   HugePageHashMap<uint64_t, int64_t> triples_;
   struct History {
