@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -23,14 +24,10 @@ uint64_t PairKey(int32_t prev, int32_t next) {
 constexpr int32_t kTripleIds = 1 << 21;
 
 // The block of SyllableLm::pair_filter_ (of `blocks`, a power of two) and
-// the four bits in it that stand for pair `key`.
-std::pair<size_t, uint64_t> PairFilterMask(uint64_t key, size_t blocks) {
-  // MurmurHash3's 64-bit finalizer: every bit of the key in every bit.
-  key ^= key >> 33;
-  key *= 0xff51afd7ed558ccdull;
-  key ^= key >> 33;
-  key *= 0xc4ceb9fe1a85ec53ull;
-  key ^= key >> 33;
+// the four bits in it that stand for pair `key`. absl::Hash differs between
+// processes, which is fine: the filter is built and read in one.
+std::pair<size_t, uint64_t> PairFilterMask(uint64_t pair, size_t blocks) {
+  const uint64_t key = absl::Hash<uint64_t>{}(pair);
   const uint64_t bits = (uint64_t{1} << ((key >> 40) & 63)) |
                         (uint64_t{1} << ((key >> 46) & 63)) |
                         (uint64_t{1} << ((key >> 52) & 63)) |

@@ -68,7 +68,8 @@ void Matcher::Impl::AddExpanded(const Term& term, int32_t index,
   const std::vector<std::string_view> canonical_lines =
       SplitChar(phrases.canonical, '\n');
   const std::vector<std::string_view> folded_lines =
-      SplitChar(phrases.folded, '\n');
+      term.fold ? SplitChar(phrases.folded, '\n')
+                : std::vector<std::string_view>();
   std::vector<std::string> syllables, folded_syllables;
   // Each list ends with a newline: its last piece is empty.
   for (size_t k = 0; k + 1 < canonical_lines.size(); ++k) {
